@@ -1,0 +1,50 @@
+/*
+ * cmd.h - shared by the files of the cti command (not part of libcti).
+ */
+#ifndef CTI_CMD_H
+#define CTI_CMD_H
+
+#include <stdio.h>
+
+#include "cti.h"
+
+#if defined(__GNUC__)
+#define CMD_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CMD_PRINTF(a, b)
+#endif
+
+/* One subcommand: fn gets argv with argv[0] the command name. */
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_pack(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/* The running subcommand, for messages ("pack"). */
+extern const char *cmd_name;
+
+/* "cti: CMD: MSG" on stderr. */
+void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
+/* Report a libcti error once ("cti: CMD: detail" or the code's name when
+ * there is no detail) and return its exit status. */
+int cmd_fail(int err);
+/* Report a usage error, print the usage lines, return 2. */
+int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);
+/* Print usage to stdout for -h and return 0. */
+int cmd_help_usage(const char *usage);
+/* Flush and close stdout; a write error (full disk, closed pipe) is
+ * reported and turns status 0 into 4. Returns the final status. */
+int cmd_finish(int status);
+
+/* Parse a non-negative integer option value; -1 on error. */
+long long cmd_parse_uint(const char *s, long long max);
+
+#endif

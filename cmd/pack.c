@@ -1,0 +1,188 @@
+/*
+ * pack.c - cti pack: STIX, indicator lists and CSV into one bundle file.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: cti pack [-v] [--json] [--strict] [--plain] [-o FILE]\n"
+	"                [--from FORMAT] [--column NAME] [--producer NAME]\n"
+	"                [--tlp LEVEL] [--label LABEL] [--confidence N]\n"
+	"                [--valid-for DURATION] [--level N] [INPUT ...]\n";
+
+#define MAX_SHOWN 20
+
+struct warn_state {
+	unsigned long long n;
+};
+
+static void
+warn(void *ctx, const char *msg)
+{
+	struct warn_state *w = ctx;
+
+	if (w->n++ < MAX_SHOWN)
+		cmd_msg("%s", msg);
+}
+
+enum {
+	OPT_JSON = 256, OPT_STRICT, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
+	OPT_PRODUCER, OPT_TLP, OPT_LABEL, OPT_CONFIDENCE, OPT_VALID_FOR,
+	OPT_LEVEL,
+};
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "output", required_argument, NULL, 'o' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "column", required_argument, NULL, OPT_COLUMN },
+	{ "producer", required_argument, NULL, OPT_PRODUCER },
+	{ "tlp", required_argument, NULL, OPT_TLP },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
+	{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_pack(int argc, char **argv)
+{
+	struct cti_pack_opts o = { .confidence = -1, .level = -1 };
+	struct cti_pack_stats st;
+	struct warn_state ws = { 0 };
+	const char **labels;
+	const char *output = NULL;
+	int verbose = 0, json = 0, c, rc;
+	size_t nlabels = 0;
+	long long v;
+
+	if (!(labels = calloc((size_t)argc + 1, sizeof(*labels)))) {
+		cmd_msg("out of memory");
+		return 4;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hvo:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			free(labels);
+			return cmd_help_usage(usage);
+		case 'v':
+			verbose = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_STRICT:
+			o.strict = 1;
+			break;
+		case OPT_PLAIN:
+			o.plain = 1;
+			break;
+		case OPT_FROM:
+			if (strcmp(optarg, "stix") == 0)
+				o.from = CTI_FROM_STIX;
+			else if (strcmp(optarg, "list") == 0)
+				o.from = CTI_FROM_LIST;
+			else if (strcmp(optarg, "csv") == 0)
+				o.from = CTI_FROM_CSV;
+			else
+				goto bad_value;
+			break;
+		case OPT_COLUMN:
+			o.column = optarg;
+			break;
+		case OPT_PRODUCER:
+			if (!*optarg)
+				goto bad_value;
+			o.producer = optarg;
+			break;
+		case OPT_TLP:
+			if ((o.tlp = cti_tlp_parse(optarg)) == CTI_TLP_NONE)
+				goto bad_value;
+			break;
+		case OPT_LABEL:
+			if (!*optarg)
+				goto bad_value;
+			labels[nlabels++] = optarg;
+			break;
+		case OPT_CONFIDENCE:
+			if ((v = cmd_parse_uint(optarg, 100)) < 0)
+				goto bad_value;
+			o.confidence = (int)v;
+			break;
+		case OPT_VALID_FOR:
+			if (cti_parse_duration(&o.valid_for, optarg) ||
+			    o.valid_for <= 0)
+				goto bad_value;
+			break;
+		case OPT_LEVEL:
+			if ((v = cmd_parse_uint(optarg, 9)) < 0)
+				goto bad_value;
+			o.level = (int)v;
+			break;
+		case ':':
+			free(labels);
+			return cmd_usage_error(usage, "option '%s' needs a "
+					       "value", argv[optind - 1]);
+		default:
+			free(labels);
+			return cmd_usage_error(usage, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	o.labels = nlabels ? labels : NULL;
+	if (json && (!output || strcmp(output, "-") == 0)) {
+		free(labels);
+		return cmd_usage_error(usage, "--json prints counts on standard "
+				       "output: give the bundle -o FILE");
+	}
+	if (!o.plain && (!output || strcmp(output, "-") == 0) &&
+	    isatty(STDOUT_FILENO)) {
+		free(labels);
+		return cmd_usage_error(usage, "refusing to write a compressed "
+				       "bundle to a terminal: use -o FILE");
+	}
+	o.warn = warn;
+	o.warn_ctx = &ws;
+	rc = cti_pack(&st, output, (const char *const *)argv + optind,
+		      (size_t)(argc - optind), &o);
+	free(labels);
+	if (ws.n > MAX_SHOWN)
+		cmd_msg("%llu more lines skipped", ws.n - MAX_SHOWN);
+	if (rc)
+		return cmd_finish(cmd_fail(rc));
+	if (verbose)
+		cmd_msg("%llu read, %llu written, %llu skipped, %llu duplicate",
+			(unsigned long long)st.read,
+			(unsigned long long)st.written,
+			(unsigned long long)st.skipped,
+			(unsigned long long)st.duplicate);
+	if (json)
+		printf("{\"read\":%llu,\"written\":%llu,\"skipped\":%llu,"
+		       "\"duplicate\":%llu}\n", (unsigned long long)st.read,
+		       (unsigned long long)st.written,
+		       (unsigned long long)st.skipped,
+		       (unsigned long long)st.duplicate);
+	return cmd_finish(0);
+
+bad_value:
+	free(labels);
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			return cmd_usage_error(usage, "bad value '%s' for "
+					       "--%s", optarg, lo->name);
+	return cmd_usage_error(usage, "bad value '%s'", optarg);
+}

@@ -1,0 +1,270 @@
+/*
+ * show.c - cti show: what a bundle file holds, without trusting it.
+ */
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const char usage[] = "usage: cti show [--json | --objects] FILE\n";
+
+/* distinct values tracked per table; beyond that they are counted as one */
+#define MAX_KEYS 10000
+
+struct tally {
+	char **key;
+	unsigned long long *n;
+	size_t len;
+	unsigned long long other;
+};
+
+/* sort keys (and their counts) for stable output */
+static void
+tally_sort(struct tally *t)
+{
+	for (size_t i = 1; i < t->len; i++) {
+		char *k = t->key[i];
+		unsigned long long n = t->n[i];
+		size_t j = i;
+
+		for (; j > 0 && strcmp(t->key[j - 1], k) > 0; j--) {
+			t->key[j] = t->key[j - 1];
+			t->n[j] = t->n[j - 1];
+		}
+		t->key[j] = k;
+		t->n[j] = n;
+	}
+}
+
+static void
+tally_add(struct tally *t, const char *key, char *value)
+{
+	for (size_t i = 0; i < t->len; i++) {
+		if (strcmp(t->key[i], key) == 0) {
+			t->n[i]++;
+			return;
+		}
+	}
+	if (t->len >= MAX_KEYS || !(t->key = realloc(t->key, (t->len + 1) *
+						     sizeof(*t->key))) ||
+	    !(t->n = realloc(t->n, (t->len + 1) * sizeof(*t->n))) ||
+	    !(t->key[t->len] = strdup(key))) {
+		t->other++;
+		return;
+	}
+	(void)value;
+	t->n[t->len++] = 1;
+}
+
+static void
+tally_free(struct tally *t)
+{
+	for (size_t i = 0; i < t->len; i++)
+		free(t->key[i]);
+	free(t->key);
+	free(t->n);
+}
+
+struct summary {
+	struct tally types, tlp, refs;
+	cJSON *identities; /* id -> name */
+	unsigned long long objects;
+};
+
+static void
+look_at(struct summary *s, const struct cti_object *obj)
+{
+	cJSON *o, *v, *e;
+
+	s->objects++;
+	tally_add(&s->types, obj->type, NULL);
+	if (!(o = cJSON_ParseWithLength(obj->json, obj->len)))
+		return;
+	if (strcmp(obj->type, "identity") == 0 &&
+	    cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(o, "name")) &&
+	    !cJSON_GetObjectItemCaseSensitive(s->identities, obj->id) &&
+	    cJSON_GetArraySize(s->identities) < MAX_KEYS)
+		cJSON_AddStringToObject(s->identities, obj->id, v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(o, "created_by_ref");
+	if (cJSON_IsString(v))
+		tally_add(&s->refs, v->valuestring, NULL);
+	v = cJSON_GetObjectItemCaseSensitive(o, "object_marking_refs");
+	cJSON_ArrayForEach(e, v) {
+		enum cti_tlp t;
+
+		if (cJSON_IsString(e) &&
+		    (t = cti_tlp_from_id(e->valuestring)) != CTI_TLP_NONE)
+			tally_add(&s->tlp, cti_tlp_label(t), NULL);
+	}
+	cJSON_Delete(o);
+}
+
+static const char *
+producer_name(struct summary *s, const char *ref)
+{
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(s->identities, ref);
+
+	return cJSON_IsString(n) ? n->valuestring : ref;
+}
+
+static int
+print_text(struct summary *s, const char *file, cti_reader *r)
+{
+	unsigned long long raw = cti_reader_raw_bytes(r);
+	unsigned long long json = cti_reader_json_bytes(r);
+	const char *spec = cti_reader_bundle_spec(r);
+	const char *id = cti_reader_bundle_id(r);
+
+	printf("file:        %s\n", file);
+	printf("format:      %s%s\n", cti_reader_is_gzip(r) ? "gzip, " : "",
+	       cti_reader_layout(r) == CTI_LAYOUT_BUNDLE ? "STIX bundle" :
+	       cti_reader_layout(r) == CTI_LAYOUT_ARRAY ? "JSON array" :
+	       cti_reader_layout(r) == CTI_LAYOUT_LINES ? "JSON Lines" :
+							   "one object");
+	if (spec)
+		printf("spec:        STIX %s\n", spec);
+	if (id)
+		printf("bundle id:   %s\n", id);
+	if (cti_reader_is_gzip(r))
+		printf("size:        %llu bytes compressed, %llu bytes JSON\n",
+		       raw, json);
+	else
+		printf("size:        %llu bytes JSON\n", json);
+	printf("objects:     %llu\n", s->objects);
+	for (size_t i = 0; i < s->types.len; i++)
+		printf("  %-30s %llu\n", s->types.key[i], s->types.n[i]);
+	if (s->types.other)
+		printf("  %-30s %llu\n", "(other types)", s->types.other);
+	printf("producers:  ");
+	if (!s->refs.len)
+		printf(" (none named)");
+	for (size_t i = 0; i < s->refs.len; i++)
+		printf(" %s%s", producer_name(s, s->refs.key[i]),
+		       i + 1 < s->refs.len ? "," : "");
+	printf("\nmarkings:   ");
+	if (!s->tlp.len)
+		printf(" (no TLP marking)");
+	for (size_t i = 0; i < s->tlp.len; i++)
+		printf(" %s (%llu objects)%s", s->tlp.key[i], s->tlp.n[i],
+		       i + 1 < s->tlp.len ? "," : "");
+	putchar('\n');
+	return 0;
+}
+
+static int
+print_json(struct summary *s, const char *file, cti_reader *r)
+{
+	cJSON *o = cJSON_CreateObject(), *t, *a;
+	char *text;
+
+	cJSON_AddStringToObject(o, "file", file);
+	cJSON_AddBoolToObject(o, "gzip", cti_reader_is_gzip(r));
+	if (cti_reader_bundle_id(r))
+		cJSON_AddStringToObject(o, "bundle_id", cti_reader_bundle_id(r));
+	if (cti_reader_bundle_spec(r))
+		cJSON_AddStringToObject(o, "spec_version",
+					cti_reader_bundle_spec(r));
+	cJSON_AddNumberToObject(o, "bytes", (double)cti_reader_raw_bytes(r));
+	cJSON_AddNumberToObject(o, "json_bytes",
+				(double)cti_reader_json_bytes(r));
+	cJSON_AddNumberToObject(o, "objects", (double)s->objects);
+	t = cJSON_AddObjectToObject(o, "types");
+	for (size_t i = 0; i < s->types.len; i++)
+		cJSON_AddNumberToObject(t, s->types.key[i],
+					(double)s->types.n[i]);
+	a = cJSON_AddArrayToObject(o, "producers");
+	for (size_t i = 0; i < s->refs.len; i++) {
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(p, "id", s->refs.key[i]);
+		if (producer_name(s, s->refs.key[i]) != s->refs.key[i])
+			cJSON_AddStringToObject(p, "name",
+				producer_name(s, s->refs.key[i]));
+		cJSON_AddItemToArray(a, p);
+	}
+	t = cJSON_AddObjectToObject(o, "tlp");
+	for (size_t i = 0; i < s->tlp.len; i++)
+		cJSON_AddNumberToObject(t, s->tlp.key[i], (double)s->tlp.n[i]);
+	if (!(text = cJSON_PrintUnformatted(o))) {
+		cJSON_Delete(o);
+		cmd_msg("out of memory");
+		return 4;
+	}
+	puts(text);
+	free(text);
+	cJSON_Delete(o);
+	return 0;
+}
+
+int
+cmd_show(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "objects", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cti_object *obj;
+	struct summary s;
+	int json = 0, objects = 0, c, rc, st;
+	cti_reader *r;
+	const char *file;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return cmd_help_usage(usage);
+		case 'j':
+			json = 1;
+			break;
+		case 'O':
+			objects = 1;
+			break;
+		default:
+			return cmd_usage_error(usage, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (json && objects)
+		return cmd_usage_error(usage, "--json and --objects exclude "
+				       "each other");
+	if (argc - optind != 1)
+		return cmd_usage_error(usage, argc == optind ? "no FILE given" :
+				       "one FILE at a time");
+	file = argv[optind];
+	if ((rc = cti_reader_open(&r, file, strcmp(file, "-") == 0 ?
+				  "standard input" : file)))
+		return cmd_finish(cmd_fail(rc));
+	memset(&s, 0, sizeof(s));
+	s.identities = cJSON_CreateObject();
+	while (!(rc = cti_reader_next(&obj, r)) && obj) {
+		if (objects) {
+			fwrite(obj->json, 1, obj->len, stdout);
+			if (putchar('\n') == EOF)
+				break;
+		} else {
+			look_at(&s, obj);
+		}
+	}
+	if (rc)
+		st = cmd_fail(rc);
+	else if (objects)
+		st = 0;
+	else {
+		tally_sort(&s.types);
+		tally_sort(&s.tlp);
+		tally_sort(&s.refs);
+		st = json ? print_json(&s, file, r) : print_text(&s, file, r);
+	}
+	cti_reader_free(r);
+	tally_free(&s.types);
+	tally_free(&s.tlp);
+	tally_free(&s.refs);
+	cJSON_Delete(s.identities);
+	return cmd_finish(st);
+}

@@ -1,0 +1,180 @@
+/*
+ * buf.c - growable buffers, JSON string escaping, UTF-8 validation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int
+cti_buf_grow(struct cti_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > SIZE_MAX / 2 - b->len)
+		return cti_seterr(CTI_ENOMEM, "buffer too large");
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return CTI_OK;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	if (!(p = realloc(b->p, cap)))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	b->p = p;
+	b->cap = cap;
+	return CTI_OK;
+}
+
+int
+cti_buf_put(struct cti_buf *b, const void *p, size_t n)
+{
+	int rc;
+
+	if (b->cap - b->len <= n && (rc = cti_buf_grow(b, n)))
+		return rc;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return CTI_OK;
+}
+
+int
+cti_buf_puts(struct cti_buf *b, const char *s)
+{
+	return cti_buf_put(b, s, strlen(s));
+}
+
+int
+cti_buf_putc(struct cti_buf *b, int c)
+{
+	char ch = (char)c;
+
+	return cti_buf_put(b, &ch, 1);
+}
+
+int
+cti_buf_printf(struct cti_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return cti_seterr(CTI_EINVAL, "bad format");
+	if ((rc = cti_buf_grow(b, (size_t)n)))
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return CTI_OK;
+}
+
+int
+cti_buf_json_str(struct cti_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, start = 0;
+	char esc[6];
+	int rc;
+
+	/* worst case every byte becomes \u00XX */
+	if ((rc = cti_buf_grow(b, n + 2)))
+		return rc;
+	b->p[b->len++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		size_t el = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((rc = cti_buf_put(b, s + start, i - start)))
+			return rc;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			el = 6;
+		}
+		if ((rc = cti_buf_put(b, esc, el)))
+			return rc;
+		start = i + 1;
+	}
+	if ((rc = cti_buf_put(b, s + start, n - start)))
+		return rc;
+	return cti_buf_putc(b, '"');
+}
+
+void
+cti_buf_reset(struct cti_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void
+cti_buf_free(struct cti_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+size_t
+cti_utf8_check(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f; /* no surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			return i;
+		}
+		if (n - i <= k)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t j = 2; j <= k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return i;
+		i += k + 1;
+	}
+	return n;
+}

@@ -1,0 +1,412 @@
+/*
+ * csv.c - a streaming RFC 4180 reader for indicator tables.
+ *
+ * Memory is fixed: one input buffer and one row buffer of CTI_MAX_LINE
+ * bytes. Only the fields of the columns cti wants are kept; the others are
+ * checked (quoting, UTF-8) and dropped as soon as they end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum col { C_VALUE, C_TYPE, C_CONFIDENCE, C_FIRST_SEEN, C_DESCRIPTION,
+	   C_LABELS, NCOL };
+
+enum state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER };
+
+struct cti_csv {
+	struct cti_src src;
+	char *name;
+	char *column;			/* value column asked for, or NULL */
+	unsigned char *in;
+	size_t in_len, in_pos;
+	int in_eof;
+	char *rec;			/* kept fields, NUL-terminated */
+	size_t rec_len;
+	int col[NCOL];			/* field index of each column, or -1 */
+	size_t off[NCOL];		/* offset of its text in rec */
+	int have[NCOL];			/* the row has that field */
+	uint64_t line;			/* line of the next byte */
+	int prev_cr;
+	int header;			/* reading the header row */
+	int err;			/* sticky error */
+	struct cti_csv_row row;
+};
+
+#define REC_CAP (CTI_MAX_LINE + 2 * NCOL + 2)
+
+static const struct {
+	const char *name;
+	enum col col;
+} col_names[] = {
+	{ "value", C_VALUE },
+	{ "indicator", C_VALUE },
+	{ "ioc", C_VALUE },
+	{ "type", C_TYPE },
+	{ "confidence", C_CONFIDENCE },
+	{ "first_seen", C_FIRST_SEEN },
+	{ "valid_from", C_FIRST_SEEN },
+	{ "description", C_DESCRIPTION },
+	{ "labels", C_LABELS },
+	{ "tags", C_LABELS },
+};
+
+/* Header names compare without case, and ' ' or '-' count as '_'. */
+static int
+name_eq(const char *h, size_t n, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char a = h[i], b = want[i];
+
+		if (!b)
+			return 0;
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a | 0x20);
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b | 0x20);
+		if (a == ' ' || a == '-')
+			a = '_';
+		if (b == ' ' || b == '-')
+			b = '_';
+		if (a != b)
+			return 0;
+	}
+	return want[n] == '\0';
+}
+
+static void
+header_field(struct cti_csv *c, int idx, const char *h, size_t n)
+{
+	size_t i;
+
+	while (n && (*h == ' ' || *h == '\t')) {
+		h++;
+		n--;
+	}
+	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	if (c->column) {
+		if (c->col[C_VALUE] < 0 && name_eq(h, n, c->column)) {
+			c->col[C_VALUE] = idx;
+			return;
+		}
+	}
+	for (i = 0; i < CTI_ARRAY_LEN(col_names); i++) {
+		enum col k = col_names[i].col;
+
+		if (k == C_VALUE && c->column)
+			continue;
+		if (c->col[k] < 0 && name_eq(h, n, col_names[i].name)) {
+			c->col[k] = idx;
+			return;
+		}
+	}
+}
+
+/* Refill the input buffer; 0 at the end of the input. */
+static int
+fill(struct cti_csv *c)
+{
+	ssize_t r;
+
+	if (c->in_eof)
+		return 0;
+	r = cti_src_read(&c->src, c->in, CTI_IOBUF);
+	if (r < 0)
+		return (int)r;
+	c->in_len = (size_t)r;
+	c->in_pos = 0;
+	if (r == 0)
+		c->in_eof = 1;
+	return r > 0;
+}
+
+/*
+ * The field that starts at rec + start ends: check its UTF-8 and keep it
+ * (NUL-terminated) when its column is wanted, else drop it.
+ */
+static int
+end_field(struct cti_csv *c, int idx, size_t start, int quoted,
+	  uint64_t fline)
+{
+	size_t n, bad, i;
+	int k;
+
+	if (!quoted)
+		while (c->rec_len > start && (c->rec[c->rec_len - 1] == ' ' ||
+					      c->rec[c->rec_len - 1] == '\t'))
+			c->rec_len--;
+	n = c->rec_len - start;
+	bad = cti_utf8_check((const unsigned char *)c->rec + start, n);
+	if (bad != n) {
+		for (i = 0; i < bad; i++)
+			fline += c->rec[start + i] == '\n';
+		return cti_seterr(CTI_EFORMAT, "%s:%llu: invalid UTF-8", c->name,
+				  (unsigned long long)fline);
+	}
+	if (c->header) {
+		header_field(c, idx, c->rec + start, n);
+		c->rec_len = start;
+		return CTI_OK;
+	}
+	for (k = 0; k < NCOL; k++)
+		if (c->col[k] == idx)
+			break;
+	if (k == NCOL) {
+		c->rec_len = start;
+		return CTI_OK;
+	}
+	c->rec[c->rec_len++] = '\0';
+	c->off[k] = start;
+	c->have[k] = 1;
+	return CTI_OK;
+}
+
+/*
+ * Read one record. *got is 0 at the end of the input. Blank lines are
+ * skipped. A quoted field may hold ',', '"' (doubled), CR and LF; spaces
+ * around a field are dropped unless they are inside quotes; a quote inside
+ * an unquoted field, or anything but a separator after a closing quote, is
+ * malformed.
+ */
+static int
+read_record(struct cti_csv *c, int *got, uint64_t *rline)
+{
+	enum state st = S_START;
+	size_t fstart = 0, row_bytes = 0;
+	uint64_t fline = c->line, qline = c->line;
+	int idx = 0, quoted = 0, rc, any = 0, k;
+
+	*got = 0;
+	c->rec_len = 0;
+	for (k = 0; k < NCOL; k++)
+		c->have[k] = 0;
+	*rline = c->line;
+	for (;;) {
+		unsigned char ch;
+
+		if (c->in_pos == c->in_len) {
+			if ((rc = fill(c)) < 0)
+				return rc;
+			if (rc == 0)
+				break;
+		}
+		ch = c->in[c->in_pos++];
+		/* the LF of a CRLF that ended the previous record */
+		if (ch == '\n' && c->prev_cr && !any) {
+			c->prev_cr = 0;
+			continue;
+		}
+		if (ch == '\n') {
+			if (!c->prev_cr)
+				c->line++;
+		} else if (ch == '\r') {
+			c->line++;
+		}
+		c->prev_cr = ch == '\r';
+		if (++row_bytes > CTI_MAX_LINE)
+			return cti_seterr(CTI_ELIMIT, "%s:%llu: row longer than %u bytes",
+					  c->name, (unsigned long long)*rline,
+					  CTI_MAX_LINE);
+		switch (st) {
+		case S_START:
+			if (ch == ' ' || ch == '\t')
+				break;
+			if (ch == '"') {
+				st = S_QUOTED;
+				quoted = 1;
+				qline = c->line;
+				any = 1;
+				break;
+			}
+			if (ch == ',' || ch == '\r' || ch == '\n')
+				goto field_end;
+			c->rec[c->rec_len++] = (char)ch;
+			st = S_UNQUOTED;
+			any = 1;
+			break;
+		case S_UNQUOTED:
+			if (ch == ',' || ch == '\r' || ch == '\n')
+				goto field_end;
+			if (ch == '"')
+				return cti_seterr(CTI_EFORMAT,
+						  "%s:%llu: quote inside an unquoted field",
+						  c->name, (unsigned long long)c->line);
+			c->rec[c->rec_len++] = (char)ch;
+			break;
+		case S_QUOTED:
+			if (ch == '"')
+				st = S_QUOTE;
+			else
+				c->rec[c->rec_len++] = (char)ch;
+			break;
+		case S_QUOTE:
+			if (ch == '"') {
+				c->rec[c->rec_len++] = '"';
+				st = S_QUOTED;
+				break;
+			}
+			/* fall through */
+		case S_AFTER:
+			if (ch == ' ' || ch == '\t') {
+				st = S_AFTER;
+				break;
+			}
+			if (ch == ',' || ch == '\r' || ch == '\n')
+				goto field_end;
+			return cti_seterr(CTI_EFORMAT,
+					  "%s:%llu: unexpected character after a closing quote",
+					  c->name, (unsigned long long)c->line);
+		}
+		continue;
+field_end:
+		if (ch != ',' && !any) {
+			/* a blank line, or only spaces */
+			*rline = c->line;
+			fline = c->line;
+			row_bytes = 0;
+			continue;
+		}
+		any = 1;
+		if ((rc = end_field(c, idx, fstart, quoted, fline)))
+			return rc;
+		if (ch != ',') {
+			*got = 1;
+			return CTI_OK;
+		}
+		idx++;
+		fstart = c->rec_len;
+		fline = c->line;
+		quoted = 0;
+		st = S_START;
+	}
+	if (st == S_QUOTED)
+		return cti_seterr(CTI_EFORMAT,
+				  "%s:%llu: quoted field not closed at the end of the file",
+				  c->name, (unsigned long long)qline);
+	if (!any)
+		return CTI_OK;
+	if ((rc = end_field(c, idx, fstart, quoted, fline)))
+		return rc;
+	*got = 1;
+	return CTI_OK;
+}
+
+int
+cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
+	     const void *prefix, size_t prefix_len)
+{
+	struct cti_csv *c;
+	uint64_t rline;
+	int rc, got, k;
+
+	*out = NULL;
+	if (!(c = calloc(1, sizeof(*c))))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	c->src.fd = -1;
+	c->name = strdup(name ? name : "-");
+	c->column = column ? strdup(column) : NULL;
+	c->in = malloc(CTI_IOBUF);
+	c->rec = malloc(REC_CAP);
+	if (!c->name || (column && !c->column) || !c->in || !c->rec) {
+		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = cti_src_open(&c->src, fd, 0, c->name, prefix, prefix_len)))
+		goto fail;
+	c->line = 1;
+	for (k = 0; k < NCOL; k++)
+		c->col[k] = -1;
+	/* a UTF-8 byte order mark, as spreadsheets write it */
+	while (c->in_len < 3 && !c->in_eof) {
+		ssize_t r = cti_src_read(&c->src, c->in + c->in_len,
+					 CTI_IOBUF - c->in_len);
+
+		if (r < 0) {
+			rc = (int)r;
+			goto fail;
+		}
+		if (r == 0)
+			c->in_eof = 1;
+		c->in_len += (size_t)r;
+	}
+	if (c->in_len >= 3 && !memcmp(c->in, "\xef\xbb\xbf", 3))
+		c->in_pos = 3;
+	c->header = 1;
+	if ((rc = read_record(c, &got, &rline)))
+		goto fail;
+	c->header = 0;
+	if (!got) {
+		rc = cti_seterr(CTI_EFORMAT, "%s: empty, no header row", c->name);
+		goto fail;
+	}
+	if (c->col[C_VALUE] < 0) {
+		if (c->column)
+			rc = cti_seterr(CTI_EFORMAT, "%s:%llu: no column '%.100s'",
+					c->name, (unsigned long long)rline,
+					c->column);
+		else
+			rc = cti_seterr(CTI_EFORMAT,
+					"%s:%llu: no value column (value, indicator or ioc)",
+					c->name, (unsigned long long)rline);
+		goto fail;
+	}
+	*out = c;
+	return CTI_OK;
+fail:
+	cti_csv_free(c);
+	return rc;
+}
+
+int
+cti_csv_next(const struct cti_csv_row **out, cti_csv *c)
+{
+	const char **f[NCOL];
+	uint64_t rline;
+	int rc, got, k;
+
+	*out = NULL;
+	if (!c)
+		return cti_seterr(CTI_EINVAL, "no CSV reader");
+	if (c->err)
+		return c->err;
+	if ((rc = read_record(c, &got, &rline))) {
+		c->err = rc;
+		return rc;
+	}
+	if (!got)
+		return CTI_OK;
+	f[C_VALUE] = &c->row.value;
+	f[C_TYPE] = &c->row.type;
+	f[C_CONFIDENCE] = &c->row.confidence;
+	f[C_FIRST_SEEN] = &c->row.first_seen;
+	f[C_DESCRIPTION] = &c->row.description;
+	f[C_LABELS] = &c->row.labels;
+	for (k = 0; k < NCOL; k++) {
+		const char *s = c->have[k] ? c->rec + c->off[k] : NULL;
+
+		*f[k] = s && *s ? s : NULL;
+	}
+	if (!c->row.value)
+		c->row.value = "";
+	c->row.line = rline;
+	*out = &c->row;
+	return CTI_OK;
+}
+
+void
+cti_csv_free(cti_csv *c)
+{
+	if (!c)
+		return;
+	if (c->src.raw)
+		cti_src_close(&c->src);
+	free(c->name);
+	free(c->column);
+	free(c->in);
+	free(c->rec);
+	free(c);
+}

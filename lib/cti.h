@@ -1,0 +1,821 @@
+/*
+ * cti.h - libcti: read, write, sign, verify and compare STIX 2.1 bundle files.
+ *
+ * This is the only public header of libcti. Conventions:
+ *  - Every function that can fail returns int: CTI_OK (0) on success or a
+ *    negative CTI_E* code. The code is stable forever (new codes are added
+ *    last, none is removed); cti_strerror() names it and cti_errmsg() returns
+ *    the detail of the last failure in this thread (which file, line, object).
+ *  - Out-parameters come first. Objects are opaque; every *_free() accepts
+ *    NULL. Pointers returned by a getter are borrowed: they stay valid until
+ *    the next call on the same handle unless the comment says otherwise.
+ *  - The library never prints and never exits. Diagnostics that do not stop
+ *    the work (a skipped line) go to a caller-supplied warning callback.
+ *  - Input from outside is bounded: see the CTI_MAX_* limits below.
+ */
+#ifndef CTI_H
+#define CTI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CTI_VERSION "0.1.0"
+
+/* Error codes. Stable: add new ones last, never renumber. */
+enum {
+	CTI_OK = 0,
+	CTI_EINVAL = -1,	/* the caller passed an invalid argument */
+	CTI_ENOMEM = -2,	/* out of memory */
+	CTI_EIO = -3,		/* a local file could not be read or written */
+	CTI_EFORMAT = -4,	/* malformed input: not JSON, not STIX, bad UTF-8 */
+	CTI_ELIMIT = -5,	/* a size or nesting limit was exceeded */
+	CTI_EEXIST = -6,	/* refusing to overwrite an existing file */
+	CTI_EBADSIG = -7,	/* a signature does not verify */
+	CTI_ENOSIG = -8,	/* no signature where one is required */
+	CTI_EUNTRUSTED = -9,	/* signed, but by no trusted key */
+	CTI_ETHRESHOLD = -10,	/* fewer distinct trusted signers than required */
+	CTI_EREPLAY = -11,	/* sequence number replayed or rolled back */
+	CTI_EEXPIRED = -12,	/* signature expired or older than allowed */
+	CTI_ELEGACY = -13,	/* legacy (non-prehashed) signature refused */
+	CTI_EPASS = -14,	/* wrong passphrase for a secret key */
+	CTI_EPOLICY = -15,	/* another policy check failed (feed name ...) */
+	CTI_ELOCKED = -16,	/* a lock is held by another process */
+	CTI_ENET = -17,		/* network or server trouble worth retrying */
+	CTI_EREMOTE = -18,	/* the remote side refused the request */
+	CTI_EUSAGE = -19,	/* bad option or option value */
+};
+
+/* The name of an error code ("malformed input"); never NULL. */
+const char *cti_strerror(int err);
+
+/*
+ * The detail message of the last error in this thread, without a trailing
+ * newline, for example "in.json:3:17: invalid UTF-8 in string". Never NULL;
+ * "" when there is none. Valid until the next libcti call in this thread.
+ */
+const char *cti_errmsg(void);
+
+/*
+ * The exit status the cti command uses for an error code (shared/PRODUCT.md):
+ * 0 success, 1 a signature or policy check failed, 2 usage, 3 bad input,
+ * 4 local I/O, 5 network worth retrying, 6 remote refused.
+ */
+int cti_exit_status(int err);
+
+/* The library version, CTI_VERSION of the build. */
+const char *cti_version(void);
+
+/* Called with one diagnostic line (no newline) that does not stop the work. */
+typedef void (*cti_warn_fn)(void *ctx, const char *msg);
+
+/* ---------------------------------------------------------------- limits */
+
+/* Largest single STIX object accepted (minified JSON bytes). */
+#define CTI_MAX_OBJECT (16u << 20)
+/* Deepest JSON nesting accepted, counting the bundle itself. */
+#define CTI_MAX_DEPTH 100
+/* Longest line of an indicator list or CSV file. */
+#define CTI_MAX_LINE (64u << 10)
+
+/* ------------------------------------------------------------ time, units */
+
+/* Parse a duration "90s", "15m", "12h", "30d", "2w" into seconds: decimal
+ * digits and one lower-case unit, nothing else. CTI_EUSAGE when malformed
+ * or when the seconds overflow int64_t. */
+int cti_parse_duration(int64_t *out_seconds, const char *s);
+
+/* Parse an RFC 3339 time ("2026-11-22T10:00:00Z", offsets allowed) into
+ * Unix seconds. Fractions of a second are dropped. 't', 'z' and a space
+ * for 'T' are accepted (RFC 3339 section 5.6 note); a leap second :60 is
+ * the next minute's first. CTI_EUSAGE when malformed or out of range. */
+int cti_parse_time(int64_t *out_unix, const char *s);
+
+/*
+ * Parse a STIX timestamp ("2026-11-22T10:00:00Z", "...:00.123456Z": any
+ * number of fraction digits, always UTC with an upper-case 'Z') into
+ * milliseconds since the epoch; digits after the third are truncated, so
+ * values equal to the millisecond compare equal. CTI_EFORMAT otherwise.
+ */
+int cti_parse_stix_time(int64_t *out_ms, const char *s);
+
+/*
+ * Write t as a STIX timestamp "YYYY-MM-DDTHH:MM:SS.000Z" into buf (at least
+ * 25 bytes). Returns buf.
+ */
+char *cti_format_time(char *buf, size_t size, int64_t t);
+
+/*
+ * The time libcti uses for "now" in content it creates: SOURCE_DATE_EPOCH
+ * when set and valid (reproducible builds: decimal digits only, at most
+ * 253402300799, the end of year 9999), else the clock.
+ */
+int64_t cti_now(void);
+
+/* ------------------------------------------------------------- reading STIX */
+
+/*
+ * cti_reader streams STIX objects out of a file: a gzip bundle file as cti
+ * writes it (signatures in the header are skipped, not checked), any gzip
+ * file, or plain JSON. The JSON may be a bundle ({"type":"bundle",
+ * "objects":[...]}), an array of objects, a single object, or JSON Lines.
+ * Only one object is held in memory at a time. Every byte is validated
+ * (JSON grammar, UTF-8, CTI_MAX_DEPTH, CTI_MAX_OBJECT).
+ */
+typedef struct cti_reader cti_reader;
+
+/* One object, borrowed from the reader until the next cti_reader_next(). */
+struct cti_object {
+	const char *json;	  /* the object as minified JSON, NUL-terminated */
+	size_t len;		  /* strlen(json) */
+	const char *type;	  /* top-level "type" value, or NULL */
+	const char *id;		  /* top-level "id", or NULL */
+	const char *modified;	  /* top-level "modified", or NULL */
+	const char *spec_version; /* top-level "spec_version", or NULL */
+	uint64_t line;		  /* line of the input where the object starts */
+	uint64_t index;		  /* 0 for the first object of the input */
+};
+
+/* How the input was laid out. */
+enum cti_layout {
+	CTI_LAYOUT_UNKNOWN = 0,
+	CTI_LAYOUT_BUNDLE,	/* {"type":"bundle", ...} */
+	CTI_LAYOUT_ARRAY,	/* [ {...}, ... ] */
+	CTI_LAYOUT_OBJECT,	/* one object */
+	CTI_LAYOUT_LINES,	/* JSON Lines */
+};
+
+/*
+ * Open path ("-" for standard input) for reading. name is what error
+ * messages call the input (NULL: the path). On success *out owns the file
+ * descriptor.
+ */
+int cti_reader_open(cti_reader **out, const char *path, const char *name);
+
+/*
+ * Read from an already open descriptor (not closed by the reader).
+ * prefix/prefix_len are bytes already read from fd that come first (may be
+ * NULL/0); they are copied.
+ */
+int cti_reader_open_fd(cti_reader **out, int fd, const char *name,
+		       const void *prefix, size_t prefix_len);
+
+/*
+ * The next object: *out points to it, or is NULL at the end of the input.
+ * Returns CTI_OK, or an error (CTI_EFORMAT, CTI_ELIMIT, CTI_EIO) whose
+ * message names the input and line:column.
+ */
+int cti_reader_next(const struct cti_object **out, cti_reader *r);
+
+/* Layout seen so far; meaningful after the first cti_reader_next(). */
+enum cti_layout cti_reader_layout(const cti_reader *r);
+
+/* The bundle's "spec_version" ("2.0" for STIX 2.0 bundles), or NULL. */
+const char *cti_reader_bundle_spec(const cti_reader *r);
+
+/* The bundle's "id", or NULL (may be known only after the objects). */
+const char *cti_reader_bundle_id(const cti_reader *r);
+
+/* Bytes read from the file so far, and decompressed bytes so far. */
+uint64_t cti_reader_raw_bytes(const cti_reader *r);
+uint64_t cti_reader_json_bytes(const cti_reader *r);
+
+/* Whether the input was gzip-compressed. */
+int cti_reader_is_gzip(const cti_reader *r);
+
+void cti_reader_free(cti_reader *r);
+
+/* ------------------------------------------------------------- writing bundles */
+
+/*
+ * cti_writer writes one bundle file: gzip (RFC 1952, zero mtime, no name)
+ * around {"type":"bundle","objects":[...],"id":"bundle--UUID"}. The bundle
+ * id is a UUIDv5 of the BLAKE2b-256 hash of the objects text, so it comes
+ * last and the same objects always give the same id. Objects are written in
+ * the order they are added; an object whose (id, modified) was already
+ * written is dropped (the duplicate index costs 16 bytes per object).
+ */
+typedef struct cti_writer cti_writer;
+
+struct cti_writer_opts {
+	int level;	  /* zlib level 0-9; -1 for the default (6) */
+	int plain;	  /* write plain JSON, no gzip */
+	unsigned mode;	  /* file mode for a new file (0: 0644 & ~umask) */
+	int no_dedup;	  /* keep duplicates */
+};
+
+/*
+ * Open path for writing ("-" or NULL: standard output). A path is written to
+ * a temporary file in the same directory, renamed over path only by
+ * cti_writer_close(), so a failed write never leaves a partial file.
+ * opts may be NULL.
+ */
+int cti_writer_open(cti_writer **out, const char *path,
+		    const struct cti_writer_opts *opts);
+
+/*
+ * Add one object: json/len is a complete JSON object, written as is (the
+ * caller vouches that it is valid, minified JSON). id and modified are the
+ * dedup key (modified may be NULL). *added (may be NULL) is set to 1 when it
+ * was written, 0 when it was a duplicate.
+ */
+int cti_writer_add(cti_writer *w, const char *json, size_t len,
+		   const char *id, const char *modified, int *added);
+
+/* Objects written so far, and uncompressed/compressed bytes. */
+uint64_t cti_writer_count(const cti_writer *w);
+uint64_t cti_writer_json_bytes(const cti_writer *w);
+
+/*
+ * Finish the bundle, flush and fsync it, and rename it into place.
+ * Frees w whatever happens. On error nothing is left at the path.
+ */
+int cti_writer_close(cti_writer *w);
+
+/* Discard everything written and free w. NULL is allowed. */
+void cti_writer_abort(cti_writer *w);
+
+/* ------------------------------------------------------------- indicators */
+
+/* What an indicator value is. */
+enum cti_ioc_type {
+	CTI_IOC_NONE = 0,
+	CTI_IOC_IPV4,
+	CTI_IOC_IPV6,
+	CTI_IOC_IPV4_CIDR,
+	CTI_IOC_IPV6_CIDR,
+	CTI_IOC_DOMAIN,
+	CTI_IOC_URL,
+	CTI_IOC_EMAIL,
+	CTI_IOC_MD5,
+	CTI_IOC_SHA1,
+	CTI_IOC_SHA256,
+	CTI_IOC_SHA512,
+};
+
+/* "ipv4", "ipv6", "ipv4-cidr", "ipv6-cidr", "domain", "url", "email",
+ * "md5", "sha1", "sha256", "sha512"; NULL for CTI_IOC_NONE. */
+const char *cti_ioc_type_name(enum cti_ioc_type t);
+/* The inverse of cti_ioc_type_name(), without case; also takes the STIX
+ * names "ipv4-addr", "ipv6-addr", "domain-name", "email-addr", and
+ * "hostname", "sha-1", "sha-256", "sha-512". CTI_IOC_NONE when unknown. */
+enum cti_ioc_type cti_ioc_type_parse(const char *name);
+
+/*
+ * Classify and normalise one value. out receives the normal form,
+ * NUL-terminated; size: at least len + 2 (len + 1 is enough for all but
+ * IPv6 addresses, which may gain a byte as "1:2:3:4:5:6:0:8", and are
+ * refused as CTI_IOC_NONE when they do not fit). Returns the type,
+ * CTI_IOC_NONE when the value is none of the known kinds.
+ *  - Refanging: "hxxp" at the start (any case) becomes "http"; inside
+ *    [], () or {}: "." and "dot" become ".", ":" ":", "@" and "at" "@",
+ *    "://" "://" ("example[.]com", "a(dot)b.org", "x[@]y.org").
+ *  - IPv4: dotted quad; an octet with a leading zero ("010.1.1.1") is
+ *    refused, being octal to some tools and decimal to others. CIDR
+ *    "a.b.c.d/n", n 0-32, kept as written (host bits are not cleared).
+ *  - IPv6: any RFC 4291 form, "::" and an embedded IPv4 address included,
+ *    no zone id; written in RFC 5952 form (lower case, shortest, the
+ *    IPv4-mapped "::ffff:a.b.c.d" in mixed notation). CIDR "/n", n 0-128.
+ *  - Domain: LDH labels of 1-63 bytes (not starting or ending with '-',
+ *    '_' allowed except in the top-level label), two labels or more, 253
+ *    bytes at most, a top-level label of letters or an "xn--" A-label;
+ *    lower-cased, one trailing dot dropped. Non-ASCII names must come as
+ *    A-labels.
+ *  - URL: scheme "://" [userinfo "@"] host [":" port] [path...], the host a
+ *    domain as above, a dotted quad or [IPv6]; no spaces or control bytes,
+ *    valid UTF-8. Scheme and host are lower-cased, nothing else changes.
+ *  - Email: dot-atom local part (64 bytes at most, case kept) "@" domain
+ *    (lower-cased).
+ *  - MD5, SHA-1, SHA-256, SHA-512: 32, 40, 64, 128 hex digits, lower-cased.
+ */
+enum cti_ioc_type cti_ioc_classify(char *out, size_t size, const char *value,
+				   size_t len);
+
+/*
+ * Split one line of an indicator list (its line end may be included) into
+ * the value and the rest. A UTF-8 byte order mark and spaces around are
+ * ignored. The value ends at the first whitespace, and unless it is a URL
+ * (defanged or not) also at the first ';' or ','. The rest has the
+ * separators, a '#' and spaces stripped from its start and spaces from its
+ * end: "1.2.3.4<TAB>10" gives "1.2.3.4" and "10", "HASH  name.exe" "HASH"
+ * and "name.exe", "a.com;c2 server" "a.com" and "c2 server". Returns 0 for
+ * a blank or '#' comment line, 1 when value, value_len, rest and rest_len
+ * (the rest may be empty) point into line.
+ */
+int cti_ioc_split_line(const char **value, size_t *value_len,
+		       const char **rest, size_t *rest_len, const char *line,
+		       size_t len);
+
+/*
+ * The STIX pattern for a normalised value of type t, with quotes and
+ * backslashes escaped, e.g. "[ipv4-addr:value = '198.51.100.7']"; CIDR
+ * ranges go in ipv4-addr/ipv6-addr values, hashes as file:hashes.MD5,
+ * file:hashes.'SHA-1', file:hashes.'SHA-256' and file:hashes.'SHA-512'.
+ * Written NUL-terminated to out; returns its length, or a negative error
+ * (CTI_ELIMIT when size is too small, CTI_EINVAL for CTI_IOC_NONE).
+ */
+int cti_ioc_pattern(char *out, size_t size, enum cti_ioc_type t,
+		    const char *value);
+
+/*
+ * Deterministic ids: "TYPE--" followed by the UUIDv5 of name under the
+ * namespace CTI_UUID_NAMESPACE (RFC 9562 section 5.5). out: at least
+ * strlen(type) + 39 bytes. Indicators use name = their pattern, identities
+ * their name, so the same value always has the same id. Returns out, or
+ * NULL when size is too small or type is NULL.
+ */
+#define CTI_UUID_NAMESPACE "c7f0ae4e-5b0f-4b8e-9d21-3a6f1d7c2e90"
+char *cti_stix_id(char *out, size_t size, const char *type, const char *name,
+		  size_t name_len);
+
+/*
+ * CSV (RFC 4180) reader for indicator tables with a header row. The value
+ * column is "value", "indicator" or "ioc" (or the name given), optional
+ * "type", "confidence", "first_seen" (or "valid_from"; to valid_from),
+ * "description" and "labels" (or "tags"; separated by ';' or '|') columns.
+ * Header names match without case, ' ' and '-' counting as '_'; the first
+ * of equal names wins. The input may be gzip-compressed and start with a
+ * UTF-8 byte order mark; lines end in LF, CRLF or CR.
+ *  - Quoted fields hold ',', CR, LF and '""' for '"'. Spaces around a
+ *    field are dropped, spaces inside quotes kept. A '"' inside an unquoted
+ *    field, anything but spaces and a separator after a closing quote, and
+ *    a quoted field still open at the end are CTI_EFORMAT ("FILE:LINE: ...").
+ *  - Blank lines are skipped. Ragged rows are tolerated: a missing trailing
+ *    field reads as absent (value "", others NULL), extra fields are
+ *    ignored, as spreadsheets export them.
+ *  - Every field must be valid UTF-8 (CTI_EFORMAT); a row longer than
+ *    CTI_MAX_LINE bytes is CTI_ELIMIT. Memory does not grow with the file.
+ */
+typedef struct cti_csv cti_csv;
+
+struct cti_csv_row {
+	const char *value;	 /* never NULL */
+	const char *type;	 /* may be NULL; "ipv4", "domain" ... */
+	const char *confidence;	 /* may be NULL */
+	const char *first_seen;	 /* may be NULL */
+	const char *description; /* may be NULL */
+	const char *labels;	 /* may be NULL */
+	uint64_t line;		 /* the row's first line in the file */
+};
+
+/*
+ * Read a CSV table from fd (not closed); prefix/prefix_len are bytes already
+ * read from fd. column: the value column's name, or NULL for the defaults.
+ * The header row is read here: CTI_EFORMAT when it has no value column.
+ */
+int cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
+		 const void *prefix, size_t prefix_len);
+/* The next row (*out NULL at the end); borrowed until the next call.
+ * Empty optional fields are NULL. After an error every call fails. */
+int cti_csv_next(const struct cti_csv_row **out, cti_csv *c);
+void cti_csv_free(cti_csv *c);
+
+/* ------------------------------------------------------------------ pack */
+
+enum cti_from {
+	CTI_FROM_AUTO = 0,
+	CTI_FROM_STIX,
+	CTI_FROM_LIST,
+	CTI_FROM_CSV,
+};
+
+enum cti_tlp {
+	CTI_TLP_NONE = 0,
+	CTI_TLP_CLEAR,
+	CTI_TLP_GREEN,
+	CTI_TLP_AMBER,
+	CTI_TLP_AMBER_STRICT,
+	CTI_TLP_RED,
+};
+
+/* "clear", "green", "amber", "amber+strict", "red" to enum; NONE if other.
+ * Case-insensitive, an optional "TLP:" prefix, "white" is "clear". */
+enum cti_tlp cti_tlp_parse(const char *name);
+/* The TLP 2.0 marking-definition id, or NULL for CTI_TLP_NONE. */
+const char *cti_tlp_id(enum cti_tlp t);
+/* The TLP level of a marking-definition id, CTI_TLP_NONE if not TLP 2.0. */
+enum cti_tlp cti_tlp_from_id(const char *id);
+/* "TLP:CLEAR" ... */
+const char *cti_tlp_label(enum cti_tlp t);
+/*
+ * The standard TLP 2.0 marking-definition object as minified JSON, exactly
+ * the object OASIS publishes (cti-stix-common-objects), or NULL for
+ * CTI_TLP_NONE. Static storage.
+ */
+const char *cti_tlp_object(enum cti_tlp t);
+
+struct cti_pack_opts {
+	enum cti_from from;	  /* force the input format */
+	const char *producer;	  /* identity name, or NULL */
+	enum cti_tlp tlp;	  /* marking for created objects */
+	const char *const *labels; /* NULL-terminated, or NULL */
+	int confidence;		  /* 0-100, or -1 for none */
+	int64_t valid_for;	  /* seconds; 0: no valid_until */
+	const char *column;	  /* CSV value column, or NULL */
+	int strict;		  /* an unrecognised line is fatal */
+	int level;		  /* zlib level, -1 default */
+	int plain;		  /* write plain JSON */
+	cti_warn_fn warn;	  /* skipped lines etc.; may be NULL */
+	void *warn_ctx;
+};
+
+struct cti_pack_stats {
+	uint64_t read;		/* objects and values read */
+	uint64_t written;	/* objects written (including added identity,
+				   markings) */
+	uint64_t skipped;	/* unrecognised lines */
+	uint64_t duplicate;	/* dropped as duplicates */
+};
+
+/*
+ * Pack the inputs (paths, "-" for stdin) into one bundle file at output
+ * ("-" or NULL: stdout). STIX objects are carried through byte-exact
+ * (minified); list and CSV values become indicators with deterministic ids.
+ * stats may be NULL. On error no output file is left.
+ */
+int cti_pack(struct cti_pack_stats *stats, const char *output,
+	     const char *const *inputs, size_t ninputs,
+	     const struct cti_pack_opts *opts);
+
+/* ---------------------------------------------------------- gzip header */
+
+/*
+ * Signatures travel in the gzip header's extra field (RFC 1952 FEXTRA), one
+ * subfield per signature with the subfield id CTI_SIG_SI1 CTI_SIG_SI2.
+ */
+#define CTI_SIG_SI1 'C'
+#define CTI_SIG_SI2 'S'
+
+/* ------------------------------------------------ keys, signing, verifying */
+
+/* ==== section: trust (keys.c, sign.c, verify.c) ==== */
+
+/*
+ * Keys, signatures and their checks, in minisign's formats (Ed25519; the
+ * key id is the 8-byte little-endian "keynum", printed "%016" PRIX64).
+ *
+ * Embedded signatures: one gzip FEXTRA subfield per signature, id
+ * CTI_SIG_SI1 CTI_SIG_SI2, whose data is binary:
+ *   sig_alg(2) keynum(8) signature(64) global_signature(64)
+ *   trusted_comment(rest: UTF-8, no NUL, CR or LF)
+ * sig_alg is "ED" (Ed25519 over the BLAKE2b-512 of the signed bytes); the
+ * legacy "Ed" (over the bytes themselves) is read, never written. The
+ * untrusted comment of minisign's text format is not embedded: it is not
+ * authenticated, and every byte of a signed file must be.
+ *
+ * Signed bytes: the file with every cti signature subfield removed from the
+ * extra field; when no subfield is left, XLEN is removed as well and the
+ * FEXTRA flag cleared. Other subfields, FNAME and FCOMMENT are kept (and
+ * signed). A file cti pack writes has no extra field, so its signed bytes
+ * are the file itself. Files with a header CRC (FHCRC) cannot carry
+ * embedded signatures (CTI_EFORMAT); they can be signed detached. Plain
+ * (non-gzip) files are signed detached, over all their bytes.
+ *
+ * Trusted comment: "timestamp:UNIX\tfile:NAME\thashed" as minisign writes
+ * it, then "\tfeed:NAME", "\tseq:N", "\texpires:UNIX" for each that is set.
+ * Unknown keys are ignored by the verifier.
+ */
+
+/* Largest passphrase accepted, in bytes. */
+#define CTI_PASS_MAX 1024
+/* Largest trusted comment accepted or written, in bytes. */
+#define CTI_COMMENT_MAX 8192
+/* Largest input a legacy ("Ed") signature is checked over. */
+#define CTI_LEGACY_MAX (64u << 20)
+/* Most keys in a keyring. */
+#define CTI_KEYRING_MAX 4096
+
+/*
+ * Supplies a passphrase: write it (no newline, no NUL needed) into buf,
+ * which is size bytes of sodium_malloc() memory owned by libcti and wiped
+ * after use, and return its length, or a negative CTI_E* code (with
+ * cti_seterr-style detail via the code only). confirm is 1 when a new key is
+ * being encrypted (ask twice on a terminal), 0 when a key is decrypted.
+ * path names the secret key file. Never called for an unencrypted key.
+ */
+typedef int (*cti_passphrase_fn)(void *ctx, char *buf, size_t size,
+				 const char *path, int confirm);
+
+struct cti_keygen_opts {
+	const char *comment;	/* untrusted comment of both files, or NULL
+				   for minisign's defaults */
+	int unencrypted;	/* store the secret key without a passphrase */
+	int force;		/* overwrite existing key files */
+	cti_passphrase_fn passphrase; /* required unless unencrypted */
+	void *passphrase_ctx;
+};
+
+/*
+ * Generate an Ed25519 key pair and write pub_path (mode 0644 & ~umask) and
+ * sec_path (mode 0600) in minisign's formats; the secret key is encrypted
+ * with scrypt (crypto_pwhash_scryptsalsa208sha256, OPSLIMIT_SENSITIVE,
+ * MEMLIMIT_SENSITIVE: 1 GiB) and xor, as minisign does. Both files are
+ * written to temporary files and moved into place; without opts->force an
+ * existing file is never replaced (CTI_EEXIST, and nothing is written).
+ * keyid (may be NULL) receives the key id. Errors: CTI_EEXIST, CTI_EIO,
+ * CTI_ENOMEM, CTI_EINVAL, or what the passphrase callback returned.
+ */
+int cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
+	       const struct cti_keygen_opts *opts);
+
+/* A secret key, held in sodium_malloc() memory. */
+typedef struct cti_seckey cti_seckey;
+
+/*
+ * Read a minisign secret key file (encrypted or not) and decrypt it,
+ * asking fn for the passphrase when it is encrypted. On success *out owns
+ * the key. Errors: CTI_EIO, CTI_EFORMAT (not a minisign secret key, an
+ * unsupported algorithm), CTI_ELIMIT (scrypt parameters above minisign's),
+ * CTI_EPASS (wrong passphrase: the key's checksum does not match).
+ */
+int cti_seckey_load(cti_seckey **out, const char *path, cti_passphrase_fn fn,
+		    void *ctx);
+/* As cti_seckey_load() from text in memory; name is used in messages. */
+int cti_seckey_parse(cti_seckey **out, const char *text, size_t len,
+		     const char *name, cti_passphrase_fn fn, void *ctx);
+/* The key id of a secret key. */
+uint64_t cti_seckey_id(const cti_seckey *sk);
+/* Wipe and free; NULL is allowed. */
+void cti_seckey_free(cti_seckey *sk);
+
+/* A set of trusted public keys, each with a name. */
+typedef struct cti_keyring cti_keyring;
+
+int cti_keyring_new(cti_keyring **out);
+/*
+ * Add the keys of path: a minisign public key file (one key), a keyring
+ * file (several "untrusted comment:" + base64 line pairs) or a directory
+ * (every "*.pub" file in it, not recursing). A key's name is the file name
+ * without ".pub" for directory entries; for files, the untrusted comment
+ * unless it is empty or minisign's default ("minisign public key ..."),
+ * then the file's base name without ".pub" (a single key) or the key id.
+ * A key already in the ring is not added twice. Errors: CTI_EIO,
+ * CTI_EFORMAT, CTI_ELIMIT (more than CTI_KEYRING_MAX keys).
+ */
+int cti_keyring_add(cti_keyring *kr, const char *path);
+/* Add the keys of text/len (the format of a key file); name as above. */
+int cti_keyring_add_mem(cti_keyring *kr, const char *text, size_t len,
+			const char *name);
+/* Add one key given as minisign's base64 string (minisign -P). */
+int cti_keyring_add_base64(cti_keyring *kr, const char *b64,
+			   const char *name);
+/* The number of keys. */
+size_t cti_keyring_count(const cti_keyring *kr);
+/* The name of key keyid, or NULL when it is not in the ring (borrowed). */
+const char *cti_keyring_name(const cti_keyring *kr, uint64_t keyid);
+void cti_keyring_free(cti_keyring *kr);
+
+/* Write a key id as minisign prints it: 16 upper-case hex digits + NUL. */
+char *cti_keyid_format(char out[17], uint64_t keyid);
+
+struct cti_sign_opts {
+	const char *feed;	/* "feed:" value, or NULL; [A-Za-z0-9._-],
+				   not starting with '.', at most 64 bytes */
+	int64_t seq;		/* "seq:" value, or -1 for none */
+	int64_t expires;	/* "expires:" Unix time, or 0 for none */
+	int64_t timestamp;	/* 0: cti_now() (SOURCE_DATE_EPOCH honoured) */
+	int detached;		/* write a minisign .minisig file */
+	const char *sig_path;	/* detached: its path (NULL: PATH.minisig) */
+	const char *comment;	/* detached: the untrusted comment, or NULL */
+};
+
+/*
+ * Sign path with sk. Embedded (the default): path must be a gzip file; the
+ * signature is added to its header and the file replaced atomically (same
+ * mode); a signature by another key is kept, an earlier one by the same key
+ * replaced. Detached: the signature over the signed bytes is written to
+ * opts->sig_path in minisign's text format, so minisign -V accepts it when
+ * the file has no embedded signatures. Reads the file once, in fixed-size
+ * buffers. Errors: CTI_EIO, CTI_EFORMAT (not gzip, FHCRC, malformed
+ * header), CTI_ELIMIT (the extra field would exceed 65535 bytes),
+ * CTI_EINVAL (bad feed name, comment with a newline).
+ */
+int cti_sign_file(const cti_seckey *sk, const char *path,
+		  const struct cti_sign_opts *opts);
+
+/*
+ * The next sequence number of feed for cti sign --seq auto: reads, bumps
+ * and atomically rewrites state_dir/seq/FEED under an flock() on
+ * state_dir/seq/FEED.lock (waiting at most 30 seconds: CTI_ELOCKED), so
+ * two signers never get the same number. The first number is 1.
+ * state_dir NULL: cti_state_dir(). Errors: CTI_EIO, CTI_ELOCKED,
+ * CTI_EINVAL (bad feed name), CTI_EFORMAT (a corrupt counter file).
+ */
+int cti_seq_next(int64_t *seq, const char *state_dir, const char *feed);
+
+/*
+ * The default state directory: $XDG_STATE_HOME/cti, else
+ * $HOME/.local/state/cti. Returns a malloc()ed string the caller frees,
+ * or NULL when neither variable is set.
+ */
+char *cti_state_dir(void);
+
+/* One verified signature, borrowed from its cti_verify_result. */
+struct cti_signer {
+	uint64_t keyid;
+	const char *name;	     /* the key's name in the keyring */
+	const char *trusted_comment; /* as signed */
+	int embedded;		     /* 1: in the gzip header, 0: detached */
+	int legacy;		     /* an "Ed" signature (with opts.legacy) */
+	int64_t timestamp;	     /* -1 when absent */
+	const char *file;	     /* "file:" or NULL */
+	const char *feed;	     /* "feed:" or NULL */
+	int64_t seq;		     /* -1 when absent */
+	int64_t expires;	     /* 0 when absent */
+};
+
+struct cti_verify_opts {
+	const cti_keyring *keys; /* the trusted keys (required) */
+	unsigned threshold;	 /* distinct trusted keys required; 0 = 1 */
+	const char *feed;	 /* every counted signature must name it */
+	const char *state_dir;	 /* replay state; NULL: no replay check */
+	int64_t max_age;	 /* refuse older timestamps (s); 0: no limit */
+	int64_t now;		 /* 0: the clock */
+	int legacy;		 /* accept legacy "Ed" signatures */
+	const char *sig_path;	 /* detached signature; NULL: PATH.minisig
+				    when it exists */
+	int no_detached;	 /* ignore PATH.minisig */
+	const char *output;	 /* write the payload here ("-": stdout) */
+	int keep_gzip;		 /* output the signed bytes, not inflated */
+};
+
+typedef struct cti_verify_result cti_verify_result;
+
+/*
+ * Verify path ("-": standard input): its embedded signatures and its
+ * detached one. The file is read once in fixed-size buffers and
+ * authenticated before any byte of it is decompressed or parsed. Every
+ * signature by a key in opts->keys must verify (signature and trusted
+ * comment); signatures by other keys are ignored. Then, for each counted
+ * signature: expires in the future, timestamp not older than max_age, feed
+ * equal to opts->feed, and with state_dir a seq greater than the one last
+ * accepted for that feed and key (an equal seq only with the same signed
+ * bytes). Only when all passed: the payload is written to opts->output
+ * (inflated from a private copy of the bytes that were verified, never the
+ * file again; atomically unless "-"), then the replay state is updated
+ * atomically (state_dir/accepted/FEED/KEYID). On success *out (may be
+ * NULL) receives the verified signatures; the caller frees it.
+ * Errors, each with a message naming the check: CTI_ENOSIG, CTI_EBADSIG,
+ * CTI_EUNTRUSTED, CTI_ETHRESHOLD, CTI_EEXPIRED, CTI_EPOLICY, CTI_EREPLAY,
+ * CTI_ELEGACY; CTI_EFORMAT for malformed headers and signatures, CTI_ELIMIT,
+ * CTI_EIO, CTI_ELOCKED.
+ */
+int cti_verify_file(cti_verify_result **out, const char *path,
+		    const struct cti_verify_opts *opts);
+/* The number of counted signatures, and the i-th (borrowed). */
+size_t cti_verify_count(const cti_verify_result *res);
+const struct cti_signer *cti_verify_signer(const cti_verify_result *res,
+					   size_t i);
+void cti_verify_result_free(cti_verify_result *res);
+
+/* ==== end section: trust ==== */
+
+/* --------------------------------------------------------------- diff */
+
+/* ==== section: diff (diff.c, jcs.c) ==== */
+
+/*
+ * The JSON Canonicalization Scheme (RFC 8785) of json/len, any JSON value:
+ * object members sorted by the UTF-16 code units of their names, no white
+ * space, strings with only the escapes JSON.stringify() writes, numbers as
+ * ECMAScript writes the double they denote (1.0, 1e0 and 1 all give "1").
+ * *out is malloc'd, NUL-terminated and owned by the caller; *out_len (may
+ * be NULL) gets its length. CTI_EFORMAT for invalid JSON or UTF-8, a lone
+ * surrogate, a duplicate member name or a number beyond a double;
+ * CTI_ELIMIT past CTI_MAX_DEPTH.
+ */
+int cti_json_canonical(char **out, size_t *out_len, const char *json,
+		       size_t len);
+
+/* A top-level member that cti_json_hash() picks out on its way. */
+struct cti_json_field {
+	const char *name;	/* in: the member name (exact bytes) */
+	const char *value;	/* out: its value as written in the input (a
+				   JSON text pointing into json), or NULL */
+	size_t len;		/* out: the value's length */
+};
+
+/*
+ * BLAKE2b (hash_len bytes, 16 to 64) of the canonical form of json/len,
+ * leaving out the top-level members named in ignore (NULL-terminated, may
+ * be NULL). fields[0..nfields) get the values of the named top-level
+ * members (the last one when a name is repeated, which is an error anyway).
+ * Errors as cti_json_canonical().
+ */
+#define CTI_DIFF_HASH_BYTES 16
+int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
+		  size_t len, const char *const *ignore,
+		  struct cti_json_field *fields, size_t nfields);
+
+/*
+ * Comparing two bundles. Objects are matched by id; where one side holds
+ * several versions of an id, the one with the latest "modified" stands for
+ * it (of several with that same latest modified, the last in the file).
+ * Each object that differs falls in exactly one category, tested in this
+ * order: added (id only in NEW), removed (id only in OLD), revoked
+ * ("revoked" became true), deprecated (the deprecation property became
+ * true), modified (anything else; kind newer, unbumped or older by how
+ * "modified" moved). Equality is semantic: the objects' canonical forms
+ * (cti_json_canonical()) are compared by their BLAKE2b-128 hashes.
+ * "modified" values are compared as times, to the microsecond; a missing
+ * one is earlier than any time.
+ *
+ * Memory: NEW is indexed (about 60 bytes per object plus its name), OLD is
+ * streamed; the lists of differences take about 16 bytes per entry.
+ */
+typedef struct cti_diff cti_diff;
+
+enum cti_diff_cat {
+	CTI_DIFF_ADDED = 0,
+	CTI_DIFF_REMOVED,
+	CTI_DIFF_REVOKED,
+	CTI_DIFF_DEPRECATED,
+	CTI_DIFF_MODIFIED,
+	CTI_DIFF_UNCHANGED,
+	CTI_DIFF_NCAT
+};
+
+enum cti_diff_kind {
+	CTI_DIFF_KIND_NONE = 0,	/* not a modified entry */
+	CTI_DIFF_NEWER,		/* modified later in NEW */
+	CTI_DIFF_UNBUMPED,	/* same modified, content changed */
+	CTI_DIFF_OLDER,		/* modified went backwards */
+};
+
+/* "added", ..., "unchanged"; "newer", "unbumped", "older" ("" for NONE). */
+const char *cti_diff_cat_name(enum cti_diff_cat c);
+const char *cti_diff_kind_name(enum cti_diff_kind k);
+
+struct cti_diff_opts {
+	const char *const *ignore;	/* top-level properties left out of
+					   the comparison, NULL-terminated;
+					   may be NULL */
+	const char *deprecated_property; /* NULL: "x_mitre_deprecated" */
+	int no_names;			/* do not keep names (less memory) */
+	int keep_new;			/* cti_diff_write_bundle() will be
+					   called: spool a NEW read from
+					   standard input to a temporary file */
+};
+
+/*
+ * Compare the bundles at old_path and new_path (files in any form
+ * cti_reader_open() takes; one of them may be "-" for standard input).
+ * opts may be NULL. On success *out owns the result. Errors name the side:
+ * "OLD: in.json:3:5: ..." (CTI_EFORMAT, CTI_ELIMIT for bad input, CTI_EIO
+ * for a file that cannot be read, CTI_EINVAL when both are "-").
+ */
+int cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
+		 const struct cti_diff_opts *opts);
+
+/* How many objects fall in category c. */
+uint64_t cti_diff_count(const cti_diff *d, enum cti_diff_cat c);
+/* How many modified entries are of kind k. */
+uint64_t cti_diff_kind_count(const cti_diff *d, enum cti_diff_kind k);
+
+/* Object types seen (in either bundle), sorted by name. */
+size_t cti_diff_ntypes(const cti_diff *d);
+/* The i-th type's name, and its counts per category in counts (may be
+ * NULL). NULL when i is out of range. */
+const char *cti_diff_type(const cti_diff *d, size_t i,
+			  uint64_t counts[CTI_DIFF_NCAT]);
+
+/* One object that differs. Strings are borrowed from d, valid until the
+ * next cti_diff_entry() call on d. */
+struct cti_diff_entry {
+	enum cti_diff_cat cat;
+	enum cti_diff_kind kind;	/* modified entries only */
+	const char *id;
+	const char *type;
+	const char *name;	/* NULL when the object has none (or no_names) */
+	const char *old_modified; /* the STIX timestamps ("...T...Z", to the */
+	const char *new_modified; /* millisecond or finer), NULL when missing
+				     or not on that side */
+};
+
+/* Entries that differ: every category but unchanged. */
+size_t cti_diff_nentries(const cti_diff *d);
+/* The i-th entry, ordered by category (as enum cti_diff_cat) then by id. */
+int cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i);
+
+/*
+ * Write what a holder of OLD needs to catch up with NEW: the NEW versions
+ * of the added, revoked, deprecated and modified objects, in NEW's order,
+ * as a bundle file at path (cti_writer_open(); "-" for stdout). Reads NEW a
+ * second time (needs opts->keep_new when NEW was standard input). *count
+ * (may be NULL) gets the number of objects written.
+ */
+int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
+			  const struct cti_writer_opts *wopts);
+
+void cti_diff_free(cti_diff *d);
+
+/* ==== end section: diff ==== */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CTI_H */

@@ -1,0 +1,118 @@
+/*
+ * internal.h - helpers shared by the files of libcti; not installed.
+ */
+#ifndef CTI_INTERNAL_H
+#define CTI_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cti.h"
+
+#define CTI_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CTI_IOBUF (128u << 10)
+
+#if defined(__GNUC__)
+#define CTI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CTI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CTI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define CTI_PRINTF(a, b)
+#define CTI_LIKELY(x) (x)
+#define CTI_UNLIKELY(x) (x)
+#endif
+
+/* err.c: set the thread's detail message and return code. */
+int cti_seterr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
+/* As cti_seterr, appending ": strerror(errno)". */
+int cti_seterrno(int code, int errnum, const char *fmt, ...) CTI_PRINTF(3, 4);
+/* Prefix the current detail message with "prefix: ". Returns code. */
+int cti_preferr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
+
+/* buf.c: a growable byte buffer, always NUL-terminated when p != NULL. */
+struct cti_buf {
+	char *p;
+	size_t len, cap;
+};
+int cti_buf_grow(struct cti_buf *b, size_t extra);
+int cti_buf_put(struct cti_buf *b, const void *p, size_t n);
+int cti_buf_puts(struct cti_buf *b, const char *s);
+int cti_buf_putc(struct cti_buf *b, int c);
+int cti_buf_printf(struct cti_buf *b, const char *fmt, ...) CTI_PRINTF(2, 3);
+/* Append s as a JSON string literal, quotes included (s must be UTF-8). */
+int cti_buf_json_str(struct cti_buf *b, const char *s, size_t n);
+void cti_buf_reset(struct cti_buf *b);
+void cti_buf_free(struct cti_buf *b);
+
+/* Check that s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF).
+ * Returns the offset of the first bad byte, or n when all is valid. */
+size_t cti_utf8_check(const unsigned char *s, size_t n);
+
+/* io.c: reading and writing files. */
+
+/* Open path for reading ("-": a dup of stdin). Sets the error message. */
+int cti_open_in(int *fd, const char *path);
+/* read() until n bytes or EOF; returns bytes read or -1 (errno set). */
+ssize_t cti_read_full(int fd, void *p, size_t n);
+/* write() all of p, retrying on EINTR and short writes; 0 or -1. */
+int cti_write_full(int fd, const void *p, size_t n);
+
+/*
+ * An output file replaced atomically: data goes to a temporary file in the
+ * target's directory, fsync()ed and rename()d over the target on commit.
+ * path "-" or NULL writes to stdout directly (no atomicity possible).
+ */
+struct cti_out {
+	int fd;
+	int is_stdout;
+	char *path;	/* target */
+	char *tmp;	/* temporary name, NULL for stdout */
+	const char *name; /* for messages */
+};
+/* mode: permission bits for a new file (0 means 0666 & ~umask). excl: fail
+ * with CTI_EEXIST when the target exists. */
+int cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl);
+int cti_out_write(struct cti_out *o, const void *p, size_t n);
+int cti_out_commit(struct cti_out *o);
+void cti_out_abort(struct cti_out *o);
+
+/*
+ * Decompressing input: a buffered reader that detects gzip (magic 1f 8b) and
+ * inflates it (several members allowed), or passes plain bytes through.
+ */
+struct cti_src {
+	int fd;
+	int own_fd;
+	int gzip;		/* input is gzip */
+	int eof;
+	int member_end;		/* a gzip member just ended */
+	void *z;		/* z_stream */
+	unsigned char *raw;	/* compressed input buffer */
+	size_t raw_len, raw_pos;
+	int raw_eof;
+	uint64_t raw_total;	/* bytes read from fd */
+	uint64_t out_total;	/* bytes handed out */
+	const char *name;
+};
+/* prefix: bytes already read from fd that come first. */
+int cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
+		 const void *prefix, size_t prefix_len);
+/* Read up to n decompressed bytes into p; returns the count (0 at the end)
+ * or a negative error. */
+ssize_t cti_src_read(struct cti_src *s, void *p, size_t n);
+void cti_src_close(struct cti_src *s);
+
+/* Fill buf with up to n leading bytes of fd for format sniffing. */
+ssize_t cti_sniff(int fd, void *buf, size_t n);
+
+/* uuid.c */
+void cti_sha1(unsigned char out[20], const void *p, size_t n);
+/* UUIDv5 of name under the 16-byte namespace; writes 36 chars + NUL. */
+void cti_uuid5(char out[37], const unsigned char ns[16], const void *name,
+	       size_t n);
+/* Parse a textual UUID; 0 on success. */
+int cti_uuid_parse(unsigned char out[16], const char *s);
+
+#endif

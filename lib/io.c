@@ -1,0 +1,361 @@
+/*
+ * io.c - input files, atomically replaced output files, and the
+ * decompressing source every reader of bundle files is built on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+int
+cti_open_in(int *fd, const char *path)
+{
+	struct stat st;
+
+	if (!path || strcmp(path, "-") == 0) {
+		if ((*fd = dup(STDIN_FILENO)) < 0)
+			return cti_seterrno(CTI_EIO, errno, "standard input");
+		return CTI_OK;
+	}
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return cti_seterrno(CTI_EIO, errno, "%s", path);
+	if (fstat(*fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return cti_seterr(CTI_EIO, "%s: is a directory", path);
+	}
+	return CTI_OK;
+}
+
+ssize_t
+cti_read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)p + got, n - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+cti_write_full(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t
+cti_sniff(int fd, void *buf, size_t n)
+{
+	return cti_read_full(fd, buf, n);
+}
+
+/* ------------------------------------------------------------ output */
+
+int
+cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
+{
+	char *dcopy, *dir;
+	mode_t um;
+	size_t n;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (!path || strcmp(path, "-") == 0) {
+		o->fd = STDOUT_FILENO;
+		o->is_stdout = 1;
+		o->name = "standard output";
+		return CTI_OK;
+	}
+	if (excl && access(path, F_OK) == 0)
+		return cti_seterr(CTI_EEXIST, "%s: file exists", path);
+	if (!(o->path = strdup(path)) || !(dcopy = strdup(path))) {
+		free(o->path);
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	}
+	dir = dirname(dcopy);
+	n = strlen(dir) + strlen(".cti-tmp-XXXXXX") + 2;
+	if (!(o->tmp = malloc(n))) {
+		free(dcopy);
+		free(o->path);
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	}
+	snprintf(o->tmp, n, "%s/.cti-tmp-XXXXXX", dir);
+	free(dcopy);
+	o->name = o->path;
+	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		free(o->path);
+		o->tmp = o->path = NULL;
+		return cti_seterrno(CTI_EIO, e, "%s", path);
+	}
+	if (mode == 0) {
+		um = umask(0);
+		umask(um);
+		mode = 0666 & ~um;
+	}
+	if (fchmod(o->fd, (mode_t)mode) < 0) {
+		int e = errno;
+
+		cti_out_abort(o);
+		return cti_seterrno(CTI_EIO, e, "%s", path);
+	}
+	return CTI_OK;
+}
+
+int
+cti_out_write(struct cti_out *o, const void *p, size_t n)
+{
+	if (cti_write_full(o->fd, p, n) < 0)
+		return cti_seterrno(CTI_EIO, errno, "%s", o->name);
+	return CTI_OK;
+}
+
+static void
+sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int
+cti_out_commit(struct cti_out *o)
+{
+	int e;
+
+	if (o->is_stdout) {
+		o->fd = -1;
+		return CTI_OK;
+	}
+	if (fsync(o->fd) < 0 && errno != EINVAL && errno != EROFS) {
+		e = errno;
+		cti_seterrno(CTI_EIO, e, "%s", o->path);
+		cti_out_abort(o);
+		return CTI_EIO;
+	}
+	if (close(o->fd) < 0) {
+		e = errno;
+		o->fd = -1;
+		cti_seterrno(CTI_EIO, e, "%s", o->path);
+		cti_out_abort(o);
+		return CTI_EIO;
+	}
+	o->fd = -1;
+	if (rename(o->tmp, o->path) < 0) {
+		e = errno;
+		cti_seterrno(CTI_EIO, e, "%s", o->path);
+		cti_out_abort(o);
+		return CTI_EIO;
+	}
+	sync_dir(o->path);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return CTI_OK;
+}
+
+void
+cti_out_abort(struct cti_out *o)
+{
+	if (!o->is_stdout && o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+}
+
+/* ------------------------------------------------------------ source */
+
+static int
+src_fill(struct cti_src *s)
+{
+	ssize_t r;
+
+	if (s->raw_pos < s->raw_len || s->raw_eof)
+		return CTI_OK;
+	r = cti_read_full(s->fd, s->raw, CTI_IOBUF);
+	if (r < 0)
+		return cti_seterrno(CTI_EIO, errno, "%s", s->name);
+	s->raw_len = (size_t)r;
+	s->raw_pos = 0;
+	s->raw_total += (uint64_t)r;
+	if (r == 0)
+		s->raw_eof = 1;
+	return CTI_OK;
+}
+
+int
+cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
+	     const void *prefix, size_t prefix_len)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->own_fd = own_fd;
+	s->name = name;
+	if (prefix_len > CTI_IOBUF)
+		return cti_seterr(CTI_EINVAL, "prefix too long");
+	if (!(s->raw = malloc(CTI_IOBUF)))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	if (prefix_len) {
+		memcpy(s->raw, prefix, prefix_len);
+		s->raw_len = prefix_len;
+		s->raw_total = prefix_len;
+	}
+	/* make sure two bytes are there to look for the gzip magic */
+	while (s->raw_len < 2 && !s->raw_eof) {
+		ssize_t r = read(fd, s->raw + s->raw_len, CTI_IOBUF - s->raw_len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return cti_seterrno(CTI_EIO, errno, "%s", name);
+		if (r == 0)
+			s->raw_eof = 1;
+		s->raw_len += (size_t)r;
+		s->raw_total += (uint64_t)r;
+	}
+	if (s->raw_len >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
+		z_stream *z = calloc(1, sizeof(*z));
+
+		if (!z)
+			return cti_seterr(CTI_ENOMEM, "out of memory");
+		if (inflateInit2(z, 15 + 16) != Z_OK) {
+			free(z);
+			return cti_seterr(CTI_ENOMEM, "zlib initialisation failed");
+		}
+		s->z = z;
+		s->gzip = 1;
+	}
+	return CTI_OK;
+}
+
+ssize_t
+cti_src_read(struct cti_src *s, void *p, size_t n)
+{
+	z_stream *z = s->z;
+	int rc;
+
+	if (s->eof || n == 0)
+		return 0;
+	if (!s->gzip) {
+		size_t k;
+
+		if ((rc = src_fill(s)))
+			return rc;
+		k = s->raw_len - s->raw_pos;
+		if (k == 0) {
+			s->eof = 1;
+			return 0;
+		}
+		if (k > n)
+			k = n;
+		memcpy(p, s->raw + s->raw_pos, k);
+		s->raw_pos += k;
+		s->out_total += k;
+		return (ssize_t)k;
+	}
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	z->next_out = p;
+	z->avail_out = (uInt)n;
+	for (;;) {
+		int zr;
+
+		if (s->member_end) {
+			/* another member may follow, nothing else may */
+			if ((rc = src_fill(s)))
+				return rc;
+			if (s->raw_pos == s->raw_len) {
+				s->eof = 1;
+				break;
+			}
+			if (s->raw[s->raw_pos] != 0x1f)
+				return cti_seterr(CTI_EFORMAT,
+						  "%s: trailing garbage after "
+						  "gzip data", s->name);
+			inflateReset(z);
+			s->member_end = 0;
+		}
+		if (z->avail_out < n)
+			break;
+		if ((rc = src_fill(s)))
+			return rc;
+		if (s->raw_pos == s->raw_len)
+			return cti_seterr(CTI_EFORMAT,
+					  "%s: truncated gzip data", s->name);
+		z->next_in = (unsigned char *)s->raw + s->raw_pos;
+		z->avail_in = (uInt)(s->raw_len - s->raw_pos);
+		zr = inflate(z, Z_NO_FLUSH);
+		s->raw_pos = s->raw_len - z->avail_in;
+		if (zr == Z_STREAM_END) {
+			s->member_end = 1;
+			continue;
+		}
+		if (zr == Z_NEED_DICT || zr == Z_DATA_ERROR)
+			return cti_seterr(CTI_EFORMAT, "%s: corrupt gzip data: %s",
+					  s->name, z->msg ? z->msg : "bad data");
+		if (zr == Z_MEM_ERROR)
+			return cti_seterr(CTI_ENOMEM, "out of memory");
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return cti_seterr(CTI_EFORMAT, "%s: corrupt gzip data",
+					  s->name);
+	}
+	s->out_total += n - z->avail_out;
+	return (ssize_t)(n - z->avail_out);
+}
+
+void
+cti_src_close(struct cti_src *s)
+{
+	if (s->z) {
+		inflateEnd(s->z);
+		free(s->z);
+	}
+	if (s->own_fd && s->fd >= 0)
+		close(s->fd);
+	free(s->raw);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}

@@ -1,0 +1,930 @@
+/*
+ * reader.c - stream STIX objects out of a bundle file.
+ *
+ * The input is validated byte by byte (RFC 8259 grammar, UTF-8, nesting) and
+ * each STIX object is copied out minified: white space between tokens goes,
+ * every string and number is kept exactly as written. Only the current
+ * object is held in memory; the top level (a bundle, an array, JSON Lines) is
+ * a small state machine so that a bundle's "objects" array is never held
+ * whole.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum state {
+	ST_START,	/* before a top-level value */
+	ST_TOP_MEMBER,	/* inside a top-level object, before a member */
+	ST_OBJECTS,	/* inside the bundle's "objects" array */
+	ST_ARRAY,	/* inside a top-level array */
+	ST_AFTER,	/* after a top-level value */
+	ST_DONE,
+};
+
+enum { F_TYPE, F_ID, F_MODIFIED, F_SPEC, F_COUNT };
+static const char *const field_names[F_COUNT] = {
+	"type", "id", "modified", "spec_version",
+};
+
+struct field {
+	size_t off, len;
+	int set;
+};
+
+struct cti_reader {
+	struct cti_src src;
+	const char *name;
+	char *name_copy;
+	unsigned char *buf;
+	size_t pos, len;
+	int eof;
+	uint64_t off;		/* stream offset of buf[0] */
+	uint64_t line;		/* current line, 1-based */
+	uint64_t line_start;	/* stream offset where it starts */
+
+	enum state state;
+	enum cti_layout layout;
+	int first;		/* no element yet in the current container */
+	int top_is_bundle;	/* the top-level object has an objects array */
+	int top_type_bundle;	/* its "type" is "bundle" */
+	int top_type_other;	/* its "type" is something else */
+	int values;		/* top-level values seen */
+	uint64_t top_line;
+
+	struct cti_buf obj;	/* the current object, minified */
+	struct cti_buf scratch;	/* top-level values we do not keep */
+	struct cti_buf fields;	/* NUL-separated copies of the fields */
+	struct field f[F_COUNT];
+	char *bundle_spec, *bundle_id;
+	struct cti_object cur;
+	uint64_t nobj;
+	int err;		/* sticky error */
+};
+
+/* ---------------------------------------------------------- errors */
+
+static int
+perr(struct cti_reader *r, int code, const char *fmt, ...) CTI_PRINTF(3, 4);
+
+static int
+perr(struct cti_reader *r, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	uint64_t at = r->off + r->pos;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->err = code;
+	return cti_seterr(code, "%s:%llu:%llu: %s", r->name,
+			  (unsigned long long)r->line,
+			  (unsigned long long)(at - r->line_start + 1), msg);
+}
+
+/* ---------------------------------------------------------- bytes */
+
+static int
+refill(struct cti_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	r->off += r->len;
+	r->pos = r->len = 0;
+	n = cti_src_read(&r->src, r->buf, CTI_IOBUF);
+	if (n < 0) {
+		r->err = (int)n;
+		return (int)n;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->len = (size_t)n;
+	return 1;
+}
+
+/* The next byte without consuming it: 0-255, -1 at the end, < -1 error. */
+static inline int
+peek(struct cti_reader *r)
+{
+	int rc;
+
+	if (CTI_LIKELY(r->pos < r->len))
+		return r->buf[r->pos];
+	if ((rc = refill(r)) <= 0)
+		return rc < 0 ? rc - 1000 : -1;
+	return r->buf[r->pos];
+}
+
+#define IS_ERR(c) ((c) < -1)
+#define ERR_OF(c) ((c) + 1000)
+
+static int
+skip_ws(struct cti_reader *r)
+{
+	for (;;) {
+		int c = peek(r);
+
+		switch (c) {
+		case '\n':
+			r->pos++;
+			r->line++;
+			r->line_start = r->off + r->pos;
+			break;
+		case ' ':
+		case '\t':
+		case '\r':
+			r->pos++;
+			break;
+		default:
+			return c;
+		}
+	}
+}
+
+static inline int
+out_put(struct cti_reader *r, struct cti_buf *out, const void *p, size_t n)
+{
+	if (CTI_UNLIKELY(out->len + n > CTI_MAX_OBJECT))
+		return perr(r, CTI_ELIMIT, "object larger than the limit of "
+			    "%u MiB", CTI_MAX_OBJECT >> 20);
+	if (out->cap - out->len <= n && cti_buf_grow(out, n))
+		return CTI_ENOMEM;
+	memcpy(out->p + out->len, p, n);
+	out->len += n;
+	return CTI_OK;
+}
+
+static inline int
+out_putc(struct cti_reader *r, struct cti_buf *out, char c)
+{
+	if (CTI_LIKELY(out->cap - out->len > 1 && out->len < CTI_MAX_OBJECT)) {
+		out->p[out->len++] = c;
+		return CTI_OK;
+	}
+	return out_put(r, out, &c, 1);
+}
+
+static int
+unexpected(struct cti_reader *r, int c, const char *what)
+{
+	if (IS_ERR(c))
+		return ERR_OF(c);
+	if (c == -1)
+		return perr(r, CTI_EFORMAT, "unexpected end of input, "
+			    "expected %s", what);
+	if (c >= 0x20 && c < 0x7f)
+		return perr(r, CTI_EFORMAT, "unexpected '%c', expected %s",
+			    c, what);
+	return perr(r, CTI_EFORMAT, "unexpected byte 0x%02x, expected %s",
+		    c, what);
+}
+
+/* ---------------------------------------------------------- values */
+
+/* bytes that can be copied inside a string without a closer look */
+static unsigned char plain[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void
+init_tables(void)
+{
+	for (int c = 0x20; c < 0x80; c++)
+		plain[c] = 1;
+	plain['"'] = plain['\\'] = 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* \uXXXX after the backslash and 'u' have been copied; returns the value */
+static int
+read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = peek(r), h;
+
+		if (IS_ERR(c))
+			return ERR_OF(c);
+		if (c < 0 || (h = hexval(c)) < 0)
+			return perr(r, CTI_EFORMAT, "bad \\u escape in string");
+		*v = *v << 4 | (unsigned)h;
+		r->pos++;
+		if (out_putc(r, out, (char)c))
+			return r->err ? r->err : CTI_ENOMEM;
+	}
+	return CTI_OK;
+}
+
+static int
+parse_escape(struct cti_reader *r, struct cti_buf *out)
+{
+	unsigned v, lo;
+	int c, rc;
+
+	r->pos++; /* the backslash */
+	c = peek(r);
+	if (IS_ERR(c))
+		return ERR_OF(c);
+	switch (c) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+	case 'r': case 't':
+		r->pos++;
+		return out_put(r, out, (char[]){ '\\', (char)c }, 2);
+	case 'u':
+		break;
+	default:
+		return perr(r, CTI_EFORMAT, "bad escape in string");
+	}
+	r->pos++;
+	if ((rc = out_put(r, out, "\\u", 2)) || (rc = read_u4(r, out, &v)))
+		return rc;
+	if (v >= 0xdc00 && v <= 0xdfff)
+		return perr(r, CTI_EFORMAT, "lone low surrogate \\u%04x in "
+			    "string", v);
+	if (v < 0xd800 || v > 0xdbff)
+		return CTI_OK;
+	/* a high surrogate must be followed by \u and a low one */
+	if ((c = peek(r)) != '\\')
+		return IS_ERR(c) ? ERR_OF(c) :
+		       perr(r, CTI_EFORMAT, "lone high surrogate in string");
+	r->pos++;
+	if ((c = peek(r)) != 'u')
+		return IS_ERR(c) ? ERR_OF(c) :
+		       perr(r, CTI_EFORMAT, "lone high surrogate in string");
+	r->pos++;
+	if ((rc = out_put(r, out, "\\u", 2)) || (rc = read_u4(r, out, &lo)))
+		return rc;
+	if (lo < 0xdc00 || lo > 0xdfff)
+		return perr(r, CTI_EFORMAT, "lone high surrogate in string");
+	return CTI_OK;
+}
+
+/* one UTF-8 sequence starting with a byte >= 0x80 */
+static int
+parse_utf8(struct cti_reader *r, struct cti_buf *out)
+{
+	unsigned char seq[4];
+	int c = peek(r), n, i;
+
+	seq[0] = (unsigned char)c;
+	n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	r->pos++;
+	for (i = 1; i < n; i++) {
+		c = peek(r);
+		if (IS_ERR(c))
+			return ERR_OF(c);
+		if (c < 0 || (c & 0xc0) != 0x80)
+			break;
+		seq[i] = (unsigned char)c;
+		r->pos++;
+	}
+	if (i < n || cti_utf8_check(seq, (size_t)n) != (size_t)n)
+		return perr(r, CTI_EFORMAT, "invalid UTF-8 in string");
+	return out_put(r, out, seq, (size_t)n);
+}
+
+/* A string; the opening quote is next. Copies it, quotes included. */
+static int
+parse_string(struct cti_reader *r, struct cti_buf *out)
+{
+	int rc;
+
+	r->pos++;
+	if ((rc = out_putc(r, out, '"')))
+		return rc;
+	for (;;) {
+		const unsigned char *p = r->buf + r->pos, *e = r->buf + r->len;
+		const unsigned char *q = p;
+		int c;
+
+		while (q < e && plain[*q])
+			q++;
+		if (q > p) {
+			if ((rc = out_put(r, out, p, (size_t)(q - p))))
+				return rc;
+			r->pos += (size_t)(q - p);
+		}
+		c = peek(r);
+		if (c >= 0 && plain[c])
+			continue; /* the buffer was refilled */
+		if (c == '"') {
+			r->pos++;
+			return out_putc(r, out, '"');
+		}
+		if (c == '\\') {
+			if ((rc = parse_escape(r, out)))
+				return rc;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((rc = parse_utf8(r, out)))
+				return rc;
+			continue;
+		}
+		if (c >= 0)
+			return perr(r, CTI_EFORMAT, "control character 0x%02x "
+				    "in string", c);
+		if (IS_ERR(c))
+			return ERR_OF(c);
+		return perr(r, CTI_EFORMAT, "unterminated string");
+	}
+}
+
+static int
+digits(struct cti_reader *r, struct cti_buf *out)
+{
+	int c, n = 0, rc;
+
+	while ((c = peek(r)) >= '0' && c <= '9') {
+		if ((rc = out_putc(r, out, (char)c)))
+			return rc;
+		r->pos++;
+		n++;
+	}
+	if (IS_ERR(c))
+		return ERR_OF(c);
+	return n ? CTI_OK : perr(r, CTI_EFORMAT, "bad number");
+}
+
+static int
+parse_number(struct cti_reader *r, struct cti_buf *out)
+{
+	int c = peek(r), rc;
+
+	if (c == '-') {
+		r->pos++;
+		if ((rc = out_putc(r, out, '-')))
+			return rc;
+		c = peek(r);
+	}
+	if (c == '0') {
+		r->pos++;
+		if ((rc = out_putc(r, out, '0')))
+			return rc;
+		if ((c = peek(r)) >= '0' && c <= '9')
+			return perr(r, CTI_EFORMAT, "leading zero in number");
+	} else if ((rc = digits(r, out))) {
+		return rc;
+	}
+	if ((c = peek(r)) == '.') {
+		r->pos++;
+		if ((rc = out_putc(r, out, '.')) || (rc = digits(r, out)))
+			return rc;
+		c = peek(r);
+	}
+	if (c == 'e' || c == 'E') {
+		r->pos++;
+		if ((rc = out_putc(r, out, (char)c)))
+			return rc;
+		if ((c = peek(r)) == '+' || c == '-') {
+			r->pos++;
+			if ((rc = out_putc(r, out, (char)c)))
+				return rc;
+		}
+		if ((rc = digits(r, out)))
+			return rc;
+	}
+	return IS_ERR(c) ? ERR_OF(c) : CTI_OK;
+}
+
+static int
+parse_literal(struct cti_reader *r, struct cti_buf *out, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	for (size_t i = 0; i < n; i++) {
+		int c = peek(r);
+
+		if (c != lit[i])
+			return IS_ERR(c) ? ERR_OF(c) :
+			       perr(r, CTI_EFORMAT, "bad literal, expected "
+				    "'%s'", lit);
+		r->pos++;
+	}
+	return out_put(r, out, lit, n);
+}
+
+static int parse_value(struct cti_reader *r, struct cti_buf *out, int depth);
+
+static int
+too_deep(struct cti_reader *r)
+{
+	return perr(r, CTI_ELIMIT, "nesting deeper than the limit of %d",
+		    CTI_MAX_DEPTH);
+}
+
+/* Record a top-level string member of the object being read. */
+static void
+record(struct cti_reader *r, const char *key, size_t klen, size_t voff,
+       struct cti_buf *out)
+{
+	for (int i = 0; i < F_COUNT; i++) {
+		if (strlen(field_names[i]) == klen &&
+		    memcmp(field_names[i], key, klen) == 0) {
+			if (out->p[voff] != '"')
+				return;
+			r->f[i].off = voff + 1;
+			r->f[i].len = out->len - voff - 2;
+			r->f[i].set = 1;
+			return;
+		}
+	}
+}
+
+/* An object; '{' is next. With rec, its string members are recorded. */
+static int
+parse_object(struct cti_reader *r, struct cti_buf *out, int depth, int rec)
+{
+	int c, rc, first = 1;
+
+	if (depth > CTI_MAX_DEPTH)
+		return too_deep(r);
+	r->pos++;
+	if ((rc = out_putc(r, out, '{')))
+		return rc;
+	for (;;) {
+		size_t koff, voff;
+
+		c = skip_ws(r);
+		if (c == '}' && first) {
+			r->pos++;
+			return out_putc(r, out, '}');
+		}
+		if (!first) {
+			if (c == '}') {
+				r->pos++;
+				return out_putc(r, out, '}');
+			}
+			if (c != ',')
+				return unexpected(r, c, "',' or '}'");
+			r->pos++;
+			if ((rc = out_putc(r, out, ',')))
+				return rc;
+			c = skip_ws(r);
+		}
+		first = 0;
+		if (c != '"')
+			return unexpected(r, c, "a member name");
+		koff = out->len;
+		if ((rc = parse_string(r, out)))
+			return rc;
+		if ((c = skip_ws(r)) != ':')
+			return unexpected(r, c, "':'");
+		r->pos++;
+		if ((rc = out_putc(r, out, ':')))
+			return rc;
+		voff = out->len;
+		if ((rc = parse_value(r, out, depth + 1)))
+			return rc;
+		if (rec)
+			record(r, out->p + koff + 1, voff - koff - 3, voff, out);
+	}
+}
+
+static int
+parse_array(struct cti_reader *r, struct cti_buf *out, int depth)
+{
+	int c, rc, first = 1;
+
+	if (depth > CTI_MAX_DEPTH)
+		return too_deep(r);
+	r->pos++;
+	if ((rc = out_putc(r, out, '[')))
+		return rc;
+	for (;;) {
+		c = skip_ws(r);
+		if (c == ']') {
+			r->pos++;
+			return out_putc(r, out, ']');
+		}
+		if (!first) {
+			if (c != ',')
+				return unexpected(r, c, "',' or ']'");
+			r->pos++;
+			if ((rc = out_putc(r, out, ',')))
+				return rc;
+			skip_ws(r);
+		}
+		first = 0;
+		if ((rc = parse_value(r, out, depth + 1)))
+			return rc;
+	}
+}
+
+static int
+parse_value(struct cti_reader *r, struct cti_buf *out, int depth)
+{
+	int c = skip_ws(r);
+
+	switch (c) {
+	case '{':
+		return parse_object(r, out, depth, 0);
+	case '[':
+		return parse_array(r, out, depth);
+	case '"':
+		return parse_string(r, out);
+	case 't':
+		return parse_literal(r, out, "true");
+	case 'f':
+		return parse_literal(r, out, "false");
+	case 'n':
+		return parse_literal(r, out, "null");
+	default:
+		if (c == '-' || (c >= '0' && c <= '9'))
+			return parse_number(r, out);
+		return unexpected(r, c, "a JSON value");
+	}
+}
+
+/* ---------------------------------------------------------- objects */
+
+static void
+reset_fields(struct cti_reader *r)
+{
+	memset(r->f, 0, sizeof(r->f));
+}
+
+/* Finish r->obj as the current object; checks that it looks like STIX. */
+static int
+emit(struct cti_reader *r, uint64_t line)
+{
+	const char **dst[F_COUNT] = {
+		&r->cur.type, &r->cur.id, &r->cur.modified,
+		&r->cur.spec_version,
+	};
+	size_t offs[F_COUNT];
+	int rc;
+
+	if (!r->f[F_TYPE].set)
+		return cti_seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
+				  "is not STIX: no \"type\" string", r->name,
+				  (unsigned long long)line,
+				  (unsigned long long)r->nobj + 1);
+	if (!r->f[F_ID].set)
+		return cti_seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
+				  "(type %.*s) is not STIX: no \"id\" string",
+				  r->name, (unsigned long long)line,
+				  (unsigned long long)r->nobj + 1,
+				  (int)(r->f[F_TYPE].len > 64 ? 64 :
+					r->f[F_TYPE].len),
+				  r->obj.p + r->f[F_TYPE].off);
+	cti_buf_reset(&r->fields);
+	for (int i = 0; i < F_COUNT; i++) {
+		offs[i] = r->fields.len;
+		if (r->f[i].set &&
+		    ((rc = cti_buf_put(&r->fields, r->obj.p + r->f[i].off,
+				       r->f[i].len)) ||
+		     (rc = cti_buf_putc(&r->fields, '\0'))))
+			return r->err = rc;
+	}
+	for (int i = 0; i < F_COUNT; i++)
+		*dst[i] = r->f[i].set ? r->fields.p + offs[i] : NULL;
+	r->obj.p[r->obj.len] = '\0';
+	r->cur.json = r->obj.p;
+	r->cur.len = r->obj.len;
+	r->cur.line = line;
+	r->cur.index = r->nobj++;
+	return CTI_OK;
+}
+
+/* One element of an objects array or a top-level array; '{' expected. */
+static int
+read_element(struct cti_reader *r)
+{
+	uint64_t line;
+	int c = skip_ws(r), rc;
+
+	if (c != '{')
+		return c == -1 || IS_ERR(c) ? unexpected(r, c, "an object") :
+		       perr(r, CTI_EFORMAT, "not a STIX object: an array "
+			    "element is not a JSON object");
+	line = r->line;
+	cti_buf_reset(&r->obj);
+	reset_fields(r);
+	if ((rc = parse_object(r, &r->obj, 3, 1)))
+		return rc;
+	return emit(r, line);
+}
+
+/* A member of the top-level object, or its end. Sets *got when an object
+ * (the first of a bundle) is ready. */
+static int
+top_member(struct cti_reader *r, int *got)
+{
+	struct cti_buf *out;
+	size_t koff, voff, klen;
+	const char *key;
+	int c = skip_ws(r), rc;
+
+	if (c == '}') {
+		r->pos++;
+		if (r->top_is_bundle) {
+			if (r->top_type_other)
+				return perr(r, CTI_EFORMAT, "not a bundle: an "
+					    "\"objects\" array in an object of "
+					    "another type");
+			r->state = ST_AFTER;
+			return CTI_OK;
+		}
+		/* a single object */
+		if ((rc = out_putc(r, &r->obj, '}')))
+			return rc;
+		r->state = ST_AFTER;
+		if (r->layout == CTI_LAYOUT_UNKNOWN)
+			r->layout = CTI_LAYOUT_OBJECT;
+		if ((rc = emit(r, r->top_line)))
+			return rc;
+		*got = 1;
+		return CTI_OK;
+	}
+	if (!r->first) {
+		if (c != ',')
+			return unexpected(r, c, "',' or '}'");
+		r->pos++;
+		c = skip_ws(r);
+	}
+	r->first = 0;
+	if (c != '"')
+		return unexpected(r, c, "a member name");
+	out = r->top_is_bundle ? &r->scratch : &r->obj;
+	if (r->top_is_bundle)
+		cti_buf_reset(out);
+	else if (out->len > 1 && (rc = out_putc(r, out, ',')))
+		return rc;
+	koff = out->len;
+	if ((rc = parse_string(r, out)))
+		return rc;
+	key = out->p + koff + 1;
+	klen = out->len - koff - 2;
+	if ((c = skip_ws(r)) != ':')
+		return unexpected(r, c, "':'");
+	r->pos++;
+	c = skip_ws(r);
+	if (klen == 7 && memcmp(key, "objects", 7) == 0 && c == '[' &&
+	    !r->top_is_bundle && !r->top_type_other) {
+		/* a bundle: stream its objects */
+		r->top_is_bundle = 1;
+		r->layout = r->layout == CTI_LAYOUT_UNKNOWN ? CTI_LAYOUT_BUNDLE
+							     : r->layout;
+		r->pos++;
+		r->state = ST_OBJECTS;
+		r->first = 1;
+		return CTI_OK;
+	}
+	if ((rc = out_putc(r, out, ':')))
+		return rc;
+	voff = out->len;
+	if ((rc = parse_value(r, out, 2)))
+		return rc;
+	key = out->p + koff + 1;
+	if (!r->top_is_bundle) {
+		record(r, key, klen, voff, out);
+	}
+	if (klen == 4 && memcmp(key, "type", 4) == 0) {
+		int isb = out->len - voff == 8 &&
+			  memcmp(out->p + voff, "\"bundle\"", 8) == 0;
+
+		r->top_type_bundle = isb;
+		r->top_type_other = !isb;
+		if (!isb && r->top_is_bundle)
+			return perr(r, CTI_EFORMAT, "not a bundle: an "
+				    "\"objects\" array in an object of "
+				    "another type");
+	}
+	if (out->p[voff] == '"' &&
+	    ((klen == 12 && memcmp(key, "spec_version", 12) == 0) ||
+	     (klen == 2 && memcmp(key, "id", 2) == 0))) {
+		char **dst = klen == 2 ? &r->bundle_id : &r->bundle_spec;
+		char *v = strndup(out->p + voff + 1, out->len - voff - 2);
+
+		if (!v)
+			return cti_seterr(r->err = CTI_ENOMEM, "out of memory");
+		free(*dst);
+		*dst = v;
+	}
+	return CTI_OK;
+}
+
+int
+cti_reader_next(const struct cti_object **out, cti_reader *r)
+{
+	int c, rc, got;
+
+	*out = NULL;
+	if (r->err)
+		return r->err;
+	for (;;) {
+		switch (r->state) {
+		case ST_START:
+			c = skip_ws(r);
+			if (c == -1) {
+				if (r->values == 0)
+					return perr(r, CTI_EFORMAT,
+						    "empty input, expected "
+						    "JSON");
+				r->state = ST_DONE;
+				continue;
+			}
+			if (r->values == 1)
+				r->layout = CTI_LAYOUT_LINES;
+			r->values++;
+			r->first = 1;
+			r->top_is_bundle = r->top_type_bundle = 0;
+			r->top_type_other = 0;
+			if (c == '[') {
+				r->pos++;
+				if (r->layout == CTI_LAYOUT_UNKNOWN)
+					r->layout = CTI_LAYOUT_ARRAY;
+				r->state = ST_ARRAY;
+				continue;
+			}
+			if (c != '{')
+				return IS_ERR(c) ? ERR_OF(c) :
+				       c >= 0x20 && c < 0x7f ?
+				       perr(r, CTI_EFORMAT, "not JSON: "
+					    "unexpected '%c', expected an "
+					    "object or array", c) :
+				       perr(r, CTI_EFORMAT, "not JSON: "
+					    "unexpected byte 0x%02x", c);
+			r->pos++;
+			r->top_line = r->line;
+			cti_buf_reset(&r->obj);
+			reset_fields(r);
+			if ((rc = out_putc(r, &r->obj, '{')))
+				return rc;
+			r->state = ST_TOP_MEMBER;
+			continue;
+		case ST_TOP_MEMBER:
+			got = 0;
+			if ((rc = top_member(r, &got)))
+				return r->err = rc;
+			if (got) {
+				*out = &r->cur;
+				return CTI_OK;
+			}
+			continue;
+		case ST_OBJECTS:
+		case ST_ARRAY:
+			c = skip_ws(r);
+			if (c == ']') {
+				r->pos++;
+				r->state = r->state == ST_OBJECTS ?
+					   ST_TOP_MEMBER : ST_AFTER;
+				r->first = 0;
+				continue;
+			}
+			if (!r->first) {
+				if (c != ',')
+					return r->err = unexpected(r, c,
+							"',' or ']'");
+				r->pos++;
+			}
+			r->first = 0;
+			if ((rc = read_element(r)))
+				return r->err = rc;
+			*out = &r->cur;
+			return CTI_OK;
+		case ST_AFTER:
+			c = skip_ws(r);
+			if (IS_ERR(c))
+				return r->err = ERR_OF(c);
+			if (c == -1) {
+				r->state = ST_DONE;
+				continue;
+			}
+			if (c != '{' && c != '[')
+				return perr(r, CTI_EFORMAT, "trailing data "
+					    "after the JSON value");
+			r->state = ST_START;
+			continue;
+		case ST_DONE:
+			return CTI_OK;
+		}
+	}
+}
+
+/* ---------------------------------------------------------- lifetime */
+
+int
+cti_reader_open_fd(cti_reader **out, int fd, const char *name,
+		   const void *prefix, size_t prefix_len)
+{
+	cti_reader *r;
+	int rc;
+
+	*out = NULL;
+	pthread_once(&tables_once, init_tables);
+	if (!(r = calloc(1, sizeof(*r))))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	r->src.fd = -1;
+	if (!(r->name_copy = strdup(name ? name : "-")) ||
+	    !(r->buf = malloc(CTI_IOBUF))) {
+		cti_reader_free(r);
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	}
+	r->name = r->name_copy;
+	r->line = 1;
+	if ((rc = cti_src_open(&r->src, fd, 0, r->name, prefix, prefix_len))) {
+		cti_reader_free(r);
+		return rc;
+	}
+	/* a UTF-8 byte order mark is tolerated at the start */
+	if (peek(r) == 0xef && r->len - r->pos >= 3 &&
+	    memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+		r->pos += 3;
+	if (r->err) {
+		rc = r->err;
+		cti_reader_free(r);
+		return rc;
+	}
+	*out = r;
+	return CTI_OK;
+}
+
+int
+cti_reader_open(cti_reader **out, const char *path, const char *name)
+{
+	int fd, rc;
+
+	*out = NULL;
+	if ((rc = cti_open_in(&fd, path)))
+		return rc;
+	if ((rc = cti_reader_open_fd(out, fd, name ? name : path, NULL, 0))) {
+		close(fd);
+		return rc;
+	}
+	(*out)->src.own_fd = 1;
+	return CTI_OK;
+}
+
+enum cti_layout
+cti_reader_layout(const cti_reader *r)
+{
+	return r->layout;
+}
+
+const char *
+cti_reader_bundle_spec(const cti_reader *r)
+{
+	return r->bundle_spec;
+}
+
+const char *
+cti_reader_bundle_id(const cti_reader *r)
+{
+	return r->bundle_id;
+}
+
+uint64_t
+cti_reader_raw_bytes(const cti_reader *r)
+{
+	return r->src.raw_total;
+}
+
+uint64_t
+cti_reader_json_bytes(const cti_reader *r)
+{
+	return r->src.out_total;
+}
+
+int
+cti_reader_is_gzip(const cti_reader *r)
+{
+	return r->src.gzip;
+}
+
+void
+cti_reader_free(cti_reader *r)
+{
+	if (!r)
+		return;
+	if (r->src.raw || r->src.z)
+		cti_src_close(&r->src);
+	free(r->buf);
+	free(r->name_copy);
+	free(r->bundle_spec);
+	free(r->bundle_id);
+	cti_buf_free(&r->obj);
+	cti_buf_free(&r->scratch);
+	cti_buf_free(&r->fields);
+	free(r);
+}

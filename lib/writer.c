@@ -1,0 +1,317 @@
+/*
+ * writer.c - write one bundle file: a gzip member (RFC 1952) around
+ * {"type":"bundle","objects":[...],"id":"bundle--UUID"}.
+ *
+ * The gzip framing is written here rather than by zlib so that the header is
+ * exactly what cti promises (no name, zero mtime, OS 255) and can later
+ * carry signatures in its extra field. The bundle id is derived from the
+ * objects text, so it is written last.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+#define STAGE (256u << 10)
+#define OUTBUF (256u << 10)
+
+/* (id, modified) keys already written: open addressing over 16-byte hashes */
+struct seen {
+	unsigned char (*slot)[16];
+	size_t cap, count;
+};
+
+struct cti_writer {
+	struct cti_out out;
+	int plain;
+	int dedup;
+	z_stream z;
+	int z_ready;
+	uLong crc;
+	uint64_t json_bytes;
+	uint64_t count;
+	crypto_generichash_state objhash;
+	unsigned char *stage;	/* uncompressed text waiting to be deflated */
+	size_t stage_len;
+	unsigned char *zout;
+	struct seen seen;
+	int failed;
+};
+
+static int
+seen_grow(struct seen *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 1u << 12;
+	unsigned char (*ns)[16] = calloc(ncap, 16);
+
+	if (!ns)
+		return cti_seterr(CTI_ENOMEM, "out of memory for the duplicate "
+				  "index");
+	for (size_t i = 0; i < s->cap; i++) {
+		uint64_t h;
+		size_t j;
+
+		memcpy(&h, s->slot[i], 8);
+		if (!h)
+			continue;
+		for (j = h & (ncap - 1); *(uint64_t *)ns[j]; j = (j + 1) & (ncap - 1))
+			;
+		memcpy(ns[j], s->slot[i], 16);
+	}
+	free(s->slot);
+	s->slot = ns;
+	s->cap = ncap;
+	return CTI_OK;
+}
+
+/* 1 when key was new (and is now recorded), 0 when seen, < 0 on error */
+static int
+seen_add(struct seen *s, const unsigned char key[16])
+{
+	uint64_t h;
+	size_t j;
+	int rc;
+
+	if (4 * (s->count + 1) > 3 * s->cap && (rc = seen_grow(s)))
+		return rc;
+	memcpy(&h, key, 8);
+	for (j = h & (s->cap - 1); *(uint64_t *)s->slot[j];
+	     j = (j + 1) & (s->cap - 1))
+		if (memcmp(s->slot[j], key, 16) == 0)
+			return 0;
+	memcpy(s->slot[j], key, 16);
+	s->count++;
+	return 1;
+}
+
+static int
+flush_z(cti_writer *w, int flush)
+{
+	int zr, rc;
+
+	w->z.next_in = w->stage;
+	w->z.avail_in = (uInt)w->stage_len;
+	do {
+		w->z.next_out = w->zout;
+		w->z.avail_out = OUTBUF;
+		zr = deflate(&w->z, flush);
+		if (zr == Z_STREAM_ERROR)
+			return cti_seterr(CTI_EIO, "%s: compression failed",
+					  w->out.name);
+		if ((rc = cti_out_write(&w->out, w->zout,
+					OUTBUF - w->z.avail_out)))
+			return rc;
+	} while (w->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	w->stage_len = 0;
+	return CTI_OK;
+}
+
+static int
+flush_stage(cti_writer *w)
+{
+	int rc;
+
+	if (w->plain) {
+		rc = cti_out_write(&w->out, w->stage, w->stage_len);
+		w->stage_len = 0;
+		return rc;
+	}
+	w->crc = crc32(w->crc, w->stage, (uInt)w->stage_len);
+	return flush_z(w, Z_NO_FLUSH);
+}
+
+static int
+emit(cti_writer *w, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	int rc;
+
+	w->json_bytes += n;
+	while (n > 0) {
+		size_t k = STAGE - w->stage_len;
+
+		if (k > n)
+			k = n;
+		memcpy(w->stage + w->stage_len, c, k);
+		w->stage_len += k;
+		c += k;
+		n -= k;
+		if (w->stage_len == STAGE && (rc = flush_stage(w)))
+			return rc;
+	}
+	return CTI_OK;
+}
+
+static const char head[] = "{\"type\":\"bundle\",\"objects\":[";
+
+int
+cti_writer_open(cti_writer **out, const char *path,
+		const struct cti_writer_opts *opts)
+{
+	static const unsigned char gzhead[10] = {
+		0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255
+	};
+	int level = opts && opts->level >= 0 ? opts->level : 6;
+	cti_writer *w;
+	int rc;
+
+	*out = NULL;
+	if (level > 9)
+		return cti_seterr(CTI_EINVAL, "compression level %d is not "
+				  "0-9", level);
+	if (sodium_init() < 0)
+		return cti_seterr(CTI_ENOMEM, "libsodium initialisation failed");
+	if (!(w = calloc(1, sizeof(*w))))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	w->out.fd = -1;
+	w->plain = opts && opts->plain;
+	w->dedup = !(opts && opts->no_dedup);
+	if (!(w->stage = malloc(STAGE)) || !(w->zout = malloc(OUTBUF))) {
+		free(w->stage);
+		free(w);
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	}
+	if ((rc = cti_out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
+		free(w->stage);
+		free(w->zout);
+		free(w);
+		return rc;
+	}
+	crypto_generichash_init(&w->objhash, NULL, 0, 32);
+	if (!w->plain) {
+		if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			cti_writer_abort(w);
+			return cti_seterr(CTI_ENOMEM, "zlib initialisation "
+					  "failed");
+		}
+		w->z_ready = 1;
+		w->crc = crc32(0, NULL, 0);
+		unsigned char h[10];
+
+		memcpy(h, gzhead, 10);
+		h[8] = level == 9 ? 2 : level == 1 ? 4 : 0;
+		if ((rc = cti_out_write(&w->out, h, 10))) {
+			cti_writer_abort(w);
+			return rc;
+		}
+	}
+	if ((rc = emit(w, head, sizeof(head) - 1))) {
+		cti_writer_abort(w);
+		return rc;
+	}
+	*out = w;
+	return CTI_OK;
+}
+
+int
+cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
+	       const char *modified, int *added)
+{
+	int rc;
+
+	if (added)
+		*added = 0;
+	if (w->failed)
+		return cti_seterr(CTI_EINVAL, "writer failed earlier");
+	if (w->dedup && id) {
+		crypto_generichash_state st;
+		unsigned char key[16];
+
+		crypto_generichash_init(&st, NULL, 0, sizeof(key));
+		crypto_generichash_update(&st, (const unsigned char *)id,
+					  strlen(id) + 1);
+		if (modified)
+			crypto_generichash_update(&st,
+				(const unsigned char *)modified,
+				strlen(modified));
+		crypto_generichash_final(&st, key, sizeof(key));
+		key[0] |= 1; /* never the all-zero empty slot */
+		if ((rc = seen_add(&w->seen, key)) <= 0) {
+			if (rc < 0)
+				w->failed = 1;
+			return rc;
+		}
+	}
+	if ((w->count && (rc = emit(w, ",", 1))) ||
+	    (rc = emit(w, json, len))) {
+		w->failed = 1;
+		return rc;
+	}
+	crypto_generichash_update(&w->objhash, (const unsigned char *)json,
+				  len);
+	w->count++;
+	if (added)
+		*added = 1;
+	return CTI_OK;
+}
+
+uint64_t
+cti_writer_count(const cti_writer *w)
+{
+	return w->count;
+}
+
+uint64_t
+cti_writer_json_bytes(const cti_writer *w)
+{
+	return w->json_bytes;
+}
+
+int
+cti_writer_close(cti_writer *w)
+{
+	unsigned char hash[32], trailer[8];
+	char id[64], tail[96];
+	int rc;
+
+	if (w->failed) {
+		cti_writer_abort(w);
+		return cti_seterr(CTI_EINVAL, "writer failed earlier");
+	}
+	crypto_generichash_final(&w->objhash, hash, sizeof(hash));
+	cti_stix_id(id, sizeof(id), "bundle", (const char *)hash, sizeof(hash));
+	snprintf(tail, sizeof(tail), "],\"id\":\"%s\"}\n", id);
+	if ((rc = emit(w, tail, strlen(tail))))
+		goto fail;
+	if (w->plain) {
+		if ((rc = flush_stage(w)))
+			goto fail;
+	} else {
+		w->crc = crc32(w->crc, w->stage, (uInt)w->stage_len);
+		if ((rc = flush_z(w, Z_FINISH)))
+			goto fail;
+		for (int i = 0; i < 4; i++) {
+			trailer[i] = (unsigned char)(w->crc >> (8 * i));
+			trailer[4 + i] =
+				(unsigned char)(w->json_bytes >> (8 * i));
+		}
+		if ((rc = cti_out_write(&w->out, trailer, 8)))
+			goto fail;
+	}
+	if ((rc = cti_out_commit(&w->out)))
+		goto fail;
+	w->out.fd = -1;
+	cti_writer_abort(w);
+	return CTI_OK;
+fail:
+	cti_writer_abort(w);
+	return rc;
+}
+
+void
+cti_writer_abort(cti_writer *w)
+{
+	if (!w)
+		return;
+	if (w->out.fd >= 0 || w->out.tmp)
+		cti_out_abort(&w->out);
+	if (w->z_ready)
+		deflateEnd(&w->z);
+	free(w->stage);
+	free(w->zout);
+	free(w->seen.slot);
+	free(w);
+}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# tests/setup.sh - install what cti needs on Debian 12 (bookworm).
+#
+#   sh tests/setup.sh          build dependencies: compiler, pkg-config,
+#                              libsodium, zlib, cJSON
+#   sh tests/setup.sh --test   also what `make check`, `make check-fuzz`,
+#                              `make bench` and the man page lint need
+#
+# Run it as root on a fresh machine. It is idempotent and quiet: when every
+# package is already installed it touches nothing (and then works as any
+# user); apt's output is shown only when something fails.
+set -u
+
+usage() {
+	echo "usage: sh tests/setup.sh [--test]" >&2
+	exit 2
+}
+
+test=0
+case $# in
+0) ;;
+1) [ "$1" = --test ] || usage; test=1 ;;
+*) usage ;;
+esac
+
+# Building cti and libcti.
+pkgs="build-essential pkg-config libsodium-dev zlib1g-dev libcjson-dev
+ca-certificates"
+
+if [ "$test" -eq 1 ]; then
+	# minisign: the tests check interoperability both ways.
+	# jq: tests and examples read JSON output.
+	# mandoc: `make lint-man` and tests/t0100-man.sh; bsdextrautils: col(1)
+	# for the rendered SYNOPSIS.
+	# clang, libclang-rt-14-dev: libFuzzer targets (the fuzzer runtime is
+	# only a Recommends of clang-14, so it is named here).
+	# time: /usr/bin/time for peak memory in benchmarks.
+	# python3, gzip: test helpers and benchmark baselines.
+	pkgs="$pkgs minisign jq mandoc bsdextrautils clang clang-14
+libclang-rt-14-dev time python3 gzip"
+
+	# Servers started by the transport tests on loopback go here
+	# (nginx for HTTPS, an S3 emulator from npm), with their packages
+	# above and any non-apt installation step below the apt-get call.
+fi
+
+missing=
+for p in $pkgs; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup.sh: missing packages:$missing" >&2
+		echo "setup.sh: run as root to install them" >&2
+		exit 1
+	fi
+	log=$(mktemp) || exit 1
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # the list is meant to be split
+	if ! { apt-get update -q &&
+		apt-get install -y -q --no-install-recommends $missing; } \
+		</dev/null >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "setup.sh: installing$missing failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+fi
+
+# Non-apt steps (e.g. an npm package for the S3 tests) go here; each must
+# check first whether it is already done.
+
+exit 0
