@@ -59,11 +59,15 @@ $(O)/libcti.a: $(LIB_OBJ)
 $(O)/cti: $(CMD_OBJ) $(O)/libcti.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(O)/libcti.a $(DEP_LIBS)
 
-$(O)/libcti.pc: libcti.pc.in Makefile
+# Remade on every run (quietly, replaced only when it changes) so that
+# `make install PREFIX=...` after `make` installs the right paths.
+$(O)/libcti.pc: libcti.pc.in Makefile FORCE
 	@mkdir -p $(O)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(shell sed -n 's/^#define CTI_VERSION "\(.*\)"/\1/p' lib/cti.h)|' \
-	    -e 's|@DEPS@|$(DEPS)|' libcti.pc.in > $@
+	    -e 's|@DEPS@|$(DEPS)|' libcti.pc.in > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(O)/tests/unit/%: tests/unit/%.c $(O)/libcti.a
 	@mkdir -p $(dir $@)
@@ -77,6 +81,7 @@ FUZZ_FLAGS = -g -O1 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) -pthread
 $(O)/fuzz/%.o: lib/%.c lib/cti.h lib/internal.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+.PRECIOUS: $(O)/fuzz/%.o
 $(O)/tests/fuzz/%: tests/fuzz/%.c $(LIB_SRC:lib/%.c=$(O)/fuzz/%.o)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
@@ -126,4 +131,4 @@ uninstall:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-fuzz fuzz bench demo install uninstall clean lint-man
+.PHONY: all check check-fuzz fuzz bench demo install uninstall clean lint-man FORCE

@@ -9,7 +9,17 @@
 
 #include "cmd.h"
 
-const char *cmd_name = "cti";
+const char *cmd_name;
+
+/* "cti: " or "cti: COMMAND: " */
+static void
+prefix(void)
+{
+	if (cmd_name)
+		fprintf(stderr, "cti: %s: ", cmd_name);
+	else
+		fputs("cti: ", stderr);
+}
 
 void
 cmd_msg(const char *fmt, ...)
@@ -17,7 +27,7 @@ cmd_msg(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "cti: %s: ", cmd_name);
+	prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -41,7 +51,7 @@ cmd_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "cti: %s: ", cmd_name);
+	prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -67,7 +77,8 @@ cmd_finish(int status)
 	if (fclose(stdout) != 0)
 		bad = 1;
 	if (bad) {
-		fprintf(stderr, "cti: %s: standard output: %s\n", cmd_name,
+		prefix();
+		fprintf(stderr, "standard output: %s\n",
 			strerror(errno ? errno : EIO));
 		return status ? status : 4;
 	}

@@ -1,11 +1,332 @@
-/* placeholder: replaced by the real implementation of cti verify */
+/*
+ * verify.c - cti verify: signatures, signers, threshold, freshness and
+ * replay; the payload only after all of it passed.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cmd.h"
+
+static const char usage[] =
+	"usage: cti verify [-q] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
+	"                  [--threshold K] [--feed NAME] [--state DIR]\n"
+	"                  [--max-age DURATION] [--legacy] [-x SIG] [-o OUT]\n"
+	"                  [--keep-gzip] FILE ...\n";
+
+enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_STATE, OPT_MAX_AGE,
+       OPT_LEGACY, OPT_KEEP_GZIP };
+
+static const struct option longopts[] = {
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "public-key", required_argument, NULL, 'p' },
+	{ "keyring", required_argument, NULL, 'k' },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "feed", required_argument, NULL, OPT_FEED },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "legacy", no_argument, NULL, OPT_LEGACY },
+	{ "signature", required_argument, NULL, 'x' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "keep-gzip", no_argument, NULL, OPT_KEEP_GZIP },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The name of the check an error code stands for, for --json. */
+static const char *
+check_name(int err)
+{
+	switch (err) {
+	case CTI_EBADSIG: return "signature";
+	case CTI_ENOSIG: return "no-signature";
+	case CTI_EUNTRUSTED: return "untrusted";
+	case CTI_ETHRESHOLD: return "threshold";
+	case CTI_EREPLAY: return "replay";
+	case CTI_EEXPIRED: return "expired";
+	case CTI_ELEGACY: return "legacy";
+	case CTI_EPOLICY: return "feed";
+	default: return "error";
+	}
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_num(FILE *f, int64_t v, int present)
+{
+	if (present)
+		fprintf(f, "%" PRId64, v);
+	else
+		fputs("null", f);
+}
+
+static void
+print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
+{
+	char id[17];
+	size_t i, n = cti_verify_count(r);
+
+	fputs("{\"file\":", f);
+	json_str(f, path);
+	fprintf(f, ",\"verified\":%s", rc ? "false" : "true");
+	if (rc) {
+		fprintf(f, ",\"status\":%d,\"check\":", cti_exit_status(rc));
+		json_str(f, check_name(rc));
+		fputs(",\"error\":", f);
+		json_str(f, cti_errmsg());
+		fputs("}\n", f);
+		return;
+	}
+	fputs(",\"signers\":[", f);
+	for (i = 0; i < n; i++) {
+		const struct cti_signer *s = cti_verify_signer(r, i);
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		json_str(f, s->name);
+		fprintf(f, ",\"key\":\"%s\",\"embedded\":%s,\"legacy\":%s,"
+			"\"timestamp\":", cti_keyid_format(id, s->keyid),
+			s->embedded ? "true" : "false",
+			s->legacy ? "true" : "false");
+		json_num(f, s->timestamp, s->timestamp >= 0);
+		fputs(",\"file\":", f);
+		json_str(f, s->file);
+		fputs(",\"feed\":", f);
+		json_str(f, s->feed);
+		fputs(",\"seq\":", f);
+		json_num(f, s->seq, s->seq >= 0);
+		fputs(",\"expires\":", f);
+		json_num(f, s->expires, s->expires > 0);
+		fputs(",\"trusted_comment\":", f);
+		json_str(f, s->trusted_comment);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+static void
+print_text(FILE *f, const char *path, const cti_verify_result *r)
+{
+	char id[17], t[32];
+	size_t i, n = cti_verify_count(r);
+
+	for (i = 0; i < n; i++) {
+		const struct cti_signer *s = cti_verify_signer(r, i);
+
+		fprintf(f, "%s: good %s signature by %s (key %s)", path,
+			s->embedded ? "embedded" : "detached", s->name,
+			cti_keyid_format(id, s->keyid));
+		if (s->timestamp >= 0)
+			fprintf(f, " timestamp %s",
+				cti_format_time(t, sizeof(t), s->timestamp));
+		if (s->feed)
+			fprintf(f, " feed %s", s->feed);
+		if (s->seq >= 0)
+			fprintf(f, " seq %" PRId64, s->seq);
+		if (s->expires > 0)
+			fprintf(f, " expires %s",
+				cti_format_time(t, sizeof(t), s->expires));
+		if (s->file)
+			fprintf(f, " file %s", s->file);
+		fputc('\n', f);
+	}
+}
+
+/* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if present. */
+static char *
+default_keyring(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct stat st;
+	char *p;
+
+	if (x && x[0] == '/') {
+		if (!(p = malloc(strlen(x) + 20)))
+			return NULL;
+		sprintf(p, "%s/cti/trusted", x);
+	} else if (home && home[0]) {
+		if (!(p = malloc(strlen(home) + 30)))
+			return NULL;
+		sprintf(p, "%s/.config/cti/trusted", home);
+	} else {
+		return NULL;
+	}
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	return NULL;
+}
 
 int
 cmd_verify(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cmd_msg("not built yet");
-	return 2;
+	struct cti_verify_opts o = { 0 };
+	cti_keyring *kr = NULL;
+	char *defstate = NULL, *defring = NULL;
+	const char *state = NULL;
+	int c, i, rc, status = 0, quiet = 0, json = 0, nkeys = 0;
+	long long v;
+	FILE *info;
+
+	if ((rc = cti_keyring_new(&kr)))
+		return cmd_finish(cmd_fail(rc));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqp:P:k:x:o:", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cti_keyring_free(kr);
+			return cmd_help_usage(usage);
+		case 'q':
+			quiet = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'p':
+		case 'k':
+			nkeys++;
+			if ((rc = cti_keyring_add(kr, optarg))) {
+				cti_keyring_free(kr);
+				return cmd_finish(cmd_fail(rc));
+			}
+			break;
+		case 'P':
+			nkeys++;
+			if ((rc = cti_keyring_add_base64(kr, optarg, NULL))) {
+				cti_keyring_free(kr);
+				return cmd_finish(cmd_fail(rc));
+			}
+			break;
+		case OPT_THRESHOLD:
+			if ((v = cmd_parse_uint(optarg, 1000)) < 1)
+				goto bad_value;
+			o.threshold = (unsigned)v;
+			break;
+		case OPT_FEED:
+			o.feed = optarg;
+			break;
+		case OPT_STATE:
+			state = optarg;
+			break;
+		case OPT_MAX_AGE:
+			if (cti_parse_duration(&o.max_age, optarg) ||
+			    o.max_age <= 0)
+				goto bad_value;
+			break;
+		case OPT_LEGACY:
+			o.legacy = 1;
+			break;
+		case 'x':
+			o.sig_path = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_KEEP_GZIP:
+			o.keep_gzip = 1;
+			break;
+		case ':':
+			cti_keyring_free(kr);
+			return cmd_usage_error(usage, "option '%s' needs a value",
+					       argv[optind - 1]);
+		default:
+			cti_keyring_free(kr);
+			return cmd_usage_error(usage, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind == argc) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "no file to verify");
+	}
+	if ((o.output || o.sig_path) && argc - optind > 1) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "-o and -x go with a single file");
+	}
+	if (o.keep_gzip && !o.output) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "--keep-gzip goes with -o OUT");
+	}
+	if (nkeys == 0) {
+		if (!(defring = default_keyring())) {
+			cti_keyring_free(kr);
+			return cmd_usage_error(usage,
+					       "no trusted key: give -p PUB, -P "
+					       "KEY or -k KEYRING");
+		}
+		if ((rc = cti_keyring_add(kr, defring))) {
+			free(defring);
+			cti_keyring_free(kr);
+			return cmd_finish(cmd_fail(rc));
+		}
+		free(defring);
+	}
+	/* replay checks with --state, or with --feed in the default place */
+	if (state) {
+		o.state_dir = state;
+	} else if (o.feed) {
+		if (!(defstate = cti_state_dir())) {
+			cti_keyring_free(kr);
+			return cmd_usage_error(usage, "no state directory: set "
+					       "XDG_STATE_HOME or HOME, or "
+					       "use --state DIR");
+		}
+		o.state_dir = defstate;
+	}
+	o.keys = kr;
+	/* with the payload on stdout, the report goes to stderr */
+	info = o.output && strcmp(o.output, "-") == 0 ? stderr : stdout;
+	for (i = optind; i < argc; i++) {
+		cti_verify_result *r = NULL;
+
+		rc = cti_verify_file(&r, argv[i], &o);
+		if (json)
+			print_json(info, argv[i], r, rc);
+		if (rc) {
+			int st = cmd_fail(rc);
+
+			if (!status)
+				status = st;
+		} else if (!quiet && !json) {
+			print_text(info, argv[i], r);
+		}
+		cti_verify_result_free(r);
+	}
+	cti_keyring_free(kr);
+	free(defstate);
+	return cmd_finish(status);
+
+bad_value:
+	cti_keyring_free(kr);
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			return cmd_usage_error(usage, "bad value '%s' for --%s",
+					       optarg, lo->name);
+	return cmd_usage_error(usage, "bad value '%s'", optarg);
 }

@@ -10,27 +10,34 @@
 
 #include "internal.h"
 
-enum col { C_VALUE, C_TYPE, C_CONFIDENCE, C_FIRST_SEEN, C_DESCRIPTION,
-	   C_LABELS, NCOL };
+enum col {
+	C_VALUE,
+	C_TYPE,
+	C_CONFIDENCE,
+	C_FIRST_SEEN,
+	C_DESCRIPTION,
+	C_LABELS,
+	NCOL
+};
 
 enum state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER };
 
 struct cti_csv {
 	struct cti_src src;
 	char *name;
-	char *column;			/* value column asked for, or NULL */
+	char *column; /* value column asked for, or NULL */
 	unsigned char *in;
 	size_t in_len, in_pos;
 	int in_eof;
-	char *rec;			/* kept fields, NUL-terminated */
+	char *rec; /* kept fields, NUL-terminated */
 	size_t rec_len;
-	int col[NCOL];			/* field index of each column, or -1 */
-	size_t off[NCOL];		/* offset of its text in rec */
-	int have[NCOL];			/* the row has that field */
-	uint64_t line;			/* line of the next byte */
+	int col[NCOL];	  /* field index of each column, or -1 */
+	size_t off[NCOL]; /* offset of its text in rec */
+	int have[NCOL];	  /* the row has that field */
+	uint64_t line;	  /* line of the next byte */
 	int prev_cr;
-	int header;			/* reading the header row */
-	int err;			/* sticky error */
+	int header; /* reading the header row */
+	int err;    /* sticky error */
 	struct cti_csv_row row;
 };
 
@@ -40,16 +47,16 @@ static const struct {
 	const char *name;
 	enum col col;
 } col_names[] = {
-	{ "value", C_VALUE },
-	{ "indicator", C_VALUE },
-	{ "ioc", C_VALUE },
-	{ "type", C_TYPE },
-	{ "confidence", C_CONFIDENCE },
-	{ "first_seen", C_FIRST_SEEN },
-	{ "valid_from", C_FIRST_SEEN },
-	{ "description", C_DESCRIPTION },
-	{ "labels", C_LABELS },
-	{ "tags", C_LABELS },
+	{"value", C_VALUE},
+	{"indicator", C_VALUE},
+	{"ioc", C_VALUE},
+	{"type", C_TYPE},
+	{"confidence", C_CONFIDENCE},
+	{"first_seen", C_FIRST_SEEN},
+	{"valid_from", C_FIRST_SEEN},
+	{"description", C_DESCRIPTION},
+	{"labels", C_LABELS},
+	{"tags", C_LABELS},
 };
 
 /* Header names compare without case, and ' ' or '-' count as '_'. */
@@ -129,8 +136,7 @@ fill(struct cti_csv *c)
  * (NUL-terminated) when its column is wanted, else drop it.
  */
 static int
-end_field(struct cti_csv *c, int idx, size_t start, int quoted,
-	  uint64_t fline)
+end_field(struct cti_csv *c, int idx, size_t start, int quoted, uint64_t fline)
 {
 	size_t n, bad, i;
 	int k;
@@ -144,9 +150,13 @@ end_field(struct cti_csv *c, int idx, size_t start, int quoted,
 	if (bad != n) {
 		for (i = 0; i < bad; i++)
 			fline += c->rec[start + i] == '\n';
-		return cti_seterr(CTI_EFORMAT, "%s:%llu: invalid UTF-8", c->name,
-				  (unsigned long long)fline);
+		return cti_seterr(CTI_EFORMAT, "%s:%llu: invalid UTF-8",
+				  c->name, (unsigned long long)fline);
 	}
+	/* a NUL would silently cut the field short */
+	if (memchr(c->rec + start, '\0', n))
+		return cti_seterr(CTI_EFORMAT, "%s:%llu: NUL byte in a field",
+				  c->name, (unsigned long long)fline);
 	if (c->header) {
 		header_field(c, idx, c->rec + start, n);
 		c->rec_len = start;
@@ -208,7 +218,8 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 		}
 		c->prev_cr = ch == '\r';
 		if (++row_bytes > CTI_MAX_LINE)
-			return cti_seterr(CTI_ELIMIT, "%s:%llu: row longer than %u bytes",
+			return cti_seterr(CTI_ELIMIT,
+					  "%s:%llu: row longer than %u bytes",
 					  c->name, (unsigned long long)*rline,
 					  CTI_MAX_LINE);
 		switch (st) {
@@ -233,8 +244,10 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 				goto field_end;
 			if (ch == '"')
 				return cti_seterr(CTI_EFORMAT,
-						  "%s:%llu: quote inside an unquoted field",
-						  c->name, (unsigned long long)c->line);
+						  "%s:%llu: quote inside an "
+						  "unquoted field",
+						  c->name,
+						  (unsigned long long)c->line);
 			c->rec[c->rec_len++] = (char)ch;
 			break;
 		case S_QUOTED:
@@ -258,11 +271,12 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 			if (ch == ',' || ch == '\r' || ch == '\n')
 				goto field_end;
 			return cti_seterr(CTI_EFORMAT,
-					  "%s:%llu: unexpected character after a closing quote",
+					  "%s:%llu: unexpected character after "
+					  "a closing quote",
 					  c->name, (unsigned long long)c->line);
 		}
 		continue;
-field_end:
+	field_end:
 		if (ch != ',' && !any) {
 			/* a blank line, or only spaces */
 			*rline = c->line;
@@ -285,7 +299,8 @@ field_end:
 	}
 	if (st == S_QUOTED)
 		return cti_seterr(CTI_EFORMAT,
-				  "%s:%llu: quoted field not closed at the end of the file",
+				  "%s:%llu: quoted field not closed at the end "
+				  "of the file",
 				  c->name, (unsigned long long)qline);
 	if (!any)
 		return CTI_OK;
@@ -340,17 +355,19 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 		goto fail;
 	c->header = 0;
 	if (!got) {
-		rc = cti_seterr(CTI_EFORMAT, "%s: empty, no header row", c->name);
+		rc = cti_seterr(CTI_EFORMAT, "%s: empty, no header row",
+				c->name);
 		goto fail;
 	}
 	if (c->col[C_VALUE] < 0) {
 		if (c->column)
-			rc = cti_seterr(CTI_EFORMAT, "%s:%llu: no column '%.100s'",
-					c->name, (unsigned long long)rline,
-					c->column);
+			rc = cti_seterr(CTI_EFORMAT,
+					"%s:%llu: no column '%.100s'", c->name,
+					(unsigned long long)rline, c->column);
 		else
 			rc = cti_seterr(CTI_EFORMAT,
-					"%s:%llu: no value column (value, indicator or ioc)",
+					"%s:%llu: no value column (value, "
+					"indicator or ioc)",
 					c->name, (unsigned long long)rline);
 		goto fail;
 	}

@@ -491,10 +491,11 @@ int cti_pack(struct cti_pack_stats *stats, const char *output,
 /*
  * Supplies a passphrase: write it (no newline, no NUL needed) into buf,
  * which is size bytes of sodium_malloc() memory owned by libcti and wiped
- * after use, and return its length, or a negative CTI_E* code (with
- * cti_seterr-style detail via the code only). confirm is 1 when a new key is
- * being encrypted (ask twice on a terminal), 0 when a key is decrypted.
- * path names the secret key file. Never called for an unencrypted key.
+ * after use, and return its length, or a negative CTI_E* code (which libcti
+ * returns as is: the callback reports its own detail). confirm is 0 when a
+ * key is decrypted, 1 when a new key is encrypted, 2 when it asks again to
+ * confirm (only with cti_keygen_opts.confirm). path names the secret key
+ * file. Never called for an unencrypted key.
  */
 typedef int (*cti_passphrase_fn)(void *ctx, char *buf, size_t size,
 				 const char *path, int confirm);
@@ -506,6 +507,8 @@ struct cti_keygen_opts {
 	int force;		/* overwrite existing key files */
 	cti_passphrase_fn passphrase; /* required unless unencrypted */
 	void *passphrase_ctx;
+	int confirm;		/* ask twice (a terminal); a mismatch is
+				   CTI_EPASS */
 };
 
 /*

@@ -62,7 +62,8 @@ int cti_write_full(int fd, const void *p, size_t n);
 /*
  * An output file replaced atomically: data goes to a temporary file in the
  * target's directory, fsync()ed and rename()d over the target on commit.
- * path "-" or NULL writes to stdout directly (no atomicity possible).
+ * path "-" or NULL writes to stdout directly, and so is an existing
+ * device or FIFO (never replaced): no atomicity is possible there.
  */
 struct cti_out {
 	int fd;
@@ -108,11 +109,14 @@ void cti_src_close(struct cti_src *s);
 ssize_t cti_sniff(int fd, void *buf, size_t n);
 
 /* uuid.c */
+/* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */
 void cti_sha1(unsigned char out[20], const void *p, size_t n);
-/* UUIDv5 of name under the 16-byte namespace; writes 36 chars + NUL. */
+/* UUIDv5 of name under the 16-byte namespace (RFC 9562 section 5.5);
+ * writes 36 lower-case chars + NUL. */
 void cti_uuid5(char out[37], const unsigned char ns[16], const void *name,
 	       size_t n);
-/* Parse a textual UUID; 0 on success. */
+/* Parse a textual UUID, 8-4-4-4-12 hex digits of either case and nothing
+ * more; 0 on success, -1 otherwise. */
 int cti_uuid_parse(unsigned char out[16], const char *s);
 
 #endif

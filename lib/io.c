@@ -85,6 +85,7 @@ int
 cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
 {
 	char *dcopy, *dir;
+	struct stat st;
 	mode_t um;
 	size_t n;
 
@@ -98,6 +99,19 @@ cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
 	}
 	if (excl && access(path, F_OK) == 0)
 		return cti_seterr(CTI_EEXIST, "%s: file exists", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO is written in place, never replaced */
+		if (S_ISDIR(st.st_mode))
+			return cti_seterr(CTI_EIO, "%s: is a directory", path);
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			return cti_seterrno(CTI_EIO, errno, "%s", path);
+		if (!(o->path = strdup(path))) {
+			close(o->fd);
+			return cti_seterr(CTI_ENOMEM, "out of memory");
+		}
+		o->name = o->path;
+		return CTI_OK;
+	}
 	if (!(o->path = strdup(path)) || !(dcopy = strdup(path))) {
 		free(o->path);
 		return cti_seterr(CTI_ENOMEM, "out of memory");
@@ -164,6 +178,19 @@ cti_out_commit(struct cti_out *o)
 
 	if (o->is_stdout) {
 		o->fd = -1;
+		return CTI_OK;
+	}
+	if (!o->tmp) {
+		/* a device or FIFO: close reports a late write error */
+		e = close(o->fd) < 0 ? errno : 0;
+		o->fd = -1;
+		if (e) {
+			cti_seterrno(CTI_EIO, e, "%s", o->path);
+			cti_out_abort(o);
+			return CTI_EIO;
+		}
+		free(o->path);
+		o->path = NULL;
 		return CTI_OK;
 	}
 	if (fsync(o->fd) < 0 && errno != EINVAL && errno != EROFS) {

@@ -10,16 +10,11 @@
 #include "internal.h"
 
 static const char *const type_names[] = {
-	[CTI_IOC_IPV4] = "ipv4",
-	[CTI_IOC_IPV6] = "ipv6",
-	[CTI_IOC_IPV4_CIDR] = "ipv4-cidr",
-	[CTI_IOC_IPV6_CIDR] = "ipv6-cidr",
-	[CTI_IOC_DOMAIN] = "domain",
-	[CTI_IOC_URL] = "url",
-	[CTI_IOC_EMAIL] = "email",
-	[CTI_IOC_MD5] = "md5",
-	[CTI_IOC_SHA1] = "sha1",
-	[CTI_IOC_SHA256] = "sha256",
+	[CTI_IOC_IPV4] = "ipv4",	   [CTI_IOC_IPV6] = "ipv6",
+	[CTI_IOC_IPV4_CIDR] = "ipv4-cidr", [CTI_IOC_IPV6_CIDR] = "ipv6-cidr",
+	[CTI_IOC_DOMAIN] = "domain",	   [CTI_IOC_URL] = "url",
+	[CTI_IOC_EMAIL] = "email",	   [CTI_IOC_MD5] = "md5",
+	[CTI_IOC_SHA1] = "sha1",	   [CTI_IOC_SHA256] = "sha256",
 	[CTI_IOC_SHA512] = "sha512",
 };
 
@@ -28,14 +23,10 @@ static const struct {
 	const char *name;
 	enum cti_ioc_type type;
 } type_aliases[] = {
-	{ "ipv4-addr", CTI_IOC_IPV4 },
-	{ "ipv6-addr", CTI_IOC_IPV6 },
-	{ "domain-name", CTI_IOC_DOMAIN },
-	{ "hostname", CTI_IOC_DOMAIN },
-	{ "email-addr", CTI_IOC_EMAIL },
-	{ "sha-1", CTI_IOC_SHA1 },
-	{ "sha-256", CTI_IOC_SHA256 },
-	{ "sha-512", CTI_IOC_SHA512 },
+	{"ipv4-addr", CTI_IOC_IPV4},	 {"ipv6-addr", CTI_IOC_IPV6},
+	{"domain-name", CTI_IOC_DOMAIN}, {"hostname", CTI_IOC_DOMAIN},
+	{"email-addr", CTI_IOC_EMAIL},	 {"sha-1", CTI_IOC_SHA1},
+	{"sha-256", CTI_IOC_SHA256},	 {"sha-512", CTI_IOC_SHA512},
 };
 
 static inline int
@@ -117,7 +108,8 @@ looks_like_url(const char *s, const char *e)
 	const char *p;
 
 	for (p = s + 1; p + 1 < e; p++)
-		if (p[0] == '/' && p[1] == '/' && (p[-1] == ':' || p[-1] == ']'))
+		if (p[0] == '/' && p[1] == '/' &&
+		    (p[-1] == ':' || p[-1] == ']'))
 			return 1;
 	return 0;
 }
@@ -198,13 +190,16 @@ refang(char *o, const char *s, size_t n)
 		    (s[i + 1] == '.' || s[i + 1] == ':' || s[i + 1] == '@')) {
 			o[j++] = s[i + 1];
 			i += 2;
-		} else if (r >= 5 && s[i + 4] == close && ieq_n(s + i + 1, "dot", 3)) {
+		} else if (r >= 5 && s[i + 4] == close &&
+			   ieq_n(s + i + 1, "dot", 3)) {
 			o[j++] = '.';
 			i += 4;
-		} else if (r >= 4 && s[i + 3] == close && ieq_n(s + i + 1, "at", 2)) {
+		} else if (r >= 4 && s[i + 3] == close &&
+			   ieq_n(s + i + 1, "at", 2)) {
 			o[j++] = '@';
 			i += 3;
-		} else if (r >= 5 && s[i + 4] == close && !memcmp(s + i + 1, "://", 3)) {
+		} else if (r >= 5 && s[i + 4] == close &&
+			   !memcmp(s + i + 1, "://", 3)) {
 			memcpy(o + j, "://", 3);
 			j += 3;
 			i += 4;
@@ -348,7 +343,7 @@ format_ipv6(char *o, const unsigned char a[16])
 		}
 	}
 	if (best == 0 && bestlen == 5 && g[5] == 0xffff) {
-		unsigned char q[4] = { a[12], a[13], a[14], a[15] };
+		unsigned char q[4] = {a[12], a[13], a[14], a[15]};
 
 		memcpy(o, "::ffff:", 7);
 		j = 7;
@@ -407,7 +402,8 @@ check_domain(char *s, size_t n)
 		return -1;
 	for (i = 0; i <= n; i++) {
 		if (i == n || s[i] == '.') {
-			if (i == ls || i - ls > 63 || s[ls] == '-' || s[i - 1] == '-')
+			if (i == ls || i - ls > 63 || s[ls] == '-' ||
+			    s[i - 1] == '-')
 				return -1;
 			labels++;
 			tld = ls;
@@ -440,7 +436,8 @@ check_domain(char *s, size_t n)
 static inline int
 is_atext(int c)
 {
-	return is_alpha(c) || is_digit(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+	return is_alpha(c) || is_digit(c) ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
 /* local@domain, dot-atom local part of 64 bytes at most; lower-cases the
@@ -457,7 +454,8 @@ check_email(char *s, size_t n)
 	if (ll == 0 || ll > 64 || s[0] == '.' || s[ll - 1] == '.')
 		return -1;
 	for (i = 0; i < ll; i++) {
-		if (s[i] == '.' ? s[i + 1] == '.' : !is_atext((unsigned char)s[i]))
+		if (s[i] == '.' ? s[i + 1] == '.'
+				: !is_atext((unsigned char)s[i]))
 			return -1;
 	}
 	return check_domain(at + 1, n - ll - 1);
@@ -498,7 +496,8 @@ check_url(char *s, size_t n)
 	if (n - i < 3 || s[i + 1] != '/' || s[i + 2] != '/')
 		return -1;
 	as = i + 3;
-	for (ae = as; ae < n && s[ae] != '/' && s[ae] != '?' && s[ae] != '#'; ae++)
+	for (ae = as; ae < n && s[ae] != '/' && s[ae] != '?' && s[ae] != '#';
+	     ae++)
 		;
 	hs = as;
 	for (k = as; k < ae; k++)
@@ -586,7 +585,8 @@ cti_ioc_classify(char *out, size_t size, const char *value, size_t len)
 		t = CTI_IOC_IPV6;
 		i = format_ipv6(v6, a);
 		if (slash < n) {
-			if ((pfx = parse_prefix(out + m + 1, n - m - 1, 128)) < 0)
+			if ((pfx = parse_prefix(out + m + 1, n - m - 1, 128)) <
+			    0)
 				return CTI_IOC_NONE;
 			/* the prefix is copied as it is: already canonical */
 			memcpy(v6 + i, out + m, n - m);
@@ -602,11 +602,20 @@ cti_ioc_classify(char *out, size_t size, const char *value, size_t len)
 	}
 	if (all_hex) {
 		switch (n) {
-		case 32: t = CTI_IOC_MD5; break;
-		case 40: t = CTI_IOC_SHA1; break;
-		case 64: t = CTI_IOC_SHA256; break;
-		case 128: t = CTI_IOC_SHA512; break;
-		default: return CTI_IOC_NONE;
+		case 32:
+			t = CTI_IOC_MD5;
+			break;
+		case 40:
+			t = CTI_IOC_SHA1;
+			break;
+		case 64:
+			t = CTI_IOC_SHA256;
+			break;
+		case 128:
+			t = CTI_IOC_SHA512;
+			break;
+		default:
+			return CTI_IOC_NONE;
 		}
 		for (i = 0; i < n; i++)
 			out[i] = lower(out[i]);
@@ -633,7 +642,10 @@ static const struct {
 	const char *s;
 	size_t n;
 } pattern_pre[] = {
-#define P(s) { s, sizeof(s) - 1 }
+#define P(s)                     \
+	{                        \
+		s, sizeof(s) - 1 \
+	}
 	[CTI_IOC_IPV4] = P("[ipv4-addr:value = '"),
 	[CTI_IOC_IPV6] = P("[ipv6-addr:value = '"),
 	[CTI_IOC_IPV4_CIDR] = P("[ipv4-addr:value = '"),

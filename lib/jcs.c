@@ -25,10 +25,11 @@
 #include "internal.h"
 
 struct member {
+	uint64_t pfx;	/* simple keys: the first 8 bytes, big-endian */
 	size_t off;	/* the key's opening quote in the output */
 	size_t len;	/* "key":value */
 	size_t klen;	/* key bytes between the quotes (canonical form) */
-	int simple;	/* key has no '\\' and no byte >= 0xEE: memcmp sorts */
+	int simple;	/* key has no '\\' and no byte >= 0xEE: bytes sort */
 };
 
 #define JCS_STACK_OUT 16384
@@ -45,7 +46,8 @@ struct jcs {
 	int depth;
 	const char *const *ignore;
 	struct cti_json_field *fields;
-	size_t nfields;
+	size_t nfields, nignore;
+	size_t flen[8], ilen[8];	/* name lengths, when few */
 	char stack_out[JCS_STACK_OUT];
 	struct member stack_m[JCS_STACK_MEMBERS];
 };
@@ -110,9 +112,31 @@ putc1(struct jcs *j, char c)
 	return CTI_OK;
 }
 
+/* Bytes copied through in a string: printable ASCII but '"' and '\\'. */
+static const unsigned char plain_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static inline void
 skip_ws(struct jcs *j)
 {
+	if (CTI_LIKELY(j->s < j->end && *j->s > ' '))
+		return;
 	while (j->s < j->end && (*j->s == ' ' || *j->s == '\n' ||
 				 *j->s == '\r' || *j->s == '\t'))
 		j->s++;
@@ -255,8 +279,7 @@ parse_string(struct jcs *j, int *simple)
 		return rc;
 	for (;;) {
 		p = run = j->s;
-		while (p < j->end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		       *p != '\\')
+		while (p < j->end && plain_byte[*p])
 			p++;
 		if (p > run && (rc = put(j, run, (size_t)(p - run))))
 			return rc;
@@ -548,12 +571,15 @@ key_cmp(const char *out, const struct member *a, const struct member *b)
 	const unsigned char *ea = pa + a->klen, *eb = pb + b->klen;
 	unsigned la = 0, lb = 0;
 
-	if (a->simple && b->simple) {
+	if (CTI_LIKELY(a->simple && b->simple)) {
+		/* names are short: most differ in their first 8 bytes */
 		size_t n = a->klen < b->klen ? a->klen : b->klen;
-		int c = memcmp(pa, pb, n);
 
-		if (c)
-			return c;
+		if (a->pfx != b->pfx)
+			return a->pfx < b->pfx ? -1 : 1;
+		for (size_t i = 8; i < n; i++)
+			if (pa[i] != pb[i])
+				return pa[i] < pb[i] ? -1 : 1;
 		return a->klen < b->klen ? -1 : a->klen > b->klen;
 	}
 	for (;;) {
@@ -565,6 +591,15 @@ key_cmp(const char *out, const struct member *a, const struct member *b)
 		if (ua < 0)
 			return 0;
 	}
+}
+
+/* a > b, the prefixes tried inline first */
+static inline int
+member_gt(const char *out, const struct member *a, const struct member *b)
+{
+	if (CTI_LIKELY(a->simple && b->simple && a->pfx != b->pfx))
+		return a->pfx > b->pfx;
+	return key_cmp(out, a, b) > 0;
 }
 
 static int
@@ -589,7 +624,7 @@ finish_object(struct jcs *j, size_t base, size_t obj)
 			struct member t = m[i];
 			size_t k = i;
 
-			while (k > 0 && key_cmp(j->out, &m[k - 1], &t) > 0) {
+			while (k > 0 && member_gt(j->out, &m[k - 1], &t)) {
 				m[k] = m[k - 1];
 				k--;
 				moved = 1;
@@ -598,13 +633,15 @@ finish_object(struct jcs *j, size_t base, size_t obj)
 		}
 	} else {
 		for (size_t i = 1; i < n && !moved; i++)
-			if (key_cmp(j->out, &m[i - 1], &m[i]) > 0)
+			if (member_gt(j->out, &m[i - 1], &m[i]))
 				moved = 1;
 		if (moved)
 			qsort_r(m, n, sizeof(*m), cmp_members, j->out);
 	}
 	for (size_t i = 1; i < n; i++)
-		if (key_cmp(j->out, &m[i - 1], &m[i]) == 0) {
+		if ((!m[i - 1].simple || !m[i].simple ||
+		     m[i - 1].pfx == m[i].pfx) &&
+		    key_cmp(j->out, &m[i - 1], &m[i]) == 0) {
 			cti_seterr(CTI_EFORMAT, "duplicate name \"%.*s\" in "
 				   "an object", (int)(m[i].klen > 64 ? 64 :
 						     m[i].klen),
@@ -655,12 +692,14 @@ push_member(struct jcs *j, const struct member *mb)
 	return CTI_OK;
 }
 
-static int
-key_is(const struct jcs *j, const struct member *mb, const char *name)
+static inline int
+key_is(const struct jcs *j, const struct member *mb, const char *name,
+       size_t n)
 {
-	size_t n = strlen(name);
+	const char *k = j->out + mb->off + 1;
 
-	return n == mb->klen && memcmp(j->out + mb->off + 1, name, n) == 0;
+	return n == mb->klen &&
+	       (n == 0 || (k[0] == name[0] && memcmp(k, name, n) == 0));
 }
 
 static int
@@ -693,6 +732,14 @@ parse_object(struct jcs *j)
 		if ((rc = parse_string(j, &mb.simple)))
 			return rc;
 		mb.klen = j->len - mb.off - 2;
+		mb.pfx = 0;
+		if (mb.simple) {
+			const unsigned char *k = (const unsigned char *)j->out +
+						 mb.off + 1;
+
+			for (size_t i = 0; i < 8; i++)
+				mb.pfx = mb.pfx << 8 | (i < mb.klen ? k[i] : 0);
+		}
 		skip_ws(j);
 		if (j->s == j->end || *j->s != ':')
 			return jerr(j, "expected ':'");
@@ -706,14 +753,18 @@ parse_object(struct jcs *j)
 		mb.len = j->len - mb.off;
 		if (top) {
 			for (size_t i = 0; i < j->nfields; i++)
-				if (key_is(j, &mb, j->fields[i].name)) {
+				if (key_is(j, &mb, j->fields[i].name,
+					   i < 8 ? j->flen[i] :
+						   strlen(j->fields[i].name))) {
 					j->fields[i].value =
 						(const char *)vstart;
 					j->fields[i].len =
 						(size_t)(j->s - vstart);
 				}
-			for (size_t i = 0; j->ignore && j->ignore[i]; i++)
-				if (key_is(j, &mb, j->ignore[i]))
+			for (size_t i = 0; i < j->nignore; i++)
+				if (key_is(j, &mb, j->ignore[i],
+					   i < 8 ? j->ilen[i] :
+						   strlen(j->ignore[i])))
 					drop = 1;
 		}
 		if (drop)
@@ -823,7 +874,7 @@ jcs_init(struct jcs *j, const char *json, size_t len)
 	j->depth = 0;
 	j->ignore = NULL;
 	j->fields = NULL;
-	j->nfields = 0;
+	j->nfields = j->nignore = 0;
 }
 
 static void
@@ -879,6 +930,16 @@ cti_json_canonical(char **out, size_t *out_len, const char *json, size_t len)
 	return rc;
 }
 
+/* sodium_init() picks the fastest BLAKE2b for this CPU. */
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+
+static void
+sodium_start(void)
+{
+	if (sodium_init() < 0)
+		return;	/* the portable BLAKE2b still works */
+}
+
 int
 cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
 	      size_t len, const char *const *ignore,
@@ -895,10 +956,16 @@ cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
 		fields[i].value = NULL;
 		fields[i].len = 0;
 	}
+	pthread_once(&sodium_once, sodium_start);
 	jcs_init(&j, json ? json : "", len);
 	j.ignore = ignore;
 	j.fields = fields;
 	j.nfields = nfields;
+	for (size_t i = 0; i < nfields && i < 8; i++)
+		j.flen[i] = strlen(fields[i].name);
+	for (; ignore && ignore[j.nignore]; j.nignore++)
+		if (j.nignore < 8)
+			j.ilen[j.nignore] = strlen(ignore[j.nignore]);
 	if (!(rc = jcs_run(&j)))
 		crypto_generichash(hash, hash_len, (unsigned char *)j.out,
 				   j.len, NULL, 0);

@@ -830,6 +830,29 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		}
 		if (plen > CTI_PASS_MAX)
 			plen = CTI_PASS_MAX;
+		if (opts->confirm) {
+			char *again = sodium_malloc(CTI_PASS_MAX);
+			int alen;
+
+			if (!again) {
+				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				goto out;
+			}
+			alen = opts->passphrase(opts->passphrase_ctx, again,
+						CTI_PASS_MAX, sec_path, 2);
+			if (alen > CTI_PASS_MAX)
+				alen = CTI_PASS_MAX;
+			rc = alen < 0 ? alen :
+			     (alen != plen || sodium_memcmp(again, pass,
+							    (size_t)plen) != 0) ?
+					     cti_seterr(CTI_EPASS,
+							"passphrases do not "
+							"match") :
+					     CTI_OK;
+			sodium_free(again);
+			if (rc)
+				goto out;
+		}
 		/* as minisign: halve the cost until it fits in memory */
 		while (crypto_pwhash_scryptsalsa208sha256(
 			       stream, SK_ENC_LEN, pass,

@@ -247,6 +247,12 @@ next_line(struct lines *l, const char **s, size_t *n)
 			*n = end - l->start;
 			l->start = nl ? end + 1 : l->len;
 			l->line++;
+			if (*n > CTI_MAX_LINE)
+				return cti_seterr(CTI_ELIMIT, "%s:%llu: line "
+						  "longer than the limit of "
+						  "%u KiB", l->name,
+						  (unsigned long long)l->line,
+						  CTI_MAX_LINE >> 10);
 			if (*n && (*s)[*n - 1] == '\r')
 				(*n)--;
 			return CTI_OK;

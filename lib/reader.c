@@ -72,19 +72,44 @@ static int
 perr(struct cti_reader *r, int code, const char *fmt, ...) CTI_PRINTF(3, 4);
 
 static int
-perr(struct cti_reader *r, int code, const char *fmt, ...)
+perr_at(struct cti_reader *r, uint64_t at, int code, const char *fmt,
+	va_list ap)
 {
 	char msg[512];
-	va_list ap;
-	uint64_t at = r->off + r->pos;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	r->err = code;
 	return cti_seterr(code, "%s:%llu:%llu: %s", r->name,
 			  (unsigned long long)r->line,
 			  (unsigned long long)(at - r->line_start + 1), msg);
+}
+
+static int
+perr(struct cti_reader *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = perr_at(r, r->off + r->pos, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+perr_from(struct cti_reader *r, uint64_t at, int code, const char *fmt, ...)
+	CTI_PRINTF(4, 5);
+
+static int
+perr_from(struct cti_reader *r, uint64_t at, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = perr_at(r, at, code, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* ---------------------------------------------------------- bytes */
@@ -283,6 +308,7 @@ static int
 parse_utf8(struct cti_reader *r, struct cti_buf *out)
 {
 	unsigned char seq[4];
+	uint64_t at = r->off + r->pos;
 	int c = peek(r), n, i;
 
 	seq[0] = (unsigned char)c;
@@ -298,7 +324,7 @@ parse_utf8(struct cti_reader *r, struct cti_buf *out)
 		r->pos++;
 	}
 	if (i < n || cti_utf8_check(seq, (size_t)n) != (size_t)n)
-		return perr(r, CTI_EFORMAT, "invalid UTF-8 in string");
+		return perr_from(r, at, CTI_EFORMAT, "invalid UTF-8 in string");
 	return out_put(r, out, seq, (size_t)n);
 }
 

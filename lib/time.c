@@ -21,17 +21,29 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	if (*p < '0' || *p > '9')
 		goto bad;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (INT64_MAX - 9) / 10)
-			return cti_seterr(CTI_EUSAGE, "duration '%.40s' too large", s);
+		if (v > (INT64_MAX - (*p - '0')) / 10)
+			return cti_seterr(CTI_EUSAGE,
+					  "duration '%.40s' too large", s);
 		v = v * 10 + (*p - '0');
 	}
 	switch (*p) {
-	case 's': mul = 1; break;
-	case 'm': mul = 60; break;
-	case 'h': mul = 3600; break;
-	case 'd': mul = 86400; break;
-	case 'w': mul = 604800; break;
-	default: goto bad;
+	case 's':
+		mul = 1;
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	case 'w':
+		mul = 604800;
+		break;
+	default:
+		goto bad;
 	}
 	if (p[1])
 		goto bad;
@@ -40,9 +52,10 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	*out_seconds = v * mul;
 	return CTI_OK;
 bad:
-	return cti_seterr(CTI_EUSAGE,
-			  "invalid duration '%.40s': want a number and s, m, h, d or w",
-			  s);
+	return cti_seterr(
+		CTI_EUSAGE,
+		"invalid duration '%.40s': want a number and s, m, h, d or w",
+		s);
 }
 
 /* Days from 1970-01-01 to y-m-d (Gregorian; m 1-12). */
@@ -78,7 +91,8 @@ civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 static int
 month_days(int64_t y, int m)
 {
-	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int md[] = {31, 28, 31, 30, 31, 30,
+				 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
 		return 29;
@@ -166,9 +180,10 @@ cti_parse_time(int64_t *out_unix, const char *s)
 	*out_unix = t;
 	return CTI_OK;
 bad:
-	return cti_seterr(CTI_EUSAGE,
-			  "invalid time '%.40s': want RFC 3339, as 2026-11-22T10:00:00Z",
-			  s ? s : "");
+	return cti_seterr(
+		CTI_EUSAGE,
+		"invalid time '%.40s': want RFC 3339, as 2026-11-22T10:00:00Z",
+		s ? s : "");
 }
 
 int
@@ -196,8 +211,9 @@ cti_format_time(char *buf, size_t size, int64_t t)
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.000Z", (long long)y,
-		 m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.000Z",
+		 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+		 (int)(rem % 60));
 	return buf;
 }
 

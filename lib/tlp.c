@@ -9,35 +9,35 @@
 #include "internal.h"
 
 #define TLP_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-#define TLP_OBJ(id, name, level)                                           \
-	"{\"type\":\"marking-definition\",\"spec_version\":\"2.1\","       \
-	"\"id\":\"" id "\",\"created\":\"2022-10-01T00:00:00.000Z\","      \
-	"\"name\":\"" name "\",\"extensions\":{\"" TLP_EXT "\":"           \
-	"{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"" level  \
+#define TLP_OBJ(id, name, level)                                          \
+	"{\"type\":\"marking-definition\",\"spec_version\":\"2.1\","      \
+	"\"id\":\"" id "\",\"created\":\"2022-10-01T00:00:00.000Z\","     \
+	"\"name\":\"" name "\",\"extensions\":{\"" TLP_EXT "\":"          \
+	"{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"" level \
 	"\"}}}"
 
 #define ID_CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define ID_GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 #define ID_AMBER "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
-#define ID_AMBER_STRICT                                                    \
+#define ID_AMBER_STRICT \
 	"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
 #define ID_RED "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 
 static const struct {
 	const char *name, *id, *label, *object;
 } tlps[] = {
-	[CTI_TLP_CLEAR] = { "clear", ID_CLEAR, "TLP:CLEAR",
-			    TLP_OBJ(ID_CLEAR, "TLP:CLEAR", "clear") },
-	[CTI_TLP_GREEN] = { "green", ID_GREEN, "TLP:GREEN",
-			    TLP_OBJ(ID_GREEN, "TLP:GREEN", "green") },
-	[CTI_TLP_AMBER] = { "amber", ID_AMBER, "TLP:AMBER",
-			    TLP_OBJ(ID_AMBER, "TLP:AMBER", "amber") },
-	[CTI_TLP_AMBER_STRICT] = { "amber+strict", ID_AMBER_STRICT,
-				   "TLP:AMBER+STRICT",
-				   TLP_OBJ(ID_AMBER_STRICT, "TLP:AMBER+STRICT",
-					   "amber+strict") },
-	[CTI_TLP_RED] = { "red", ID_RED, "TLP:RED",
-			  TLP_OBJ(ID_RED, "TLP:RED", "red") },
+	[CTI_TLP_CLEAR] = {"clear", ID_CLEAR, "TLP:CLEAR",
+			   TLP_OBJ(ID_CLEAR, "TLP:CLEAR", "clear")},
+	[CTI_TLP_GREEN] = {"green", ID_GREEN, "TLP:GREEN",
+			   TLP_OBJ(ID_GREEN, "TLP:GREEN", "green")},
+	[CTI_TLP_AMBER] = {"amber", ID_AMBER, "TLP:AMBER",
+			   TLP_OBJ(ID_AMBER, "TLP:AMBER", "amber")},
+	[CTI_TLP_AMBER_STRICT] = {"amber+strict", ID_AMBER_STRICT,
+				  "TLP:AMBER+STRICT",
+				  TLP_OBJ(ID_AMBER_STRICT, "TLP:AMBER+STRICT",
+					  "amber+strict")},
+	[CTI_TLP_RED] = {"red", ID_RED, "TLP:RED",
+			 TLP_OBJ(ID_RED, "TLP:RED", "red")},
 };
 
 static int

@@ -10,9 +10,9 @@
 
 struct sha1 {
 	uint32_t h[5];
-	uint64_t len;		/* bytes hashed so far */
+	uint64_t len; /* bytes hashed so far */
 	unsigned char blk[64];
-	size_t n;		/* bytes in blk */
+	size_t n; /* bytes in blk */
 };
 
 static inline uint32_t
@@ -28,42 +28,44 @@ load_be32(const unsigned char *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
+/* One round; the message schedule lives in 16 words, expanded in place. */
+#define SHA1_X(i)                                                 \
+	(w[(i)&15] = rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ \
+				 w[((i) + 2) & 15] ^ w[(i)&15],   \
+			 1))
+#define SHA1_R(f, k, x)                              \
+	do {                                         \
+		t = rol(a, 5) + (f) + e + (k) + (x); \
+		e = d;                               \
+		d = c;                               \
+		c = rol(b, 30);                      \
+		b = a;                               \
+		a = t;                               \
+	} while (0)
+
 static void
 sha1_block(uint32_t h[5], const unsigned char *p)
 {
-	uint32_t w[80], a, b, c, d, e, f, k, t;
+	uint32_t w[16], a, b, c, d, e, t;
 	int i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = load_be32(p + 4 * i);
-	for (i = 16; i < 80; i++)
-		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = h[0];
 	b = h[1];
 	c = h[2];
 	d = h[3];
 	e = h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		t = rol(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = rol(b, 30);
-		b = a;
-		a = t;
-	}
+	for (i = 0; i < 16; i++)
+		SHA1_R(d ^ (b & (c ^ d)), 0x5a827999, w[i]);
+	for (; i < 20; i++)
+		SHA1_R(d ^ (b & (c ^ d)), 0x5a827999, SHA1_X(i));
+	for (; i < 40; i++)
+		SHA1_R(b ^ c ^ d, 0x6ed9eba1, SHA1_X(i));
+	for (; i < 60; i++)
+		SHA1_R((b & c) | (d & (b | c)), 0x8f1bbcdc, SHA1_X(i));
+	for (; i < 80; i++)
+		SHA1_R(b ^ c ^ d, 0xca62c1d6, SHA1_X(i));
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;

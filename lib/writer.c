@@ -5,8 +5,13 @@
  * The gzip framing is written here rather than by zlib so that the header is
  * exactly what cti promises (no name, zero mtime, OS 255) and can later
  * carry signatures in its extra field. The bundle id is derived from the
- * objects text, so it is written last.
+ * bundle text before it, so it is written last.
+ *
+ * Compression runs on a second thread: the caller fills one stage buffer
+ * while the worker hashes, deflates and writes the other.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -14,7 +19,7 @@
 
 #include "internal.h"
 
-#define STAGE (256u << 10)
+#define STAGE (1u << 20)
 #define OUTBUF (256u << 10)
 
 /* (id, modified) keys already written: open addressing over 16-byte hashes */
@@ -32,12 +37,24 @@ struct cti_writer {
 	uLong crc;
 	uint64_t json_bytes;
 	uint64_t count;
-	crypto_generichash_state objhash;
-	unsigned char *stage;	/* uncompressed text waiting to be deflated */
+	crypto_generichash_state texthash;
+	unsigned char *stages[2];
+	unsigned char *stage;	/* the buffer being filled */
 	size_t stage_len;
 	unsigned char *zout;
 	struct seen seen;
 	int failed;
+
+	/* the compression worker */
+	pthread_t thread;
+	int thread_ready;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const unsigned char *job; /* handed to the worker, NULL when idle */
+	size_t job_len;
+	int stop;
+	int werr;		/* the worker's error, and its message */
+	char werrmsg[512];
 };
 
 static int
@@ -86,13 +103,18 @@ seen_add(struct seen *s, const unsigned char key[16])
 	return 1;
 }
 
+/* Compress (or copy) p[0..n) to the output; flush as for deflate(). */
 static int
-flush_z(cti_writer *w, int flush)
+compress_out(cti_writer *w, const unsigned char *p, size_t n, int flush)
 {
 	int zr, rc;
 
-	w->z.next_in = w->stage;
-	w->z.avail_in = (uInt)w->stage_len;
+	crypto_generichash_update(&w->texthash, p, n);
+	if (w->plain)
+		return cti_out_write(&w->out, p, n);
+	w->crc = crc32(w->crc, p, (uInt)n);
+	w->z.next_in = (unsigned char *)p;
+	w->z.avail_in = (uInt)n;
 	do {
 		w->z.next_out = w->zout;
 		w->z.avail_out = OUTBUF;
@@ -103,9 +125,57 @@ flush_z(cti_writer *w, int flush)
 		if ((rc = cti_out_write(&w->out, w->zout,
 					OUTBUF - w->z.avail_out)))
 			return rc;
-	} while (w->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
-	w->stage_len = 0;
+	} while (w->z.avail_out == 0 ||
+		 (flush == Z_FINISH && zr != Z_STREAM_END));
 	return CTI_OK;
+}
+
+static void *
+worker(void *arg)
+{
+	cti_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		const unsigned char *job;
+		size_t len;
+		int rc;
+
+		while (!w->job && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job)
+			break;
+		job = w->job;
+		len = w->job_len;
+		pthread_mutex_unlock(&w->mu);
+		rc = w->werr ? CTI_OK : compress_out(w, job, len, Z_NO_FLUSH);
+		pthread_mutex_lock(&w->mu);
+		if (rc && !w->werr) {
+			w->werr = rc;
+			snprintf(w->werrmsg, sizeof(w->werrmsg), "%s",
+				 cti_errmsg());
+		}
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the worker is idle; returns its error, if any. */
+static int
+wait_idle(cti_writer *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->job)
+		pthread_cond_wait(&w->cv, &w->mu);
+	rc = w->werr;
+	pthread_mutex_unlock(&w->mu);
+	if (rc)
+		cti_seterr(rc, "%s", w->werrmsg);
+	return rc;
 }
 
 static int
@@ -113,13 +183,36 @@ flush_stage(cti_writer *w)
 {
 	int rc;
 
-	if (w->plain) {
-		rc = cti_out_write(&w->out, w->stage, w->stage_len);
+	if (!w->thread_ready) {
+		rc = compress_out(w, w->stage, w->stage_len, Z_NO_FLUSH);
 		w->stage_len = 0;
 		return rc;
 	}
-	w->crc = crc32(w->crc, w->stage, (uInt)w->stage_len);
-	return flush_z(w, Z_NO_FLUSH);
+	if ((rc = wait_idle(w)))
+		return rc;
+	pthread_mutex_lock(&w->mu);
+	w->job = w->stage;
+	w->job_len = w->stage_len;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	w->stage = w->stage == w->stages[0] ? w->stages[1] : w->stages[0];
+	w->stage_len = 0;
+	return CTI_OK;
+}
+
+static void
+stop_worker(cti_writer *w)
+{
+	if (!w->thread_ready)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	w->thread_ready = 0;
 }
 
 static int
@@ -168,18 +261,32 @@ cti_writer_open(cti_writer **out, const char *path,
 	w->out.fd = -1;
 	w->plain = opts && opts->plain;
 	w->dedup = !(opts && opts->no_dedup);
-	if (!(w->stage = malloc(STAGE)) || !(w->zout = malloc(OUTBUF))) {
-		free(w->stage);
+	if (!(w->stages[0] = malloc(STAGE)) || !(w->stages[1] = malloc(STAGE)) ||
+	    !(w->zout = malloc(OUTBUF))) {
+		free(w->stages[0]);
+		free(w->stages[1]);
 		free(w);
 		return cti_seterr(CTI_ENOMEM, "out of memory");
 	}
+	w->stage = w->stages[0];
 	if ((rc = cti_out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
-		free(w->stage);
+		free(w->stages[0]);
+		free(w->stages[1]);
 		free(w->zout);
 		free(w);
 		return rc;
 	}
-	crypto_generichash_init(&w->objhash, NULL, 0, 32);
+	crypto_generichash_init(&w->texthash, NULL, 0, 32);
+	if (pthread_mutex_init(&w->mu, NULL) == 0) {
+		if (pthread_cond_init(&w->cv, NULL) == 0) {
+			if (pthread_create(&w->thread, NULL, worker, w) == 0)
+				w->thread_ready = 1;
+			else
+				pthread_cond_destroy(&w->cv);
+		}
+		if (!w->thread_ready)
+			pthread_mutex_destroy(&w->mu);
+	}
 	if (!w->plain) {
 		if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8,
 				 Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -240,8 +347,6 @@ cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
 		w->failed = 1;
 		return rc;
 	}
-	crypto_generichash_update(&w->objhash, (const unsigned char *)json,
-				  len);
 	w->count++;
 	if (added)
 		*added = 1;
@@ -271,18 +376,18 @@ cti_writer_close(cti_writer *w)
 		cti_writer_abort(w);
 		return cti_seterr(CTI_EINVAL, "writer failed earlier");
 	}
-	crypto_generichash_final(&w->objhash, hash, sizeof(hash));
+	/* everything before the id goes through the hash first */
+	if ((rc = flush_stage(w)) || (rc = wait_idle(w)))
+		goto fail;
+	stop_worker(w);
+	crypto_generichash_final(&w->texthash, hash, sizeof(hash));
 	cti_stix_id(id, sizeof(id), "bundle", (const char *)hash, sizeof(hash));
 	snprintf(tail, sizeof(tail), "],\"id\":\"%s\"}\n", id);
-	if ((rc = emit(w, tail, strlen(tail))))
+	w->json_bytes += strlen(tail);
+	if ((rc = compress_out(w, (const unsigned char *)tail, strlen(tail),
+			       Z_FINISH)))
 		goto fail;
-	if (w->plain) {
-		if ((rc = flush_stage(w)))
-			goto fail;
-	} else {
-		w->crc = crc32(w->crc, w->stage, (uInt)w->stage_len);
-		if ((rc = flush_z(w, Z_FINISH)))
-			goto fail;
+	if (!w->plain) {
 		for (int i = 0; i < 4; i++) {
 			trailer[i] = (unsigned char)(w->crc >> (8 * i));
 			trailer[4 + i] =
@@ -306,11 +411,13 @@ cti_writer_abort(cti_writer *w)
 {
 	if (!w)
 		return;
+	stop_worker(w);
 	if (w->out.fd >= 0 || w->out.tmp)
 		cti_out_abort(&w->out);
 	if (w->z_ready)
 		deflateEnd(&w->z);
-	free(w->stage);
+	free(w->stages[0]);
+	free(w->stages[1]);
 	free(w->zout);
 	free(w->seen.slot);
 	free(w);

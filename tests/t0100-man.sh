@@ -81,7 +81,7 @@ for c in $cmds; do
 	fi
 done
 
-# libcti.3 has an .Fn entry for every function lib/cti.h declares
+# libcti.3 has an .Fn (or .Fo) entry for every function lib/cti.h declares
 # (declarations start in column 0; comments do not).
 funcs=$(grep '^[a-z]' lib/cti.h | grep -o 'cti_[a-z0-9_]*(' | tr -d '(' |
 	sort -u)
@@ -89,13 +89,13 @@ check "lib/cti.h declares functions" test -n "$funcs"
 if [ -f man/libcti.3 ]; then
 	missing=
 	for f in $funcs; do
-		grep -Eq "^\.Fn $f( |\$)" man/libcti.3 || missing="$missing $f"
+		grep -Eq "^\.F[no] $f( |\$)" man/libcti.3 || missing="$missing $f"
 	done
 	check "libcti.3 documents every cti_ function${missing:+ (missing:$missing)}" \
 		test -z "$missing"
 	# and nothing that is no longer there
 	extra=
-	for f in $(sed -n 's/^\.Fn \(cti_[a-z0-9_]*\).*/\1/p' man/libcti.3 |
+	for f in $(sed -n 's/^\.F[no] \(cti_[a-z0-9_]*\).*/\1/p' man/libcti.3 |
 		sort -u); do
 		printf '%s\n' "$funcs" | grep -qx "$f" || extra="$extra $f"
 	done

@@ -1,0 +1,43 @@
+#!/bin/sh
+# tests/demo.sh - `make demo`: the main job on the shipped samples.
+# An analyst packs a pasted indicator list and a STIX bundle, signs the
+# result, the receiving side verifies it before reading it, and compares two
+# releases of a feed. Every command is printed before it runs.
+set -eu
+: "${CTI:?}" "${O:?}"
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+S=$SRC/tests/data/demo
+W=$O/demo
+rm -rf "$W"
+mkdir -p "$W"
+cd "$W"
+
+run() {
+	printf '\n$ %s\n' "$*" | sed "s|$CTI|cti|g; s|$S/||g"
+	"$@"
+}
+
+run "$CTI" pack -v -o iocs.cti --producer "Example CERT" --tlp green \
+	--label malicious-activity "$S/iocs.txt"
+run "$CTI" show iocs.cti
+run sh -c "gzip -dc iocs.cti | jq -c '.objects[] | select(.type == \"indicator\") | .pattern'"
+run "$CTI" pack -o attack.cti "$S/ics-attack-18.1-sample.json"
+run "$CTI" show attack.cti
+
+# the producer signs; the key is unencrypted here only so the demo needs no
+# passphrase (use a passphrase for real keys)
+run "$CTI" keygen -W -p producer.pub -s producer.key -c "Example CERT"
+run "$CTI" sign -s producer.key --feed example-iocs --seq 1 --expires 7d iocs.cti
+run "$CTI" show iocs.cti
+# the receiver checks it before a single byte is parsed
+run "$CTI" verify -p producer.pub --feed example-iocs --state state -o iocs.json iocs.cti
+run sh -c "jq '.objects | length' iocs.json"
+
+# what changed between two releases of a feed
+set +e
+run "$CTI" diff --stat "$S/ics-attack-18.0-sample.json" "$S/ics-attack-18.1-sample.json"
+st=$?
+set -e
+[ "$st" -eq 1 ] || { echo "demo: diff should report differences (exit 1), got $st" >&2; exit 1; }
+echo
+echo "demo: done; files in $W"
