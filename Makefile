@@ -48,7 +48,7 @@ MANPAGES := $(sort $(wildcard man/*.[0-9]))
 
 all: $(O)/cti $(O)/libcti.a $(O)/libcti.pc
 
-$(O)/%.o: %.c lib/cti.h lib/internal.h $(wildcard cmd/*.h)
+$(O)/%.o: %.c $(wildcard lib/*.h cmd/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -2,10 +2,14 @@
  * show.c - cti show: what a bundle file holds, without trusting it.
  */
 #include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -68,10 +72,15 @@ tally_free(struct tally *t)
 	free(t->n);
 }
 
+/* signature key ids listed; the count is always exact */
+#define MAX_SIGS 64
+
 struct summary {
 	struct tally types, tlp, refs;
 	cJSON *identities; /* id -> name */
 	unsigned long long objects;
+	size_t nsig;
+	uint64_t sig[MAX_SIGS];
 };
 
 static void
@@ -150,6 +159,16 @@ print_text(struct summary *s, const char *file, cti_reader *r)
 	for (size_t i = 0; i < s->tlp.len; i++)
 		printf(" %s (%llu objects)%s", s->tlp.key[i], s->tlp.n[i],
 		       i + 1 < s->tlp.len ? "," : "");
+	printf("\nsignatures:  %zu embedded", s->nsig);
+	for (size_t i = 0; i < s->nsig && i < MAX_SIGS; i++) {
+		char kid[17];
+
+		printf("%s%s", i ? ", " : " (key ",
+		       cti_keyid_format(kid, s->sig[i]));
+	}
+	if (s->nsig)
+		printf("%s), not verified: see cti verify",
+		       s->nsig > MAX_SIGS ? ", ..." : "");
 	putchar('\n');
 	return 0;
 }
@@ -188,6 +207,15 @@ print_json(struct summary *s, const char *file, cti_reader *r)
 	t = cJSON_AddObjectToObject(o, "tlp");
 	for (size_t i = 0; i < s->tlp.len; i++)
 		cJSON_AddNumberToObject(t, s->tlp.key[i], (double)s->tlp.n[i]);
+	/* present, not verified */
+	cJSON_AddNumberToObject(o, "signatures", (double)s->nsig);
+	a = cJSON_AddArrayToObject(o, "signature_key_ids");
+	for (size_t i = 0; i < s->nsig && i < MAX_SIGS; i++) {
+		char id[17];
+
+		cJSON_AddItemToArray(a, cJSON_CreateString(
+			cti_keyid_format(id, s->sig[i])));
+	}
 	if (!(text = cJSON_PrintUnformatted(o))) {
 		cJSON_Delete(o);
 		cmd_msg("out of memory");
@@ -197,6 +225,28 @@ print_json(struct summary *s, const char *file, cti_reader *r)
 	free(text);
 	cJSON_Delete(o);
 	return 0;
+}
+
+/* enough for any gzip header: the extra field is at most 64 KiB */
+#define HEAD (128u << 10)
+
+static ssize_t
+read_head(int fd, unsigned char *p, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t r = read(fd, p + got, size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
 }
 
 int
@@ -212,7 +262,10 @@ cmd_show(int argc, char **argv)
 	struct summary s;
 	int json = 0, objects = 0, c, rc, st;
 	cti_reader *r;
-	const char *file;
+	const char *file, *name;
+	unsigned char *head;
+	ssize_t n;
+	int fd;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -237,10 +290,34 @@ cmd_show(int argc, char **argv)
 		return cmd_usage_error(usage, argc == optind ? "no FILE given" :
 				       "one FILE at a time");
 	file = argv[optind];
-	if ((rc = cti_reader_open(&r, file, strcmp(file, "-") == 0 ?
-				  "standard input" : file)))
-		return cmd_finish(cmd_fail(rc));
+	name = strcmp(file, "-") == 0 ? "standard input" : file;
 	memset(&s, 0, sizeof(s));
+	/* the header is read first for the signatures, then handed on */
+	fd = strcmp(file, "-") == 0 ? dup(STDIN_FILENO) :
+				       open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cmd_msg("%s: %s", name, strerror(errno));
+		return cmd_finish(4);
+	}
+	if (!(head = malloc(HEAD)) || (n = read_head(fd, head, HEAD)) < 0) {
+		cmd_msg("%s: %s", name, head ? strerror(errno) : "out of memory");
+		free(head);
+		close(fd);
+		return cmd_finish(4);
+	}
+	if (!objects &&
+	    (rc = cti_signature_ids(&s.nsig, s.sig, MAX_SIGS, head, (size_t)n,
+				    name))) {
+		free(head);
+		close(fd);
+		return cmd_finish(cmd_fail(rc));
+	}
+	rc = cti_reader_open_fd(&r, fd, name, head, (size_t)n);
+	free(head);
+	if (rc) {
+		close(fd);
+		return cmd_finish(cmd_fail(rc));
+	}
 	s.identities = cJSON_CreateObject();
 	while (!(rc = cti_reader_next(&obj, r)) && obj) {
 		if (objects) {
@@ -262,6 +339,7 @@ cmd_show(int argc, char **argv)
 		st = json ? print_json(&s, file, r) : print_text(&s, file, r);
 	}
 	cti_reader_free(r);
+	close(fd);
 	tally_free(&s.types);
 	tally_free(&s.tlp);
 	tally_free(&s.refs);

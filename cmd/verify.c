@@ -129,6 +129,14 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
 	fputs("]}\n", f);
 }
 
+/* A signed value, printed on one line without control characters. */
+static void
+put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
 static void
 print_text(FILE *f, const char *path, const cti_verify_result *r)
 {
@@ -144,15 +152,19 @@ print_text(FILE *f, const char *path, const cti_verify_result *r)
 		if (s->timestamp >= 0)
 			fprintf(f, " timestamp %s",
 				cti_format_time(t, sizeof(t), s->timestamp));
-		if (s->feed)
-			fprintf(f, " feed %s", s->feed);
+		if (s->feed) {
+			fputs(" feed ", f);
+			put_clean(f, s->feed);
+		}
 		if (s->seq >= 0)
 			fprintf(f, " seq %" PRId64, s->seq);
 		if (s->expires > 0)
 			fprintf(f, " expires %s",
 				cti_format_time(t, sizeof(t), s->expires));
-		if (s->file)
-			fprintf(f, " file %s", s->file);
+		if (s->file) {
+			fputs(" file ", f);
+			put_clean(f, s->file);
+		}
 		fputc('\n', f);
 	}
 }

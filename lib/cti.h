@@ -555,8 +555,10 @@ int cti_keyring_new(cti_keyring **out);
  * without ".pub" for directory entries; for files, the untrusted comment
  * unless it is empty or minisign's default ("minisign public key ..."),
  * then the file's base name without ".pub" (a single key) or the key id.
- * A key already in the ring is not added twice. Errors: CTI_EIO,
- * CTI_EFORMAT, CTI_ELIMIT (more than CTI_KEYRING_MAX keys).
+ * Control characters in names become '?'. A key already in the ring is not
+ * added twice; another key with the same key id is CTI_EFORMAT. Errors:
+ * CTI_EIO, CTI_EFORMAT, CTI_ELIMIT (a file over 1 MiB, more than
+ * CTI_KEYRING_MAX keys).
  */
 int cti_keyring_add(cti_keyring *kr, const char *path);
 /* Add the keys of text/len (the format of a key file); name as above. */
@@ -589,12 +591,13 @@ struct cti_sign_opts {
  * Sign path with sk. Embedded (the default): path must be a gzip file; the
  * signature is added to its header and the file replaced atomically (same
  * mode); a signature by another key is kept, an earlier one by the same key
- * replaced. Detached: the signature over the signed bytes is written to
+ * replaced; an flock() on the file makes concurrent signers take turns.
+ * Detached: the signature over the signed bytes is written (atomically) to
  * opts->sig_path in minisign's text format, so minisign -V accepts it when
- * the file has no embedded signatures. Reads the file once, in fixed-size
- * buffers. Errors: CTI_EIO, CTI_EFORMAT (not gzip, FHCRC, malformed
- * header), CTI_ELIMIT (the extra field would exceed 65535 bytes),
- * CTI_EINVAL (bad feed name, comment with a newline).
+ * the file has no embedded signatures; path may then be "-". Reads the file
+ * once, in fixed-size buffers. Errors: CTI_EIO, CTI_EFORMAT (not gzip,
+ * FHCRC, malformed header), CTI_ELIMIT (the extra field would exceed 65535
+ * bytes), CTI_EINVAL (bad feed name, comment with a newline, "-" embedded).
  */
 int cti_sign_file(const cti_seckey *sk, const char *path,
 		  const struct cti_sign_opts *opts);
@@ -656,15 +659,18 @@ typedef struct cti_verify_result cti_verify_result;
  * signature: expires in the future, timestamp not older than max_age, feed
  * equal to opts->feed, and with state_dir a seq greater than the one last
  * accepted for that feed and key (an equal seq only with the same signed
- * bytes). Only when all passed: the payload is written to opts->output
+ * bytes; a signature without feed and seq is refused, as replay cannot be
+ * checked). Only when all passed: the payload is written to opts->output
  * (inflated from a private copy of the bytes that were verified, never the
  * file again; atomically unless "-"), then the replay state is updated
  * atomically (state_dir/accepted/FEED/KEYID). On success *out (may be
  * NULL) receives the verified signatures; the caller frees it.
  * Errors, each with a message naming the check: CTI_ENOSIG, CTI_EBADSIG,
  * CTI_EUNTRUSTED, CTI_ETHRESHOLD, CTI_EEXPIRED, CTI_EPOLICY, CTI_EREPLAY,
- * CTI_ELEGACY; CTI_EFORMAT for malformed headers and signatures, CTI_ELIMIT,
- * CTI_EIO, CTI_ELOCKED.
+ * CTI_ELEGACY; CTI_EFORMAT for malformed headers, signatures and trusted
+ * comments (a known field repeated or not a number), CTI_ELIMIT (legacy
+ * signature over more than CTI_LEGACY_MAX bytes), CTI_EIO, CTI_ELOCKED,
+ * CTI_EINVAL (an empty keyring).
  */
 int cti_verify_file(cti_verify_result **out, const char *path,
 		    const struct cti_verify_opts *opts);
@@ -673,6 +679,18 @@ size_t cti_verify_count(const cti_verify_result *res);
 const struct cti_signer *cti_verify_signer(const cti_verify_result *res,
 					   size_t i);
 void cti_verify_result_free(cti_verify_result *res);
+
+/*
+ * The key ids of the signatures embedded in a bundle file, read from the
+ * first bytes of the file, head[0..len) (at least the whole gzip header:
+ * 128 KiB always suffices). The signatures are NOT checked: this is for
+ * display (cti show); cti_verify_file() is what checks them. *count gets how
+ * many there are, of which at most max ids are written to keyids. A file
+ * that is not gzip has none. Errors: CTI_EFORMAT for a malformed header,
+ * CTI_ENOMEM.
+ */
+int cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
+		      const void *head, size_t len, const char *name);
 
 /* ==== end section: trust ==== */
 
@@ -722,12 +740,15 @@ int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
  * ("revoked" became true), deprecated (the deprecation property became
  * true), modified (anything else; kind newer, unbumped or older by how
  * "modified" moved). Equality is semantic: the objects' canonical forms
- * (cti_json_canonical()) are compared by their BLAKE2b-128 hashes.
+ * (cti_json_canonical()) are compared by their BLAKE2b-128 hashes (an OLD
+ * object byte for byte the same as its NEW version is equal without being
+ * canonicalised: a SipHash under a random key of the bytes tells).
  * "modified" values are compared as times, to the microsecond; a missing
  * one is earlier than any time.
  *
- * Memory: NEW is indexed (about 60 bytes per object plus its name), OLD is
- * streamed; the lists of differences take about 16 bytes per entry.
+ * Memory: NEW is indexed (about 72 bytes per object plus its name), OLD is
+ * streamed; the lists of differences take about 8 bytes per entry, plus the
+ * names of removed objects. Reading runs in a second thread.
  */
 typedef struct cti_diff cti_diff;
 

@@ -2,15 +2,18 @@
  * diff.c - what changed between two bundles.
  *
  * NEW is read first into an index: per id a content hash (BLAKE2b-128 of
- * the RFC 8785 canonical form, jcs.c), the "modified" time and a few flags,
- * in about 56 bytes plus the name. Ids of the usual form "TYPE--UUID" (the
- * type matching the object's "type", the UUID in lower case) are kept as a
- * type number and 16 binary bytes, other ids as text. OLD is then streamed
- * and each of its objects is checked against the index on the fly: the
- * index entry remembers the best OLD version seen so far (its "modified",
- * whether it equals NEW's content, whether it was revoked or deprecated).
- * Ids only in OLD go to a list of removed objects, which is sorted at the
- * end. Nothing else grows with the size of the inputs.
+ * the RFC 8785 canonical form, jcs.c), a keyed hash of its bytes, the
+ * "modified" time and a few flags, in 64 bytes plus the name, and a slot of
+ * 4 bytes in a hash table at most 70% full. Ids of the usual form
+ * "TYPE--UUID" (the type matching the object's "type", the UUID in lower
+ * case) are kept as a type number and 16 binary bytes, other ids as text.
+ * OLD is then streamed and each of its objects is checked against the index
+ * on the fly: the index entry remembers the best OLD version seen so far
+ * (its "modified", whether it equals NEW's content, whether it was revoked
+ * or deprecated). An OLD object with the very bytes of its NEW version is
+ * equal without being canonicalised. Ids only in OLD go to a list of
+ * removed objects, sorted at the end. Nothing else grows with the size of
+ * the inputs. Each input is read by a second thread (see read_side()).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "internal.h"
 
@@ -107,6 +112,7 @@ union idu {
 struct idkey {
 	union idu u;
 	uint16_t idtype;
+	uint64_t h;	/* key_hash() */
 };
 
 enum {
@@ -124,6 +130,7 @@ enum {
 
 struct ent {
 	uint8_t hash[HASH_BYTES];
+	uint64_t raw;			/* keyed hash of the input bytes */
 	union idu id;
 	int64_t new_mod, old_mod;	/* microseconds since 1970 */
 	uint32_t name;			/* arena handle + 1, 0: none */
@@ -159,6 +166,7 @@ struct typeent {
 
 struct cti_diff {
 	struct cti_diff_opts opts;
+	unsigned char rawkey[crypto_shorthash_KEYBYTES];
 	const char *deprecated;
 	char *old_path, *new_path;
 	int new_fd;			/* spooled standard input, or -1 */
@@ -169,6 +177,7 @@ struct cti_diff {
 	uint32_t *tslot;		/* type hash table: index + 1 */
 	size_t tslots;
 	uint16_t *type_order;		/* types sorted by name */
+	uint16_t last_type;		/* the type of the last object + 1 */
 
 	struct ent **ent;
 	uint32_t nent;
@@ -196,39 +205,32 @@ ent_at(const struct cti_diff *d, uint32_t i)
 	return &d->ent[i >> ENT_SHIFT][i & (ENT_CHUNK - 1)];
 }
 
+/*
+ * Hash table positions come from SipHash-2-4 under the run's random key, so
+ * that a feed cannot be made of ids that all land on one slot.
+ */
 static uint64_t
-mix64(uint64_t x)
+hash_bytes(const struct cti_diff *d, const void *p, size_t n)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
+	uint64_t h;
+
+	crypto_shorthash((unsigned char *)&h, p, n, d->rawkey);
+	return h;
 }
 
+/* The hash of a key; text ids are in id (under construction) or the arena. */
 static uint64_t
-hash_bytes(const void *p, size_t n)
+key_hash(const struct cti_diff *d, const struct idkey *k, const char *id)
 {
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ull;
-	return mix64(h);
-}
-
-static uint64_t
-key_hash(const struct cti_diff *d, const struct idkey *k)
-{
-	uint64_t a, b;
+	unsigned char b[18];
 
 	if (k->idtype == TYPE_NONE)
-		return hash_bytes(arena_get(&d->arena, k->u.str.h),
+		return hash_bytes(d, id ? id : arena_get(&d->arena, k->u.str.h),
 				  k->u.str.len);
-	memcpy(&a, k->u.uuid, 8);
-	memcpy(&b, k->u.uuid + 8, 8);
-	return mix64(a ^ mix64(b ^ k->idtype));
+	memcpy(b, k->u.uuid, 16);
+	b[16] = (unsigned char)(k->idtype >> 8);
+	b[17] = (unsigned char)k->idtype;
+	return hash_bytes(d, b, sizeof(b));
 }
 
 /* Compare a key under construction (text ids: s/len) with a stored id. */
@@ -249,7 +251,7 @@ key_eq(const struct cti_diff *d, const struct idkey *k, const char *s,
 static int
 type_intern(struct cti_diff *d, uint16_t *out, const char *s, size_t n)
 {
-	uint64_t h = hash_bytes(s, n);
+	uint64_t h = hash_bytes(d, s, n);
 	size_t i;
 	int rc;
 
@@ -276,7 +278,7 @@ type_intern(struct cti_diff *d, uint16_t *out, const char *s, size_t n)
 			return cti_seterr(CTI_ENOMEM, "out of memory");
 		for (size_t k = 0; k < d->ntypes; k++) {
 			struct typeent *t = &d->types[k];
-			size_t j = hash_bytes(arena_get(&d->arena, t->name),
+			size_t j = hash_bytes(d, arena_get(&d->arena, t->name),
 					      t->len) & (ns - 1);
 
 			while (p[j])
@@ -348,22 +350,29 @@ uuid_lower(uint8_t out[16], const char *s)
 }
 
 /*
- * Build the key of id (of an object of type typ): compact when id is
- * "typ--uuid". Text ids are not stored: k->u.str.h is 0 until
- * key_store_text().
+ * Build the key of id (il bytes; of an object of type typ, tl bytes):
+ * compact when id is "typ--uuid". Text ids are not copied here: k->u.str.h
+ * stays 0 until the id is stored.
  */
 static int
 make_key(struct cti_diff *d, struct idkey *k, uint16_t *type, const char *id,
-	 const char *typ)
+	 size_t il, const char *typ, size_t tl)
 {
-	size_t tl = strlen(typ), il = strlen(id);
 	int rc;
 
-	if ((rc = type_intern(d, type, typ, tl)))
-		return rc;
+	/* feeds come in runs of one type */
+	if (d->last_type && d->types[d->last_type - 1].len == tl &&
+	    memcmp(type_name(d, d->last_type - 1), typ, tl) == 0) {
+		*type = d->last_type - 1;
+	} else {
+		if ((rc = type_intern(d, type, typ, tl)))
+			return rc;
+		d->last_type = (uint16_t)(*type + 1);
+	}
 	if (il == tl + 38 && memcmp(id, typ, tl) == 0 && id[tl] == '-' &&
 	    id[tl + 1] == '-' && uuid_lower(k->u.uuid, id + tl + 2) == 0) {
 		k->idtype = *type;
+		k->h = key_hash(d, k, id);
 		return CTI_OK;
 	}
 	if (il > UINT32_MAX / 2)
@@ -371,19 +380,8 @@ make_key(struct cti_diff *d, struct idkey *k, uint16_t *type, const char *id,
 	k->idtype = TYPE_NONE;
 	k->u.str.h = 0;
 	k->u.str.len = (uint32_t)il;
+	k->h = key_hash(d, k, id);
 	return CTI_OK;
-}
-
-static uint64_t
-key_hash_text(const struct idkey *k, const char *id)
-{
-	uint64_t a, b;
-
-	if (k->idtype == TYPE_NONE)
-		return hash_bytes(id, k->u.str.len);
-	memcpy(&a, k->u.uuid, 8);
-	memcpy(&b, k->u.uuid + 8, 8);
-	return mix64(a ^ mix64(b ^ k->idtype));
 }
 
 /* Write the id of a stored entry (ent or rem layout) into buf. */
@@ -479,7 +477,8 @@ slots_grow(struct cti_diff *d)
 			k.u.str = e->id.str;
 		else
 			memcpy(k.u.uuid, e->id.uuid, 16);
-		for (j = key_hash(d, &k) & (ns - 1); p[j]; j = (j + 1) & (ns - 1))
+		for (j = key_hash(d, &k, NULL) & (ns - 1); p[j];
+		     j = (j + 1) & (ns - 1))
 			;
 		p[j] = i + 1;
 	}
@@ -498,7 +497,7 @@ lookup(struct cti_diff *d, const struct idkey *k, const char *id,
 
 	if (!d->nslot)
 		return NULL;
-	for (i = key_hash_text(k, id) & mask; d->slot[i];
+	for (i = k->h & mask; d->slot[i];
 	     i = (i + 1) & mask) {
 		struct ent *e = ent_at(d, d->slot[i] - 1);
 
@@ -796,24 +795,24 @@ mod_cmp(int ha, int64_t a, int hb, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * raw is a keyed hash (SipHash-2-4 under a random key) of the object's bytes
+ * as the reader gives them. Objects with the same bytes have the same
+ * canonical form, so an OLD object whose bytes are those of its NEW version
+ * is unchanged without being canonicalised; any other goes the long way.
+ */
 static int
-add_new(struct cti_diff *d, const struct cti_object *o, const char *name)
+add_new(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
+	uint16_t type, uint64_t raw, const char *name)
 {
 	struct objinfo oi;
-	struct idkey k;
-	uint16_t type;
+	struct idkey k = *kp;
 	struct ent *e;
 	size_t slot;
 	int rc;
 
-	if ((rc = make_key(d, &k, &type, o->id, o->type)))
-		return rc;
 	if (!d->nslot && (rc = slots_grow(d)))
 		return rc;
-	/* the table is far larger than the caches: start loading the slot
-	 * while the object is hashed */
-	__builtin_prefetch(&d->slot[key_hash_text(&k, o->id) &
-				    (d->nslot - 1)]);
 	if ((rc = obj_info(d, &oi, o, "NEW", name)))
 		return rc;
 	if ((e = lookup(d, &k, o->id, &slot))) {
@@ -825,6 +824,7 @@ add_new(struct cti_diff *d, const struct cti_object *o, const char *name)
 		return rc;
 	}
 	memcpy(e->hash, oi.hash, HASH_BYTES);
+	e->raw = raw;
 	e->new_mod = oi.mod;
 	e->flags &= (uint16_t)~(F_NEW_MOD | F_NEW_REV | F_NEW_DEP);
 	e->flags |= (uint16_t)((oi.has_mod ? F_NEW_MOD : 0) |
@@ -835,23 +835,41 @@ add_new(struct cti_diff *d, const struct cti_object *o, const char *name)
 }
 
 static int
-add_old(struct cti_diff *d, const struct cti_object *o, const char *name)
+add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
+	uint16_t type, uint64_t raw, const char *name)
 {
 	struct objinfo oi;
-	struct idkey k;
-	uint16_t type;
-	struct ent *e;
+	struct idkey k = *kp;
+	struct ent *e = NULL;
 	size_t slot;
 	int rc;
 
-	if ((rc = make_key(d, &k, &type, o->id, o->type)))
-		return rc;
 	if (d->nslot)
-		__builtin_prefetch(&d->slot[key_hash_text(&k, o->id) &
-					    (d->nslot - 1)]);
+		e = lookup(d, &k, o->id, &slot);
+	if (e && e->raw == raw) {
+		/* the same bytes as NEW's version: equal */
+		int64_t mod = INT64_MIN;
+
+		if (o->modified && parse_ts(&mod, o->modified))
+			return cti_seterr(CTI_EFORMAT, "OLD: %s:%llu: object "
+					  "%s: bad modified timestamp \"%.40s\"",
+					  name, (unsigned long long)o->line,
+					  o->id, o->modified);
+		if ((e->flags & F_SEEN) &&
+		    mod_cmp(o->modified != NULL, mod, e->flags & F_OLD_MOD,
+			    e->old_mod) < 0)
+			return CTI_OK;
+		e->old_mod = mod;
+		e->flags &= (uint16_t)~(F_OLD_MOD | F_OLD_REV | F_OLD_DEP);
+		e->flags |= (uint16_t)(F_SEEN | F_EQUAL |
+				       (o->modified ? F_OLD_MOD : 0) |
+				       (e->flags & F_NEW_REV ? F_OLD_REV : 0) |
+				       (e->flags & F_NEW_DEP ? F_OLD_DEP : 0));
+		return CTI_OK;
+	}
 	if ((rc = obj_info(d, &oi, o, "OLD", name)))
 		return rc;
-	if (d->nslot && (e = lookup(d, &k, o->id, &slot))) {
+	if (e) {
 		if ((e->flags & F_SEEN) &&
 		    mod_cmp(oi.has_mod, oi.mod, e->flags & F_OLD_MOD,
 			    e->old_mod) < 0)
@@ -966,8 +984,10 @@ open_side(cti_reader **r, struct cti_diff *d, int is_new, const char *side)
 #define NOFF SIZE_MAX
 
 struct bobj {
+	uint64_t raw;		/* keyed hash of the JSON */
 	size_t off, len;	/* the object's JSON in buf */
 	size_t type, id, mod;	/* its fields in buf, or NOFF */
+	uint32_t typelen, idlen;
 	uint64_t line;
 };
 
@@ -987,21 +1007,30 @@ struct feed {
 	uint64_t produced, consumed;
 	int stop;		/* the consumer gave up */
 	cti_reader *r;
+	const unsigned char *rawkey;	/* NULL: the consumer hashes */
 };
 
 static int
-batch_str(struct batch *b, size_t *off, const char *s)
+batch_str(struct batch *b, size_t *off, uint32_t *len, const char *s)
 {
+	size_t n;
+
 	if (!s) {
 		*off = NOFF;
 		return CTI_OK;
 	}
+	n = strlen(s);
+	if (n > CTI_MAX_OBJECT)
+		return cti_seterr(CTI_ELIMIT, "a field too long");
 	*off = b->buf.len;
-	return cti_buf_put(&b->buf, s, strlen(s) + 1);
+	if (len)
+		*len = (uint32_t)n;
+	return cti_buf_put(&b->buf, s, n + 1);
 }
 
 static int
-batch_add(struct batch *b, const struct cti_object *o)
+batch_add(struct batch *b, const struct cti_object *o,
+	  const unsigned char *rawkey)
 {
 	struct bobj *x;
 	int rc;
@@ -1016,13 +1045,16 @@ batch_add(struct batch *b, const struct cti_object *o)
 		b->cap = cap;
 	}
 	x = &b->o[b->n];
+	if (rawkey)
+		crypto_shorthash((unsigned char *)&x->raw,
+				 (const unsigned char *)o->json, o->len, rawkey);
 	x->off = b->buf.len;
 	x->len = o->len;
 	x->line = o->line;
 	if ((rc = cti_buf_put(&b->buf, o->json, o->len + 1)) ||
-	    (rc = batch_str(b, &x->type, o->type)) ||
-	    (rc = batch_str(b, &x->id, o->id)) ||
-	    (rc = batch_str(b, &x->mod, o->modified)))
+	    (rc = batch_str(b, &x->type, &x->typelen, o->type)) ||
+	    (rc = batch_str(b, &x->id, &x->idlen, o->id)) ||
+	    (rc = batch_str(b, &x->mod, NULL, o->modified)))
 		return rc;
 	b->n++;
 	return CTI_OK;
@@ -1051,7 +1083,7 @@ producer(void *arg)
 		b->n = 0;
 		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
 			if ((rc = cti_reader_next(&o, f->r)) ||
-			    (o && (rc = batch_add(b, o)))) {
+			    (o && (rc = batch_add(b, o, f->rawkey)))) {
 				free(b->err);
 				b->err = strdup(cti_errmsg());
 				last = 1;
@@ -1081,9 +1113,15 @@ read_side(struct cti_diff *d, int is_new)
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
 	struct feed f;
 	pthread_t th;
+	struct idkey *keys = NULL;
+	uint16_t *types = NULL;
+	size_t nkeys = 0;
 	int rc = CTI_OK, done = 0;
 
 	memset(&f, 0, sizeof(f));
+	/* canonicalising NEW keeps the consumer busy, OLD's equal objects are
+	 * quick: the raw hash goes where there is time for it */
+	f.rawkey = is_new ? d->rawkey : NULL;
 	if ((rc = open_side(&f.r, d, is_new, side)))
 		return rc;
 	pthread_mutex_init(&f.mu, NULL);
@@ -1102,16 +1140,62 @@ read_side(struct cti_diff *d, int is_new)
 		pthread_mutex_unlock(&f.mu);
 		b = &f.b[f.consumed % NBATCH];
 		memset(&o, 0, sizeof(o));
+		if (b->n > nkeys) {
+			free(keys);
+			free(types);
+			nkeys = b->n;
+			keys = malloc(nkeys * sizeof(*keys));
+			types = malloc(nkeys * sizeof(*types));
+			if (!keys || !types) {
+				nkeys = 0;
+				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			}
+		}
+		/* keys first, so that the hash table's slots and entries
+		 * (far larger than the caches) can be fetched ahead */
 		for (size_t i = 0; i < b->n && !rc; i++) {
-			const struct bobj *x = &b->o[i];
+			if (b->o[i].id == NOFF || b->o[i].type == NOFF)
+				rc = cti_seterr(CTI_EFORMAT, "%s: %s:%llu: an "
+						"object without type or id",
+						side, name,
+						(unsigned long long)b->o[i].line);
+			else
+				rc = make_key(d, &keys[i], &types[i],
+					      b->buf.p + b->o[i].id,
+					      b->o[i].idlen,
+					      b->buf.p + b->o[i].type,
+					      b->o[i].typelen);
+		}
+		for (size_t i = 0; i < b->n && !rc; i++) {
+			struct bobj *x = &b->o[i];
 
+			if (d->nslot) {
+				size_t mask = d->nslot - 1;
+
+				if (i + 16 < b->n)
+					__builtin_prefetch(
+						&d->slot[keys[i + 16].h & mask]);
+				if (i + 8 < b->n) {
+					uint32_t sl = d->slot[keys[i + 8].h & mask];
+
+					if (sl)
+						__builtin_prefetch(ent_at(d, sl - 1));
+				}
+			}
 			o.json = b->buf.p + x->off;
 			o.len = x->len;
 			o.type = x->type == NOFF ? NULL : b->buf.p + x->type;
 			o.id = x->id == NOFF ? NULL : b->buf.p + x->id;
 			o.modified = x->mod == NOFF ? NULL : b->buf.p + x->mod;
 			o.line = x->line;
-			rc = is_new ? add_new(d, &o, name) : add_old(d, &o, name);
+			if (!f.rawkey)
+				crypto_shorthash((unsigned char *)&x->raw,
+						 (const unsigned char *)o.json,
+						 o.len, d->rawkey);
+			rc = is_new ? add_new(d, &o, &keys[i], types[i], x->raw,
+					      name) :
+				      add_old(d, &o, &keys[i], types[i], x->raw,
+					      name);
 		}
 		if (!rc && b->last) {
 			done = 1;
@@ -1130,6 +1214,8 @@ read_side(struct cti_diff *d, int is_new)
 	}
 	pthread_join(th, NULL);
 out:
+	free(keys);
+	free(types);
 	for (int i = 0; i < NBATCH; i++) {
 		cti_buf_free(&f.b[i].buf);
 		free(f.b[i].o);
@@ -1317,9 +1403,12 @@ cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	if (strcmp(old_path, "-") == 0 && strcmp(new_path, "-") == 0)
 		return cti_seterr(CTI_EINVAL, "OLD and NEW cannot both be "
 				  "standard input");
+	if (sodium_init() < 0)
+		return cti_seterr(CTI_ENOMEM, "cannot initialise libsodium");
 	if (!(d = calloc(1, sizeof(*d))))
 		return cti_seterr(CTI_ENOMEM, "out of memory");
 	d->new_fd = -1;
+	randombytes_buf(d->rawkey, sizeof(d->rawkey));
 	if (opts)
 		d->opts = *opts;
 	d->deprecated = d->opts.deprecated_property ?
@@ -1477,7 +1566,8 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		}
 		if (!o)
 			break;
-		if ((rc = make_key(d, &k, &(uint16_t){0}, o->id, o->type)))
+		if ((rc = make_key(d, &k, &(uint16_t){0}, o->id,
+				   strlen(o->id), o->type, strlen(o->type))))
 			break;
 		if (!(e = lookup(d, &k, o->id, &slot)))
 			continue;	/* the file changed under us */

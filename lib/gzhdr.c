@@ -3,6 +3,7 @@
  * extra field: parse in bounded memory, write back with signatures removed
  * or added.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "trust.h"
@@ -165,4 +166,26 @@ toolong:
 	return cti_seterr(CTI_ELIMIT,
 			  "%s: gzip extra field would exceed 65535 bytes "
 			  "(too many signatures)", name);
+}
+
+int
+cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
+		  const void *head, size_t len, const char *name)
+{
+	const unsigned char *p = head;
+	struct cti_gzhdr *h;
+	int rc;
+
+	*count = 0;
+	if (len < 2 || p[0] != 0x1f || p[1] != 0x8b)
+		return CTI_OK;
+	if (!(h = malloc(sizeof(*h))))
+		return cti_seterr(CTI_ENOMEM, "out of memory");
+	if ((rc = cti_gzhdr_parse(h, p, len, name ? name : "-")) == CTI_OK) {
+		*count = h->nsig;
+		for (size_t i = 0; i < h->nsig && i < max; i++)
+			keyids[i] = cti_le64(p + h->sig[i].off + 4 + 2);
+	}
+	free(h);
+	return rc;
 }

@@ -132,6 +132,21 @@ static const unsigned char plain_byte[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/*
+ * Whether one of the 8 bytes in x is '"', '\\', a control character or
+ * not ASCII (the classic "has a byte less than n" and "has a zero byte"
+ * tricks on 64-bit words).
+ */
+static inline uint64_t
+swar_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		((b - ones) & ~b) | x) & high;
+}
+
 static inline void
 skip_ws(struct jcs *j)
 {
@@ -279,6 +294,15 @@ parse_string(struct jcs *j, int *simple)
 		return rc;
 	for (;;) {
 		p = run = j->s;
+		/* eight bytes at a time while none needs a look */
+		while (j->end - p >= 8) {
+			uint64_t x;
+
+			memcpy(&x, p, 8);
+			if (swar_special(x))
+				break;
+			p += 8;
+		}
 		while (p < j->end && plain_byte[*p])
 			p++;
 		if (p > run && (rc = put(j, run, (size_t)(p - run))))
@@ -593,6 +617,22 @@ key_cmp(const char *out, const struct member *a, const struct member *b)
 	}
 }
 
+/* The first 8 bytes of a key as a big-endian number, zero-padded: keys
+ * without NUL bytes compare as their prefixes do. */
+static inline uint64_t
+key_prefix(const char *k, size_t n)
+{
+	unsigned char b[8] = {0};
+	uint64_t v;
+
+	memcpy(b, k, n < 8 ? n : 8);
+	memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
 /* a > b, the prefixes tried inline first */
 static inline int
 member_gt(const char *out, const struct member *a, const struct member *b)
@@ -732,14 +772,7 @@ parse_object(struct jcs *j)
 		if ((rc = parse_string(j, &mb.simple)))
 			return rc;
 		mb.klen = j->len - mb.off - 2;
-		mb.pfx = 0;
-		if (mb.simple) {
-			const unsigned char *k = (const unsigned char *)j->out +
-						 mb.off + 1;
-
-			for (size_t i = 0; i < 8; i++)
-				mb.pfx = mb.pfx << 8 | (i < mb.klen ? k[i] : 0);
-		}
+		mb.pfx = mb.simple ? key_prefix(j->out + mb.off + 1, mb.klen) : 0;
 		skip_ws(j);
 		if (j->s == j->end || *j->s != ':')
 			return jerr(j, "expected ':'");

@@ -574,6 +574,7 @@ sk_checksum(unsigned char out[32], const unsigned char *raw)
 	crypto_generichash_update(&hs, raw + SK_KEYNUM, CTI_KEYNUM_LEN);
 	crypto_generichash_update(&hs, raw + SK_SK, CTI_SKBYTES);
 	crypto_generichash_final(&hs, out, 32);
+	sodium_memzero(&hs, sizeof(hs));
 }
 
 uint64_t

@@ -104,9 +104,9 @@ indicator_tail(struct pack *p, struct cti_buf *b, const char *valid_from,
 	const struct cti_pack_opts *o = p->o;
 	int rc, n = 0;
 
-	if ((rc = cti_buf_printf(b, ",\"pattern_type\":\"stix\","
-				 "\"pattern_version\":\"2.1\","
-				 "\"valid_from\":\"%s\"", valid_from)))
+	if ((rc = cti_buf_puts(b, ",\"pattern_type\":\"stix\","
+			       "\"pattern_version\":\"2.1\",\"valid_from\":\"")) ||
+	    (rc = cti_buf_puts(b, valid_from)) || (rc = cti_buf_putc(b, '"')))
 		return rc;
 	if (p->valid_until[0] &&
 	    (rc = cti_buf_printf(b, ",\"valid_until\":\"%s\"", p->valid_until)))
@@ -179,10 +179,14 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 		return plen == CTI_ELIMIT ? 1 : plen;
 	cti_stix_id(id, sizeof(id), "indicator", p->pattern, (size_t)plen);
 	cti_buf_reset(b);
-	if ((rc = cti_buf_printf(b, "{\"type\":\"indicator\",\"spec_version\":"
-				 "\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
-				 "\"modified\":\"%s\",\"name\":", id, p->now,
-				 p->now)) ||
+	if ((rc = cti_buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
+			       "\"2.1\",\"id\":\"")) ||
+	    (rc = cti_buf_puts(b, id)) ||
+	    (rc = cti_buf_puts(b, "\",\"created\":\"")) ||
+	    (rc = cti_buf_puts(b, p->now)) ||
+	    (rc = cti_buf_puts(b, "\",\"modified\":\"")) ||
+	    (rc = cti_buf_puts(b, p->now)) ||
+	    (rc = cti_buf_puts(b, "\",\"name\":")) ||
 	    (rc = cti_buf_json_str(b, p->norm, strlen(p->norm))))
 		return rc;
 	if (dlen && ((rc = cti_buf_puts(b, ",\"description\":")) ||

@@ -350,7 +350,7 @@ parse_string(struct cti_reader *r, struct cti_buf *out)
 			r->pos += (size_t)(q - p);
 		}
 		c = peek(r);
-		if (c >= 0 && plain[c])
+		if (c >= 0 && plain[c & 0xff])
 			continue; /* the buffer was refilled */
 		if (c == '"') {
 			r->pos++;

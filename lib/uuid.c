@@ -28,25 +28,36 @@ load_be32(const unsigned char *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
-/* One round; the message schedule lives in 16 words, expanded in place. */
-#define SHA1_X(i)                                                 \
-	(w[(i)&15] = rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ \
-				 w[((i) + 2) & 15] ^ w[(i)&15],   \
-			 1))
-#define SHA1_R(f, k, x)                              \
-	do {                                         \
-		t = rol(a, 5) + (f) + e + (k) + (x); \
-		e = d;                               \
-		d = c;                               \
-		c = rol(b, 30);                      \
-		b = a;                               \
-		a = t;                               \
+/*
+ * Fully unrolled: five rounds rename the working variables instead of
+ * moving them, and the schedule lives in 16 words expanded in place.
+ */
+#define SHA1_F0(b, c, d) ((d) ^ ((b) & ((c) ^ (d))))
+#define SHA1_F1(b, c, d) ((b) ^ (c) ^ (d))
+#define SHA1_F2(b, c, d) (((b) & (c)) | ((d) & ((b) | (c))))
+#define SHA1_W(i)                                                             \
+	((i) < 16 ? w[(i)&15]                                                 \
+		  : (w[(i)&15] = rol(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ \
+					     w[((i) + 2) & 15] ^ w[(i)&15],   \
+				     1)))
+#define SHA1_STEP(f, k, a, b, c, d, e, i)                      \
+	do {                                                   \
+		e += rol(a, 5) + f(b, c, d) + (k) + SHA1_W(i); \
+		b = rol(b, 30);                                \
+	} while (0)
+#define SHA1_FIVE(f, k, i)                               \
+	do {                                             \
+		SHA1_STEP(f, k, a, b, c, d, e, (i));     \
+		SHA1_STEP(f, k, e, a, b, c, d, (i) + 1); \
+		SHA1_STEP(f, k, d, e, a, b, c, (i) + 2); \
+		SHA1_STEP(f, k, c, d, e, a, b, (i) + 3); \
+		SHA1_STEP(f, k, b, c, d, e, a, (i) + 4); \
 	} while (0)
 
 static void
 sha1_block(uint32_t h[5], const unsigned char *p)
 {
-	uint32_t w[16], a, b, c, d, e, t;
+	uint32_t w[16], a, b, c, d, e;
 	int i;
 
 	for (i = 0; i < 16; i++)
@@ -56,16 +67,22 @@ sha1_block(uint32_t h[5], const unsigned char *p)
 	c = h[2];
 	d = h[3];
 	e = h[4];
-	for (i = 0; i < 16; i++)
-		SHA1_R(d ^ (b & (c ^ d)), 0x5a827999, w[i]);
-	for (; i < 20; i++)
-		SHA1_R(d ^ (b & (c ^ d)), 0x5a827999, SHA1_X(i));
-	for (; i < 40; i++)
-		SHA1_R(b ^ c ^ d, 0x6ed9eba1, SHA1_X(i));
-	for (; i < 60; i++)
-		SHA1_R((b & c) | (d & (b | c)), 0x8f1bbcdc, SHA1_X(i));
-	for (; i < 80; i++)
-		SHA1_R(b ^ c ^ d, 0xca62c1d6, SHA1_X(i));
+	SHA1_FIVE(SHA1_F0, 0x5a827999, 0);
+	SHA1_FIVE(SHA1_F0, 0x5a827999, 5);
+	SHA1_FIVE(SHA1_F0, 0x5a827999, 10);
+	SHA1_FIVE(SHA1_F0, 0x5a827999, 15);
+	SHA1_FIVE(SHA1_F1, 0x6ed9eba1, 20);
+	SHA1_FIVE(SHA1_F1, 0x6ed9eba1, 25);
+	SHA1_FIVE(SHA1_F1, 0x6ed9eba1, 30);
+	SHA1_FIVE(SHA1_F1, 0x6ed9eba1, 35);
+	SHA1_FIVE(SHA1_F2, 0x8f1bbcdc, 40);
+	SHA1_FIVE(SHA1_F2, 0x8f1bbcdc, 45);
+	SHA1_FIVE(SHA1_F2, 0x8f1bbcdc, 50);
+	SHA1_FIVE(SHA1_F2, 0x8f1bbcdc, 55);
+	SHA1_FIVE(SHA1_F1, 0xca62c1d6, 60);
+	SHA1_FIVE(SHA1_F1, 0xca62c1d6, 65);
+	SHA1_FIVE(SHA1_F1, 0xca62c1d6, 70);
+	SHA1_FIVE(SHA1_F1, 0xca62c1d6, 75);
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;

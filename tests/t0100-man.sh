@@ -59,10 +59,12 @@ else
 fi
 
 # Every command of the command table (cmd/cmd.h declares cmd_NAME) has a
-# page whose SYNOPSIS is its usage.
+# page, and every page a command, whose SYNOPSIS is its usage.
 cmds=$(sed -n 's/^int cmd_\([a-z][a-z0-9_]*\)(int argc, char \*\*argv);$/\1/p' \
 	cmd/cmd.h)
 check "cmd/cmd.h lists commands" test -n "$cmds"
+cmds=$({ printf '%s\n' $cmds; ls man/cti-*.1 2>/dev/null |
+	sed 's|^man/cti-\(.*\)\.1$|\1|'; } | sort -u)
 for c in $cmds; do
 	p=man/cti-$c.1
 	if [ ! -f "$p" ]; then

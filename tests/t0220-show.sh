@@ -27,6 +27,18 @@ if [ -f "$DATA/ics-attack-18.0.json" ]; then
 	check "ATT&CK: object counts per type match jq" \
 		[ "$(jq -cS .types "$T/out")" = "$(jq -cS '.objects | group_by(.type) | map({(.[0].type): length}) | add' "$DATA/ics-attack-18.0.json")" ]
 fi
+expect 0 "show an unsigned bundle" "$CTI" show "$T/m.cti"
+check "an unsigned bundle shows no signatures" out_has "signatures:  0 embedded"
+"$CTI" keygen -W -p "$T/a.pub" -s "$T/a.key" >"$T/a.id"
+"$CTI" keygen -W -p "$T/b.pub" -s "$T/b.key" >"$T/b.id"
+"$CTI" sign -s "$T/a.key" "$T/m.cti" && "$CTI" sign -s "$T/b.key" "$T/m.cti"
+expect 0 "show a bundle with two signatures" "$CTI" show "$T/m.cti"
+check "both key ids are listed, marked as not verified" \
+	out_has "signatures:  2 embedded (key $(cat "$T/a.id"), $(cat "$T/b.id")), not verified: see cti verify"
+expect 0 "show --json a signed bundle" "$CTI" show --json "$T/m.cti"
+check "--json lists the signature key ids" \
+	[ "$(jq -c '[.signatures, .signature_key_ids]' "$T/out")" = "[2,[\"$(cat "$T/a.id")\",\"$(cat "$T/b.id")\"]]" ]
+check "--json size counts the signatures" [ "$(jq .bytes "$T/out")" = "$(stat -c %s "$T/m.cti")" ]
 printf '{"a":[1,2' >"$T/bad.json"
 expect 3 "show a malformed file: exit 3" "$CTI" show "$T/bad.json"
 check "the place is named" err_has "bad.json:1:10: unexpected end of input"

@@ -97,6 +97,41 @@ cp bundle.gz both.gz
 expect 0 "detached signature over a file with embedded ones" "$CTI" sign --detached -s carol.key both.gz
 expect 0 "three distinct signers: two embedded, one detached" "$CTI" verify -k ring -p carol.pub --threshold 3 both.gz
 
+# --- gzip headers with a file name, a comment, another extra subfield,
+# an empty extra field, a header CRC
+python3 - orig.gz <<'PY'
+import struct, sys, zlib
+body = open(sys.argv[1], "rb").read()[10:]
+def hdr(flg, extra=None, names=b""):
+    h = bytes([0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 0, 3])
+    if extra is not None:
+        h += struct.pack("<H", len(extra)) + extra
+    return h + names
+open("named.gz", "wb").write(hdr(0x04 | 0x08 | 0x10, b"AP\x03\x00xyz", b"iocs.json\0a comment\0") + body)
+open("empty-extra.gz", "wb").write(hdr(0x04, b"") + body)
+open("no-extra.gz", "wb").write(hdr(0) + body)
+h = hdr(0x02 | 0x08, None, b"x.json\0")
+open("hcrc.gz", "wb").write(h + struct.pack("<H", zlib.crc32(h) & 0xffff) + body)
+PY
+for f in named empty-extra; do
+	cp $f.gz $f.orig
+	expect 0 "$f: sign embedded" "$CTI" sign -s alice.key $f.gz
+	check "$f: gzip -t passes" gzip -t $f.gz
+	expect 0 "$f: verify" "$CTI" verify -p alice.pub $f.gz
+	expect 0 "$f: verify -o --keep-gzip" "$CTI" verify -p alice.pub -o $f.out --keep-gzip $f.gz
+done
+check "other subfield, name and comment kept and signed" cmp -s named.orig named.out
+check "an empty extra field goes with the signatures" cmp -s empty-extra.out no-extra.gz
+cp named.gz named2.gz
+printf 'B' | dd of=named2.gz bs=1 seek=16 conv=notrunc 2>/dev/null
+expect 1 "a changed byte in another subfield" "$CTI" verify -p alice.pub named2.gz
+check "hcrc.gz passes gzip -t" gzip -t hcrc.gz
+expect 3 "header CRC: no embedded signature" "$CTI" sign -s alice.key hcrc.gz
+check "message says why" err_has "hcrc.gz: gzip header has a CRC (FHCRC)"
+expect 0 "header CRC: detached signature" "$CTI" sign --detached -s alice.key hcrc.gz
+expect 0 "header CRC: verified" "$CTI" verify -p alice.pub hcrc.gz
+expect 0 "verify standard input (embedded signature)" sh -c '"$1" verify -p alice.pub - <bundle.gz' sh "$CTI"
+
 # --- expiry and age (SOURCE_DATE_EPOCH sets the signing time)
 cp orig.gz old.gz
 expect 0 "sign with an expiry in the past" env SOURCE_DATE_EPOCH=1000000000 "$CTI" sign -s alice.key --expires 1h old.gz
@@ -151,6 +186,13 @@ for i in 2 3 4 5 6; do
 done | grep -o '"seq":[0-9]*' | sort >seqs
 printf '"seq":%s\n' 2 3 4 5 6 | sort >seqs.want
 check "parallel signers get distinct numbers 2..6" cmp -s seqs seqs.want
+# co-signers of one file at the same time take turns: no signature lost
+cp orig.gz par.gz
+for k in p1 p2 p3 p4; do "$CTI" keygen -W -p $k.pub -s $k.key >/dev/null; done
+for k in p1 p2 p3 p4; do "$CTI" sign -s $k.key par.gz & done
+wait
+expect 0 "four signers at once: all four signatures kept" "$CTI" verify \
+	-p p1.pub -p p2.pub -p p3.pub -p p4.pub --threshold 4 par.gz
 expect 2 "--seq auto without --feed: usage" "$CTI" sign -s bob.key --seq auto auto1.gz
 
 # --- -o OUT: only after verification, never partially

@@ -189,8 +189,14 @@ domain(void)
 	}
 	for (unsigned i = 0; i < n; i++)
 		puts_(syll[below(NSYLL)]);
-	if (below(3) == 0)
-		putf("%u", below(100));
+	if (below(2) == 0) { /* generated names, as malware uses them */
+		for (unsigned i = 0, k = 3 + below(8); i < k; i++) {
+			char c = (char)('a' + below(26));
+			put(&c, 1);
+		}
+	} else if (below(2) == 0) {
+		putf("%u", below(1000));
+	}
 	put(".", 1);
 	puts_(tlds[below(NTLDS)]);
 }

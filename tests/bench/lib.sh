@@ -66,6 +66,7 @@ measure() {
 		<"$_in" >"$_out" 2>"$BENCH_RUN/$_label.err"
 	_st=$?
 	# the last line: time prints "Command exited ..." first on failure
+	# shellcheck disable=SC2046 # two numbers, split on purpose
 	set -- $(tail -n 1 "$BENCH_RUN/$_label.time")
 	eval "${_label}_s=\${1:-0} ${_label}_kb=\${2:-0}"
 	if [ "$_st" -ne 0 ]; then

@@ -19,7 +19,10 @@ if [ -n "${BENCH:-}" ]; then
 	list=
 	for b in $BENCH; do list="$list tests/bench/$b.sh"; done
 else
-	list=$(ls tests/bench/*.sh | grep -v -e '/lib\.sh$' -e '/run\.sh$')
+	list=
+	for b in tests/bench/*.sh; do
+		case $b in */lib.sh | */run.sh) ;; *) list="$list $b" ;; esac
+	done
 fi
 for b in $list; do
 	if [ ! -f "$b" ]; then

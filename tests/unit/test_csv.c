@@ -188,6 +188,18 @@ test_quoting(void)
 	r = next(c, &rc);
 	CHECK(rc == CTI_OK && !r);
 	cti_csv_free(c);
+
+	/* UTF-8 passes through, in and out of quotes */
+	c = open_str("value,description\nbad.example,caf\xc3\xa9 \xe2\x82\xac\n"
+		     "\"\xf0\x9f\x98\x80\",\"\xc3\xa9t\xc3\xa9\"\n",
+		     NULL, &rc);
+	r = next(c, &rc);
+	CHECK(r && r->description &&
+	      !strcmp(r->description, "caf\xc3\xa9 \xe2\x82\xac"));
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "\xf0\x9f\x98\x80") && r->description &&
+	      !strcmp(r->description, "\xc3\xa9t\xc3\xa9"));
+	cti_csv_free(c);
 }
 
 static void
@@ -279,6 +291,18 @@ test_errors(void)
 	CHECK(read_err("value\xff\n", "t.csv:1: invalid UTF-8") == CTI_EFORMAT);
 	{
 		static const char nul[] = "value\n1.2.3.4\0evil\n";
+		cti_csv *c0;
+		const struct cti_csv_row *r0;
+
+		rc = cti_csv_open(&c0, input(nul, sizeof(nul) - 1, 0), "t.csv",
+				  NULL, NULL, 0);
+		r0 = next(c0, &rc);
+		CHECK(rc == CTI_EFORMAT && !r0);
+		CHECK(strstr(cti_errmsg(), "t.csv:2: NUL byte") != NULL);
+		cti_csv_free(c0);
+	}
+	{
+		static const char nul[] = "value,x\na,\"q\n\0\"\n";
 		cti_csv *c0;
 		const struct cti_csv_row *r0;
 

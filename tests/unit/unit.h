@@ -1,4 +1,4 @@
-/* unit.h - a tiny TAP-style harness for tests/unit/*.c. */
+/* unit.h - a tiny TAP-style harness for the unit tests in tests/unit. */
 #ifndef CTI_UNIT_H
 #define CTI_UNIT_H
 #include <stdio.h>
