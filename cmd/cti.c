@@ -62,6 +62,8 @@ cmd_help(int argc, char **argv)
 		print_commands(stdout);
 		return cmd_finish(0);
 	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return cmd_help_usage("usage: cti help [COMMAND]\n");
 	if (argc > 2)
 		return cmd_usage_error("usage: cti help [COMMAND]\n",
 				       "too many arguments");

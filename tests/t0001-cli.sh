@@ -21,6 +21,8 @@ for c in keygen pack sign verify show diff; do
 	expect 2 "cti $c --no-such-option exits 2" "$CTI" $c --no-such-option
 done
 expect 2 "cti help of an unknown command exits 2" "$CTI" help frobnicate
+expect 0 "cti help -h" "$CTI" help -h
+check "cti help -h prints its usage" out_has "usage: cti help [COMMAND]"
 "$CTI" --version >/dev/full
 check "--version into a full disk exits 4" [ $? = 4 ]
 done_testing
