@@ -38,6 +38,9 @@ void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
 int cmd_fail(int err);
 /* Report a usage error, print the usage lines, return 2. */
 int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);
+/* Report getopt's ':' (missing value) or '?' (unknown option) for the
+ * option just read, print the usage, return 2. */
+int cmd_bad_option(const char *usage, int c, char **argv);
 /* Print usage to stdout for -h and return 0. */
 int cmd_help_usage(const char *usage);
 /* Flush and close stdout; a write error (full disk, closed pipe) is

@@ -224,14 +224,9 @@ cmd_diff(int argc, char **argv)
 				goto bad_value;
 			o.deprecated_property = optarg;
 			break;
-		case ':':
-			free(ignore);
-			return cmd_usage_error(usage, "option '%s' needs a "
-					       "value", argv[optind - 1]);
 		default:
 			free(ignore);
-			return cmd_usage_error(usage, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (json + bundle + stat > 1) {

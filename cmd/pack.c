@@ -133,14 +133,9 @@ cmd_pack(int argc, char **argv)
 				goto bad_value;
 			o.level = (int)v;
 			break;
-		case ':':
-			free(labels);
-			return cmd_usage_error(usage, "option '%s' needs a "
-					       "value", argv[optind - 1]);
 		default:
 			free(labels);
-			return cmd_usage_error(usage, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	o.labels = nlabels ? labels : NULL;

@@ -279,8 +279,7 @@ cmd_show(int argc, char **argv)
 			objects = 1;
 			break;
 		default:
-			return cmd_usage_error(usage, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (json && objects)

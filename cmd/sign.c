@@ -83,12 +83,8 @@ cmd_sign(int argc, char **argv)
 		case OPT_PASSFILE:
 			passfile = optarg;
 			break;
-		case ':':
-			return cmd_usage_error(usage, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cmd_usage_error(usage, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (!sec)

@@ -2,6 +2,7 @@
  * util.c - reporting and small parsers shared by the subcommands.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,18 @@ cmd_usage_error(const char *usage, const char *fmt, ...)
 	fputc('\n', stderr);
 	fputs(usage, stderr);
 	return 2;
+}
+
+int
+cmd_bad_option(const char *usage, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return cmd_usage_error(usage, "option '%s' needs a value", opt);
+	if (optopt && strncmp(opt, "--", 2) != 0)
+		return cmd_usage_error(usage, "unknown option '-%c'", optopt);
+	return cmd_usage_error(usage, "unknown option '%s'", opt);
 }
 
 int

@@ -263,14 +263,9 @@ cmd_verify(int argc, char **argv)
 		case OPT_KEEP_GZIP:
 			o.keep_gzip = 1;
 			break;
-		case ':':
-			cti_keyring_free(kr);
-			return cmd_usage_error(usage, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
 			cti_keyring_free(kr);
-			return cmd_usage_error(usage, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (optind == argc) {

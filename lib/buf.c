@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "internal.h"
 
@@ -177,4 +178,38 @@ cti_utf8_check(const unsigned char *s, size_t n)
 		i += k + 1;
 	}
 	return n;
+}
+
+int
+cti_text_line(const char **line, size_t *len, const char *text, size_t n,
+	      size_t *pos)
+{
+	const char *nl;
+	size_t l;
+
+	if (*pos >= n)
+		return 0;
+	*line = text + *pos;
+	nl = memchr(*line, '\n', n - *pos);
+	l = nl ? (size_t)(nl - *line) : n - *pos;
+	*pos += nl ? l + 1 : l;
+	while (l > 0 && ((*line)[l - 1] == '\r' || (*line)[l - 1] == ' ' ||
+			 (*line)[l - 1] == '\t'))
+		l--;
+	*len = l;
+	return 1;
+}
+
+int
+cti_b64_decode(unsigned char *out, size_t want, const char *s, size_t n)
+{
+	size_t got;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (sodium_base642bin(out, want, s, n, NULL, &got, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != want)
+		return -1;
+	return 0;
 }

@@ -317,16 +317,6 @@ type_name(const struct cti_diff *d, uint16_t t)
 
 /* ------------------------------------------------------------ ids */
 
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Parse a lower-case textual UUID of 36 characters. */
 static int
 uuid_lower(uint8_t out[16], const char *s)
@@ -341,7 +331,11 @@ uuid_lower(uint8_t out[16], const char *s)
 				return -1;
 			continue;
 		}
-		if ((hi = hexdig(s[i])) < 0 || (lo = hexdig(s[i + 1])) < 0)
+		/* upper case would not print back the same */
+		if ((s[i] >= 'A' && s[i] <= 'F') ||
+		    (s[i + 1] >= 'A' && s[i + 1] <= 'F') ||
+		    (hi = cti_hexval(s[i])) < 0 ||
+		    (lo = cti_hexval(s[i + 1])) < 0)
 			return -1;
 		out[k++] = (uint8_t)(hi << 4 | lo);
 		i++;

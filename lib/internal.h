@@ -46,6 +46,30 @@ int cti_buf_json_str(struct cti_buf *b, const char *s, size_t n);
 void cti_buf_reset(struct cti_buf *b);
 void cti_buf_free(struct cti_buf *b);
 
+/* The value of the hex digit c, or -1. */
+static inline int
+cti_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The next line of text[*pos..n): *line and *len without the newline and
+ * trailing white space (CR, space, tab). Returns 0 at the end of text.
+ */
+int cti_text_line(const char **line, size_t *len, const char *text, size_t n,
+		  size_t *pos);
+
+/* Decode base64 (RFC 4648, padded) s[0..n) of exactly want bytes; trailing
+ * blanks are ignored. Returns 0, or -1 when it is not that. */
+int cti_b64_decode(unsigned char *out, size_t want, const char *s, size_t n);
+
 /* Check that s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF).
  * Returns the offset of the first bad byte, or n when all is valid. */
 size_t cti_utf8_check(const unsigned char *s, size_t n);

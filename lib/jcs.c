@@ -194,18 +194,6 @@ utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read the 4 hex digits of a \u escape at j->s (after "\u"). */
 static int
 read_hex4(struct jcs *j, unsigned *out)
@@ -215,7 +203,7 @@ read_hex4(struct jcs *j, unsigned *out)
 	if (j->end - j->s < 4)
 		return jerr(j, "truncated \\u escape");
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(j->s[i]);
+		int h = cti_hexval(j->s[i]);
 
 		if (h < 0)
 			return jerr(j, "bad \\u escape");
@@ -556,7 +544,7 @@ next_unit(const unsigned char **pp, const unsigned char *end, unsigned *low)
 		case 'r': cp = '\r'; break;
 		case 't': cp = '\t'; break;
 		case 'u':
-			cp = (unsigned)(hexval(p[4]) << 4 | hexval(p[5]));
+			cp = (unsigned)(cti_hexval(p[4]) << 4 | cti_hexval(p[5]));
 			*pp = p + 6;
 			return cp;
 		default: cp = p[1]; break;	/* '"' or '\\' */

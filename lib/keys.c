@@ -208,40 +208,6 @@ fail:
 	return rc;
 }
 
-/* The next line of text[*pos..n): start and length without CR/LF. */
-static int
-next_line(const char **line, size_t *len, const char *text, size_t n,
-	  size_t *pos)
-{
-	const char *nl;
-	size_t l;
-
-	if (*pos >= n)
-		return 0;
-	*line = text + *pos;
-	nl = memchr(*line, '\n', n - *pos);
-	l = nl ? (size_t)(nl - *line) : n - *pos;
-	*pos += nl ? l + 1 : l;
-	if (l > 0 && (*line)[l - 1] == '\r')
-		l--;
-	*len = l;
-	return 1;
-}
-
-static int
-b64_decode(unsigned char *out, size_t want, const char *s, size_t n)
-{
-	size_t got;
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (sodium_base642bin(out, want, s, n, NULL, &got, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    got != want)
-		return -1;
-	return 0;
-}
-
 /* ------------------------------------------------------------ keyrings */
 
 struct ring_key {
@@ -355,7 +321,7 @@ static int
 parse_pk(unsigned char raw[PK_RAW], const char *s, size_t n,
 	 const char *name)
 {
-	if (b64_decode(raw, PK_RAW, s, n) != 0)
+	if (cti_b64_decode(raw, PK_RAW, s, n) != 0)
 		return cti_seterr(CTI_EFORMAT, "%s: not a minisign public key",
 				  name);
 	if (raw[0] != 'E' || raw[1] != 'd')
@@ -402,7 +368,7 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 	size_t before = kr->n;
 	int rc;
 
-	while (next_line(&line, &len, text, n, &pos)) {
+	while (cti_text_line(&line, &len, text, n, &pos)) {
 		unsigned char raw[PK_RAW];
 
 		lineno++;
@@ -415,7 +381,7 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 			clen = len - (sizeof(untrusted_prefix) - 1);
 			continue;
 		}
-		if (b64_decode(raw, PK_RAW, line, len) != 0)
+		if (cti_b64_decode(raw, PK_RAW, line, len) != 0)
 			return cti_seterr(CTI_EFORMAT,
 					  "%s:%zu: not a minisign public key",
 					  name, lineno);
@@ -622,15 +588,15 @@ cti_seckey_parse(cti_seckey **out, const char *text, size_t n,
 		return rc;
 	if (!name)
 		name = "secret key";
-	if (!next_line(&line, &len, text, n, &pos) ||
+	if (!cti_text_line(&line, &len, text, n, &pos) ||
 	    len < sizeof(untrusted_prefix) - 1 ||
 	    memcmp(line, untrusted_prefix, sizeof(untrusted_prefix) - 1) != 0 ||
-	    !next_line(&line, &len, text, n, &pos))
+	    !cti_text_line(&line, &len, text, n, &pos))
 		return cti_seterr(CTI_EFORMAT, "%s: not a minisign secret key",
 				  name);
 	if (!(raw = sodium_malloc(SK_RAW)))
 		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if (b64_decode(raw, SK_RAW, line, len) != 0) {
+	if (cti_b64_decode(raw, SK_RAW, line, len) != 0) {
 		rc = cti_seterr(CTI_EFORMAT, "%s: not a minisign secret key",
 				name);
 		goto out;

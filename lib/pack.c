@@ -63,6 +63,24 @@ quote(char *dst, size_t size, const char *s, size_t n)
 	return dst;
 }
 
+/* A value that is no indicator: fatal with --strict, else counted and
+ * reported. */
+static int
+not_indicator(struct pack *p, const char *name, uint64_t line, const char *v,
+	      size_t n)
+{
+	char q[80];
+
+	p->st.skipped++;
+	quote(q, sizeof(q), v, n);
+	if (p->o->strict)
+		return cti_seterr(CTI_EFORMAT, "%s:%llu: not an indicator: '%s'",
+				  name, (unsigned long long)line, q);
+	warn(p, "%s:%llu: not an indicator, skipped: '%s'", name,
+	     (unsigned long long)line, q);
+	return CTI_OK;
+}
+
 static int
 add(struct pack *p, const char *json, size_t len, const char *id,
     const char *modified)
@@ -303,7 +321,6 @@ pack_list(struct pack *p, int fd, const char *name, const void *prefix,
 	const char *s = NULL, *v, *rest;
 	size_t n = 0, vn, rn;
 	uint64_t values = 0, skipped0 = p->st.skipped;
-	char q[80];
 	int rc;
 
 	if ((rc = cti_src_open(&l.src, fd, 0, name, prefix, plen)))
@@ -326,20 +343,8 @@ pack_list(struct pack *p, int fd, const char *name, const void *prefix,
 		rc = indicator(p, v, vn, rest, rn, NULL, NULL, NULL, NULL);
 		if (rc < 0)
 			break;
-		if (rc == 1) {
-			rc = 0;
-			p->st.skipped++;
-			if (p->o->strict) {
-				rc = cti_seterr(CTI_EFORMAT, "%s:%llu: not an "
-						"indicator: '%s'", name,
-						(unsigned long long)l.line,
-						quote(q, sizeof(q), v, vn));
-				break;
-			}
-			warn(p, "%s:%llu: not an indicator, skipped: '%s'", name,
-			     (unsigned long long)l.line,
-			     quote(q, sizeof(q), v, vn));
-		}
+		if (rc == 1 && (rc = not_indicator(p, name, l.line, v, vn)))
+			break;
 	}
 	if (!rc && l.src.out_total == 0)
 		rc = cti_seterr(CTI_EFORMAT, "%s: empty input", name);
@@ -402,22 +407,10 @@ pack_csv(struct pack *p, int fd, const char *name, const void *prefix,
 			       row->type, valid_from, conf, row->labels);
 		if (rc < 0)
 			break;
-		if (rc == 1) {
-			rc = 0;
-			p->st.skipped++;
-			if (p->o->strict) {
-				rc = cti_seterr(CTI_EFORMAT, "%s:%llu: not an "
-						"indicator: '%s'", name,
-						(unsigned long long)row->line,
-						quote(q, sizeof(q), row->value,
-						      strlen(row->value)));
-				break;
-			}
-			warn(p, "%s:%llu: not an indicator, skipped: '%s'", name,
-			     (unsigned long long)row->line,
-			     quote(q, sizeof(q), row->value,
-				   strlen(row->value)));
-		}
+		if (rc == 1 && (rc = not_indicator(p, name, row->line,
+						   row->value,
+						   strlen(row->value))))
+			break;
 	}
 	cti_csv_free(c);
 	return rc;

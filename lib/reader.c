@@ -227,18 +227,6 @@ init_tables(void)
 	plain['"'] = plain['\\'] = 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \uXXXX after the backslash and 'u' have been copied; returns the value */
 static int
 read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
@@ -249,7 +237,7 @@ read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
 
 		if (IS_ERR(c))
 			return ERR_OF(c);
-		if (c < 0 || (h = hexval(c)) < 0)
+		if (c < 0 || (h = cti_hexval(c)) < 0)
 			return perr(r, CTI_EFORMAT, "bad \\u escape in string");
 		*v = *v << 4 | (unsigned)h;
 		r->pos++;

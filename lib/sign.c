@@ -153,38 +153,6 @@ cti_sig_to_binary(unsigned char *out, const struct cti_sig *s)
 	return CTI_SIGREC_FIXED + s->comment_len;
 }
 
-static int
-get_line(const char **line, size_t *len, const char *text, size_t n,
-	 size_t *pos)
-{
-	const char *nl;
-	size_t l;
-
-	if (*pos >= n)
-		return 0;
-	*line = text + *pos;
-	nl = memchr(*line, '\n', n - *pos);
-	l = nl ? (size_t)(nl - *line) : n - *pos;
-	*pos += nl ? l + 1 : l;
-	while (l > 0 && ((*line)[l - 1] == '\r' || (*line)[l - 1] == ' ' ||
-			 (*line)[l - 1] == '\t'))
-		l--;
-	*len = l;
-	return 1;
-}
-
-static int
-b64(unsigned char *out, size_t want, const char *s, size_t n)
-{
-	size_t got;
-
-	return sodium_base642bin(out, want, s, n, NULL, &got, NULL,
-				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
-			       got == want ?
-		       0 :
-		       -1;
-}
-
 int
 cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
 		  const char *name)
@@ -193,14 +161,14 @@ cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
 	const char *line;
 	size_t len, pos = 0, tp = sizeof(trusted_prefix) - 1;
 
-	if (!get_line(&line, &len, text, n, &pos) ||
+	if (!cti_text_line(&line, &len, text, n, &pos) ||
 	    len < sizeof(untrusted_prefix) - 1 ||
 	    memcmp(line, untrusted_prefix, sizeof(untrusted_prefix) - 1) != 0)
 		return cti_seterr(CTI_EFORMAT,
 				  "%s: not a minisign signature (no untrusted "
 				  "comment line)", name);
-	if (!get_line(&line, &len, text, n, &pos) ||
-	    b64(raw, sizeof(raw), line, len) != 0)
+	if (!cti_text_line(&line, &len, text, n, &pos) ||
+	    cti_b64_decode(raw, sizeof(raw), line, len) != 0)
 		return cti_seterr(CTI_EFORMAT,
 				  "%s: malformed signature line", name);
 	memcpy(s->alg, raw, 2);
@@ -209,7 +177,7 @@ cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
 				  "%s: unsupported signature algorithm", name);
 	memcpy(s->keynum, raw + 2, CTI_KEYNUM_LEN);
 	memcpy(s->sig, raw + 10, CTI_SIGBYTES);
-	if (!get_line(&line, &len, text, n, &pos) || len < tp ||
+	if (!cti_text_line(&line, &len, text, n, &pos) || len < tp ||
 	    memcmp(line, trusted_prefix, tp) != 0)
 		return cti_seterr(CTI_EFORMAT,
 				  "%s: no trusted comment line", name);
@@ -220,11 +188,11 @@ cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
 	memcpy(s->comment, line + tp, len - tp);
 	s->comment_len = len - tp;
 	s->comment[s->comment_len] = '\0';
-	if (!get_line(&line, &len, text, n, &pos) ||
-	    b64(s->global, CTI_SIGBYTES, line, len) != 0)
+	if (!cti_text_line(&line, &len, text, n, &pos) ||
+	    cti_b64_decode(s->global, CTI_SIGBYTES, line, len) != 0)
 		return cti_seterr(CTI_EFORMAT,
 				  "%s: malformed global signature line", name);
-	while (get_line(&line, &len, text, n, &pos))
+	while (cti_text_line(&line, &len, text, n, &pos))
 		if (len)
 			return cti_seterr(CTI_EFORMAT,
 					  "%s: text after the signature", name);

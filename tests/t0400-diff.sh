@@ -240,4 +240,11 @@ expect 4 "--bundle into a missing directory exits 4" \
 	"$CTI" diff --bundle -o "$T/no/such/dir/out.cti" "$F/old.json" "$F/new.json"
 check "... and leaves nothing behind" test ! -e "$T/no"
 
+# ids are reported exactly as written, whatever their case
+printf '[{"type":"x","id":"x--AAAAAAAA-0000-4000-8000-000000000000","a":1}]' >"$T/u1.json"
+printf '[{"type":"x","id":"x--AAAAAAAA-0000-4000-8000-000000000000","a":2}]' >"$T/u2.json"
+expect 1 "an upper-case id that changed is a difference" "$CTI" diff --json "$T/u1.json" "$T/u2.json"
+check "... reported with its id as written" \
+	[ "$(jq -r '.modified[0].id' "$T/out")" = "x--AAAAAAAA-0000-4000-8000-000000000000" ]
+
 done_testing
