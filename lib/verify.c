@@ -121,6 +121,28 @@ tmp_sink(void *ctx, const void *p, size_t n)
 	return CTI_OK;
 }
 
+static int
+out_sink(void *ctx, const void *p, size_t n)
+{
+	return cti_out_write(ctx, p, n);
+}
+
+/*
+ * Whether the verified gzip can go straight to a temporary file beside
+ * output while it is hashed: only for a regular file (or a new one), which
+ * is renamed into place after every check passed. Standard output and
+ * devices get nothing before that.
+ */
+static int
+direct_output(const char *output)
+{
+	struct stat st;
+
+	if (strcmp(output, "-") == 0)
+		return 0;
+	return stat(output, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode);
+}
+
 /* A private, already unlinked temporary file. */
 static int
 private_tmp(int *fd)
@@ -294,7 +316,8 @@ cti_verify_file(cti_verify_result **out, const char *path,
 	unsigned char prehash[64], *m = NULL;
 	char w[128], *sigpath = NULL;
 	size_t nv = 0, i, j, counted = 0, distinct = 0, nst = 0;
-	int fd = -1, tfd = -1, lfd = -1, rc, any_legacy = 0, found;
+	struct cti_out kout = { .fd = -1 };
+	int fd = -1, tfd = -1, lfd = -1, rc, any_legacy = 0, found, kopen = 0;
 	int64_t now;
 	unsigned threshold;
 
@@ -356,10 +379,19 @@ cti_verify_file(cti_verify_result **out, const char *path,
 			any_legacy = 1;
 		}
 	}
-	if (o->output && (rc = private_tmp(&tfd)))
-		goto done;
-	if ((rc = cti_scan_hash(&s, prehash, tfd >= 0 ? tmp_sink : NULL, NULL,
-				&tfd, any_legacy ? &legacy : NULL)))
+	if (o->output && o->keep_gzip && direct_output(o->output)) {
+		if ((rc = cti_out_open(&kout, o->output, 0, 0)))
+			goto done;
+		kopen = 1;
+		rc = cti_scan_hash(&s, prehash, out_sink, NULL, &kout,
+				   any_legacy ? &legacy : NULL);
+	} else {
+		if (o->output && (rc = private_tmp(&tfd)))
+			goto done;
+		rc = cti_scan_hash(&s, prehash, tfd >= 0 ? tmp_sink : NULL,
+				   NULL, &tfd, any_legacy ? &legacy : NULL);
+	}
+	if (rc)
 		goto done;
 
 	/* every signature by a trusted key must verify */
@@ -497,9 +529,14 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		}
 	}
 	/* every check passed: now the payload, then the state */
-	if (o->output &&
-	    (rc = write_output(tfd, o->output, o->keep_gzip, path)))
+	if (kopen) {
+		kopen = 0;
+		if ((rc = cti_out_commit(&kout)))
+			goto done;
+	} else if (o->output &&
+		   (rc = write_output(tfd, o->output, o->keep_gzip, path))) {
 		goto done;
+	}
 	if (st && (rc = state_commit(st, nst)))
 		goto done;
 	if (out) {
@@ -549,6 +586,8 @@ cti_verify_file(cti_verify_result **out, const char *path,
 	}
 	rc = CTI_OK;
 done:
+	if (kopen)
+		cti_out_abort(&kout);
 	if (st) {
 		for (i = 0; i < nv; i++)
 			free(st[i].path);

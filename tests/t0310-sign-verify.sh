@@ -210,6 +210,16 @@ check "the report went to stderr" err_has "good embedded signature by alice"
 expect 1 "failed verification with -o" "$CTI" verify -p bob.pub -o nothing.json r5.gz
 check "writes no OUT" test ! -e nothing.json
 check "and no temporary file" sh -c '! ls -a | grep -q "^\.cti-tmp"'
+cp out.gz kept.gz
+cp k.gz forged.gz
+printf 'X' | dd of=forged.gz bs=1 seek=$(($(stat -c %s forged.gz) - 12)) conv=notrunc 2>/dev/null
+expect 1 "failed verification with -o --keep-gzip" "$CTI" verify -p alice.pub -o out.gz --keep-gzip forged.gz
+check "leaves the earlier OUT as it was" cmp -s out.gz kept.gz
+check "and no temporary file beside it" sh -c '! ls -a | grep -q "^\.cti-tmp"'
+expect 0 "verify -o - --keep-gzip streams only after the check" "$CTI" verify -q -p alice.pub -o - --keep-gzip k.gz
+check "stdout is the file as it was before signing" cmp -s orig.gz "$T/out"
+expect 1 "failed verification with -o - --keep-gzip" "$CTI" verify -q -p alice.pub -o - --keep-gzip forged.gz
+check "writes nothing to stdout" test ! -s "$T/out"
 
 # --- usage errors
 expect 2 "verify without a file" "$CTI" verify -p alice.pub

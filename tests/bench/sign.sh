@@ -64,6 +64,6 @@ best cti_verify_emb
 line "sign $label (embedded: rewrites the file)" cti_sign_emb ms_sign
 line "verify $label (embedded)" cti_verify_emb ms_verify
 measure cti_verify_out "$CTI" verify -q -p "$R/k.pub" -o "$R/out.gz" --keep-gzip "$R/emb.gz"
-line "verify $label -o OUT --keep-gzip (private copy + output)" cti_verify_out ms_verify
+line "verify $label -o OUT --keep-gzip (written beside OUT, renamed after the checks)" cti_verify_out ms_verify
 rm -f "$R/emb.gz" "$R/out.gz"
 bench_done
