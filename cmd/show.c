@@ -44,22 +44,32 @@ tally_sort(struct tally *t)
 }
 
 static void
-tally_add(struct tally *t, const char *key, char *value)
+tally_add(struct tally *t, const char *key)
 {
+	char **k;
+	unsigned long long *n;
+
 	for (size_t i = 0; i < t->len; i++) {
 		if (strcmp(t->key[i], key) == 0) {
 			t->n[i]++;
 			return;
 		}
 	}
-	if (t->len >= MAX_KEYS || !(t->key = realloc(t->key, (t->len + 1) *
-						     sizeof(*t->key))) ||
-	    !(t->n = realloc(t->n, (t->len + 1) * sizeof(*t->n))) ||
-	    !(t->key[t->len] = strdup(key))) {
+	if (t->len >= MAX_KEYS ||
+	    !(k = realloc(t->key, (t->len + 1) * sizeof(*k)))) {
 		t->other++;
 		return;
 	}
-	(void)value;
+	t->key = k;
+	if (!(n = realloc(t->n, (t->len + 1) * sizeof(*n)))) {
+		t->other++;
+		return;
+	}
+	t->n = n;
+	if (!(t->key[t->len] = strdup(key))) {
+		t->other++;
+		return;
+	}
 	t->n[t->len++] = 1;
 }
 
@@ -89,7 +99,7 @@ look_at(struct summary *s, const struct cti_object *obj)
 	cJSON *o, *v, *e;
 
 	s->objects++;
-	tally_add(&s->types, obj->type, NULL);
+	tally_add(&s->types, obj->type);
 	if (!(o = cJSON_ParseWithLength(obj->json, obj->len)))
 		return;
 	if (strcmp(obj->type, "identity") == 0 &&
@@ -99,14 +109,14 @@ look_at(struct summary *s, const struct cti_object *obj)
 		cJSON_AddStringToObject(s->identities, obj->id, v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(o, "created_by_ref");
 	if (cJSON_IsString(v))
-		tally_add(&s->refs, v->valuestring, NULL);
+		tally_add(&s->refs, v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(o, "object_marking_refs");
 	cJSON_ArrayForEach(e, v) {
 		enum cti_tlp t;
 
 		if (cJSON_IsString(e) &&
 		    (t = cti_tlp_from_id(e->valuestring)) != CTI_TLP_NONE)
-			tally_add(&s->tlp, cti_tlp_label(t), NULL);
+			tally_add(&s->tlp, cti_tlp_label(t));
 	}
 	cJSON_Delete(o);
 }
