@@ -451,8 +451,6 @@ int cti_pack(struct cti_pack_stats *stats, const char *output,
 
 /* ------------------------------------------------ keys, signing, verifying */
 
-/* ==== section: trust (keys.c, sign.c, verify.c) ==== */
-
 /*
  * Keys, signatures and their checks, in minisign's formats (Ed25519; the
  * key id is the 8-byte little-endian "keynum", printed "%016" PRIX64).
@@ -692,11 +690,7 @@ void cti_verify_result_free(cti_verify_result *res);
 int cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
 		      const void *head, size_t len, const char *name);
 
-/* ==== end section: trust ==== */
-
 /* --------------------------------------------------------------- diff */
-
-/* ==== section: diff (diff.c, jcs.c) ==== */
 
 /*
  * The JSON Canonicalization Scheme (RFC 8785) of json/len, any JSON value:
@@ -835,8 +829,6 @@ int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);
 
 void cti_diff_free(cti_diff *d);
-
-/* ==== end section: diff ==== */
 
 #ifdef __cplusplus
 }
