@@ -9,13 +9,13 @@
 #include "internal.h"
 
 int
-cti_buf_grow(struct cti_buf *b, size_t extra)
+cti__buf_grow(struct cti__buf *b, size_t extra)
 {
 	size_t need, cap;
 	char *p;
 
 	if (extra > SIZE_MAX / 2 - b->len)
-		return cti_seterr(CTI_ENOMEM, "buffer too large");
+		return cti__seterr(CTI_ENOMEM, "buffer too large");
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return CTI_OK;
@@ -23,18 +23,18 @@ cti_buf_grow(struct cti_buf *b, size_t extra)
 	while (cap < need)
 		cap *= 2;
 	if (!(p = realloc(b->p, cap)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	b->p = p;
 	b->cap = cap;
 	return CTI_OK;
 }
 
 int
-cti_buf_put(struct cti_buf *b, const void *p, size_t n)
+cti__buf_put(struct cti__buf *b, const void *p, size_t n)
 {
 	int rc;
 
-	if (b->cap - b->len <= n && (rc = cti_buf_grow(b, n)))
+	if (b->cap - b->len <= n && (rc = cti__buf_grow(b, n)))
 		return rc;
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -43,21 +43,21 @@ cti_buf_put(struct cti_buf *b, const void *p, size_t n)
 }
 
 int
-cti_buf_puts(struct cti_buf *b, const char *s)
+cti__buf_puts(struct cti__buf *b, const char *s)
 {
-	return cti_buf_put(b, s, strlen(s));
+	return cti__buf_put(b, s, strlen(s));
 }
 
 int
-cti_buf_putc(struct cti_buf *b, int c)
+cti__buf_putc(struct cti__buf *b, int c)
 {
 	char ch = (char)c;
 
-	return cti_buf_put(b, &ch, 1);
+	return cti__buf_put(b, &ch, 1);
 }
 
 int
-cti_buf_printf(struct cti_buf *b, const char *fmt, ...)
+cti__buf_printf(struct cti__buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n, rc;
@@ -66,8 +66,8 @@ cti_buf_printf(struct cti_buf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return cti_seterr(CTI_EINVAL, "bad format");
-	if ((rc = cti_buf_grow(b, (size_t)n)))
+		return cti__seterr(CTI_EINVAL, "bad format");
+	if ((rc = cti__buf_grow(b, (size_t)n)))
 		return rc;
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
@@ -77,7 +77,7 @@ cti_buf_printf(struct cti_buf *b, const char *fmt, ...)
 }
 
 int
-cti_buf_json_str(struct cti_buf *b, const char *s, size_t n)
+cti__buf_json_str(struct cti__buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -86,7 +86,7 @@ cti_buf_json_str(struct cti_buf *b, const char *s, size_t n)
 	int rc;
 
 	/* worst case every byte becomes \u00XX */
-	if ((rc = cti_buf_grow(b, n + 2)))
+	if ((rc = cti__buf_grow(b, n + 2)))
 		return rc;
 	b->p[b->len++] = '"';
 	for (i = 0; i < n; i++) {
@@ -95,7 +95,7 @@ cti_buf_json_str(struct cti_buf *b, const char *s, size_t n)
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		if ((rc = cti_buf_put(b, s + start, i - start)))
+		if ((rc = cti__buf_put(b, s + start, i - start)))
 			return rc;
 		esc[0] = '\\';
 		switch (c) {
@@ -112,17 +112,17 @@ cti_buf_json_str(struct cti_buf *b, const char *s, size_t n)
 			esc[5] = hex[c & 15];
 			el = 6;
 		}
-		if ((rc = cti_buf_put(b, esc, el)))
+		if ((rc = cti__buf_put(b, esc, el)))
 			return rc;
 		start = i + 1;
 	}
-	if ((rc = cti_buf_put(b, s + start, n - start)))
+	if ((rc = cti__buf_put(b, s + start, n - start)))
 		return rc;
-	return cti_buf_putc(b, '"');
+	return cti__buf_putc(b, '"');
 }
 
 void
-cti_buf_reset(struct cti_buf *b)
+cti__buf_reset(struct cti__buf *b)
 {
 	b->len = 0;
 	if (b->p)
@@ -130,7 +130,7 @@ cti_buf_reset(struct cti_buf *b)
 }
 
 void
-cti_buf_free(struct cti_buf *b)
+cti__buf_free(struct cti__buf *b)
 {
 	free(b->p);
 	b->p = NULL;
@@ -138,7 +138,7 @@ cti_buf_free(struct cti_buf *b)
 }
 
 size_t
-cti_utf8_check(const unsigned char *s, size_t n)
+cti__utf8_check(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -181,7 +181,7 @@ cti_utf8_check(const unsigned char *s, size_t n)
 }
 
 int
-cti_text_line(const char **line, size_t *len, const char *text, size_t n,
+cti__text_line(const char **line, size_t *len, const char *text, size_t n,
 	      size_t *pos)
 {
 	const char *nl;
@@ -201,7 +201,7 @@ cti_text_line(const char **line, size_t *len, const char *text, size_t n,
 }
 
 int
-cti_b64_decode(unsigned char *out, size_t want, const char *s, size_t n)
+cti__b64_decode(unsigned char *out, size_t want, const char *s, size_t n)
 {
 	size_t got;
 

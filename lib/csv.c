@@ -23,7 +23,7 @@ enum col {
 enum state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER };
 
 struct cti_csv {
-	struct cti_src src;
+	struct cti__src src;
 	char *name;
 	char *column; /* value column asked for, or NULL */
 	unsigned char *in;
@@ -127,7 +127,7 @@ fill(struct cti_csv *c)
 
 	if (c->in_eof)
 		return 0;
-	r = cti_src_read(&c->src, c->in, CTI_IOBUF);
+	r = cti__src_read(&c->src, c->in, CTI_IOBUF);
 	if (r < 0)
 		return (int)r;
 	c->in_len = (size_t)r;
@@ -156,16 +156,16 @@ end_field(struct cti_csv *c, int idx, size_t start, int quoted, uint64_t fline)
 	f = (const unsigned char *)c->rec + start;
 	/* plain ASCII without NUL, the common case, needs no more checks */
 	if (c->odd) {
-		bad = cti_utf8_check(f, n);
+		bad = cti__utf8_check(f, n);
 		if (bad != n) {
 			for (i = 0; i < bad; i++)
 				fline += f[i] == '\n';
-			return cti_seterr(CTI_EFORMAT, "%s:%llu: invalid UTF-8",
+			return cti__seterr(CTI_EFORMAT, "%s:%llu: invalid UTF-8",
 					  c->name, (unsigned long long)fline);
 		}
 		/* a NUL would silently cut the field short */
 		if (memchr(f, '\0', n))
-			return cti_seterr(CTI_EFORMAT,
+			return cti__seterr(CTI_EFORMAT,
 					  "%s:%llu: NUL byte in a field",
 					  c->name, (unsigned long long)fline);
 	}
@@ -254,7 +254,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 		}
 		c->prev_cr = ch == '\r';
 		if (++row_bytes > CTI_MAX_LINE)
-			return cti_seterr(CTI_ELIMIT,
+			return cti__seterr(CTI_ELIMIT,
 					  "%s:%llu: row longer than %u bytes",
 					  c->name, (unsigned long long)*rline,
 					  CTI_MAX_LINE);
@@ -279,7 +279,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 			if (ch == ',' || ch == '\r' || ch == '\n')
 				goto field_end;
 			if (ch == '"')
-				return cti_seterr(CTI_EFORMAT,
+				return cti__seterr(CTI_EFORMAT,
 						  "%s:%llu: quote inside an "
 						  "unquoted field",
 						  c->name,
@@ -306,7 +306,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 			}
 			if (ch == ',' || ch == '\r' || ch == '\n')
 				goto field_end;
-			return cti_seterr(CTI_EFORMAT,
+			return cti__seterr(CTI_EFORMAT,
 					  "%s:%llu: unexpected character after "
 					  "a closing quote",
 					  c->name, (unsigned long long)c->line);
@@ -335,7 +335,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 		st = S_START;
 	}
 	if (st == S_QUOTED)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s:%llu: quoted field not closed at the end "
 				  "of the file",
 				  c->name, (unsigned long long)qline);
@@ -357,24 +357,24 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 
 	*out = NULL;
 	if (!(c = calloc(1, sizeof(*c))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	c->src.fd = -1;
 	c->name = strdup(name ? name : "-");
 	c->column = column ? strdup(column) : NULL;
 	c->in = malloc(CTI_IOBUF);
 	c->rec = malloc(REC_CAP);
 	if (!c->name || (column && !c->column) || !c->in || !c->rec) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = cti_src_open(&c->src, fd, 0, c->name, prefix, prefix_len)))
+	if ((rc = cti__src_open(&c->src, fd, 0, c->name, prefix, prefix_len)))
 		goto fail;
 	c->line = 1;
 	for (k = 0; k < NCOL; k++)
 		c->col[k] = -1;
 	/* a UTF-8 byte order mark, as spreadsheets write it */
 	while (c->in_len < 3 && !c->in_eof) {
-		ssize_t r = cti_src_read(&c->src, c->in + c->in_len,
+		ssize_t r = cti__src_read(&c->src, c->in + c->in_len,
 					 CTI_IOBUF - c->in_len);
 
 		if (r < 0) {
@@ -392,17 +392,17 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 		goto fail;
 	c->header = 0;
 	if (!got) {
-		rc = cti_seterr(CTI_EFORMAT, "%s: empty, no header row",
+		rc = cti__seterr(CTI_EFORMAT, "%s: empty, no header row",
 				c->name);
 		goto fail;
 	}
 	if (c->col[C_VALUE] < 0) {
 		if (c->column)
-			rc = cti_seterr(CTI_EFORMAT,
+			rc = cti__seterr(CTI_EFORMAT,
 					"%s:%llu: no column '%.100s'", c->name,
 					(unsigned long long)rline, c->column);
 		else
-			rc = cti_seterr(CTI_EFORMAT,
+			rc = cti__seterr(CTI_EFORMAT,
 					"%s:%llu: no value column (value, "
 					"indicator or ioc)",
 					c->name, (unsigned long long)rline);
@@ -424,7 +424,7 @@ cti_csv_next(const struct cti_csv_row **out, cti_csv *c)
 
 	*out = NULL;
 	if (!c)
-		return cti_seterr(CTI_EINVAL, "no CSV reader");
+		return cti__seterr(CTI_EINVAL, "no CSV reader");
 	if (c->err)
 		return c->err;
 	if ((rc = read_record(c, &got, &rline))) {
@@ -457,7 +457,7 @@ cti_csv_free(cti_csv *c)
 	if (!c)
 		return;
 	if (c->src.raw)
-		cti_src_close(&c->src);
+		cti__src_close(&c->src);
 	free(c->name);
 	free(c->column);
 	free(c->in);

@@ -53,19 +53,19 @@ arena_add(struct arena *a, uint32_t *h, const char *s, size_t n)
 	}
 	if (!a->nchunk || a->used + n + 1 > ARENA_CHUNK) {
 		if (a->nchunk == ARENA_MAX_CHUNKS)
-			return cti_seterr(CTI_ELIMIT, "more than %u MiB of "
+			return cti__seterr(CTI_ELIMIT, "more than %u MiB of "
 					  "names and ids", ARENA_MAX_CHUNKS);
 		if (a->nchunk == a->cap) {
 			size_t cap = a->cap ? a->cap * 2 : 16;
 			char **p = realloc(a->chunk, cap * sizeof(*p));
 
 			if (!p)
-				return cti_seterr(CTI_ENOMEM, "out of memory");
+				return cti__seterr(CTI_ENOMEM, "out of memory");
 			a->chunk = p;
 			a->cap = cap;
 		}
 		if (!(a->chunk[a->nchunk] = malloc(ARENA_CHUNK)))
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		a->nchunk++;
 		a->used = 0;
 	}
@@ -268,14 +268,14 @@ type_intern(struct cti_diff *d, uint16_t *out, const char *s, size_t n)
 		}
 	}
 	if (d->ntypes == MAX_TYPES)
-		return cti_seterr(CTI_ELIMIT, "more than %u object types",
+		return cti__seterr(CTI_ELIMIT, "more than %u object types",
 				  MAX_TYPES);
 	if ((d->ntypes + 1) * 2 > d->tslots) {
 		size_t ns = d->tslots ? d->tslots * 2 : 64;
 		uint32_t *p = calloc(ns, sizeof(*p));
 
 		if (!p)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		for (size_t k = 0; k < d->ntypes; k++) {
 			struct typeent *t = &d->types[k];
 			size_t j = hash_bytes(d, arena_get(&d->arena, t->name),
@@ -294,7 +294,7 @@ type_intern(struct cti_diff *d, uint16_t *out, const char *s, size_t n)
 		struct typeent *p = realloc(d->types, cap * sizeof(*p));
 
 		if (!p)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		d->types = p;
 		d->tcap = cap;
 	}
@@ -334,8 +334,8 @@ uuid_lower(uint8_t out[16], const char *s)
 		/* upper case would not print back the same */
 		if ((s[i] >= 'A' && s[i] <= 'F') ||
 		    (s[i + 1] >= 'A' && s[i + 1] <= 'F') ||
-		    (hi = cti_hexval(s[i])) < 0 ||
-		    (lo = cti_hexval(s[i + 1])) < 0)
+		    (hi = cti__hexval(s[i])) < 0 ||
+		    (lo = cti__hexval(s[i + 1])) < 0)
 			return -1;
 		out[k++] = (uint8_t)(hi << 4 | lo);
 		i++;
@@ -370,7 +370,7 @@ make_key(struct cti_diff *d, struct idkey *k, uint16_t *type, const char *id,
 		return CTI_OK;
 	}
 	if (il > UINT32_MAX / 2)
-		return cti_seterr(CTI_ELIMIT, "id too long");
+		return cti__seterr(CTI_ELIMIT, "id too long");
 	k->idtype = TYPE_NONE;
 	k->u.str.h = 0;
 	k->u.str.len = (uint32_t)il;
@@ -460,7 +460,7 @@ slots_grow(struct cti_diff *d)
 	uint32_t *p = calloc(ns, sizeof(*p));
 
 	if (!p)
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < d->nent; i++) {
 		struct ent *e = ent_at(d, i);
 		struct idkey k;
@@ -511,7 +511,7 @@ ent_new(struct cti_diff *d, struct ent **out, const struct idkey *k,
 	int rc;
 
 	if (d->nent == UINT32_MAX - 1)
-		return cti_seterr(CTI_ELIMIT, "too many objects");
+		return cti__seterr(CTI_ELIMIT, "too many objects");
 	if ((size_t)(d->nent + 1) * 10 > d->nslot * 7 && (rc = slots_grow(d)))
 		return rc;
 	if ((d->nent & (ENT_CHUNK - 1)) == 0) {
@@ -520,13 +520,13 @@ ent_new(struct cti_diff *d, struct ent **out, const struct idkey *k,
 			struct ent **p = realloc(d->ent, cap * sizeof(*p));
 
 			if (!p)
-				return cti_seterr(CTI_ENOMEM, "out of memory");
+				return cti__seterr(CTI_ENOMEM, "out of memory");
 			d->ent = p;
 			d->entchunkcap = cap;
 		}
 		if (!(d->ent[d->nentchunk] =
 			      malloc(ENT_CHUNK * sizeof(struct ent))))
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		d->nentchunk++;
 	}
 	lookup(d, k, id, &slot);
@@ -741,12 +741,12 @@ obj_info(struct cti_diff *d, struct objinfo *oi, const struct cti_object *o,
 	rc = cti_json_hash(oi->hash, HASH_BYTES, o->json, o->len,
 			   d->opts.ignore, f, 3);
 	if (rc)
-		return cti_preferr(rc, "%s: %s:%llu: object %s", side, name,
+		return cti__preferr(rc, "%s: %s:%llu: object %s", side, name,
 				   (unsigned long long)o->line, o->id);
 	oi->has_mod = o->modified != NULL;
 	oi->mod = INT64_MIN;
 	if (o->modified && parse_ts(&oi->mod, o->modified))
-		return cti_seterr(CTI_EFORMAT, "%s: %s:%llu: object %s: bad "
+		return cti__seterr(CTI_EFORMAT, "%s: %s:%llu: object %s: bad "
 				  "modified timestamp \"%.40s\"", side, name,
 				  (unsigned long long)o->line, o->id,
 				  o->modified);
@@ -772,7 +772,7 @@ store_name(struct cti_diff *d, uint32_t *h, const struct objinfo *oi)
 	if (!oi->name)
 		return CTI_OK;
 	if (oi->name_len > sizeof(small) && !(buf = malloc(oi->name_len)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	n = json_unescape(buf, oi->name, oi->name_len);
 	rc = arena_add(&d->arena, h, buf, n);
 	if (buf != small)
@@ -845,7 +845,7 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		int64_t mod = INT64_MIN;
 
 		if (o->modified && parse_ts(&mod, o->modified))
-			return cti_seterr(CTI_EFORMAT, "OLD: %s:%llu: object "
+			return cti__seterr(CTI_EFORMAT, "OLD: %s:%llu: object "
 					  "%s: bad modified timestamp \"%.40s\"",
 					  name, (unsigned long long)o->line,
 					  o->id, o->modified);
@@ -883,7 +883,7 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		struct rem *p = realloc(d->rem, cap * sizeof(*p));
 
 		if (!p)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		d->rem = p;
 		d->remcap = cap;
 	}
@@ -923,25 +923,25 @@ spool_stdin(int *fd)
 		dir = "/tmp";
 	snprintf(path, sizeof(path), "%s/cti-diff.XXXXXX", dir);
 	if ((f = mkstemp(path)) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	unlink(path);
 	while ((n = read(0, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			close(f);
-			return cti_seterrno(CTI_EIO, errno, "standard input");
+			return cti__seterrno(CTI_EIO, errno, "standard input");
 		}
-		if (cti_write_full(f, buf, (size_t)n)) {
+		if (cti__write_full(f, buf, (size_t)n)) {
 			int e = errno;
 
 			close(f);
-			return cti_seterrno(CTI_EIO, e, "%s", path);
+			return cti__seterrno(CTI_EIO, e, "%s", path);
 		}
 	}
 	if (lseek(f, 0, SEEK_SET) < 0) {
 		close(f);
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	}
 	*fd = f;
 	return CTI_OK;
@@ -955,14 +955,14 @@ open_side(cti_reader **r, struct cti_diff *d, int is_new, const char *side)
 
 	if (is_new && d->new_fd >= 0) {
 		if (lseek(d->new_fd, 0, SEEK_SET) < 0)
-			return cti_seterrno(CTI_EIO, errno, "NEW: stdin");
+			return cti__seterrno(CTI_EIO, errno, "NEW: stdin");
 		rc = cti_reader_open_fd(r, d->new_fd, "stdin", NULL, 0);
 	} else {
 		rc = cti_reader_open(r, path,
 				     strcmp(path, "-") == 0 ? "stdin" : path);
 	}
 	if (rc)
-		return cti_preferr(rc, "%s", side);
+		return cti__preferr(rc, "%s", side);
 	return CTI_OK;
 }
 
@@ -986,7 +986,7 @@ struct bobj {
 };
 
 struct batch {
-	struct cti_buf buf;
+	struct cti__buf buf;
 	struct bobj *o;
 	size_t n, cap;
 	int last;		/* the end of the input, or an error */
@@ -1015,11 +1015,11 @@ batch_str(struct batch *b, size_t *off, uint32_t *len, const char *s)
 	}
 	n = strlen(s);
 	if (n > CTI_MAX_OBJECT)
-		return cti_seterr(CTI_ELIMIT, "a field too long");
+		return cti__seterr(CTI_ELIMIT, "a field too long");
 	*off = b->buf.len;
 	if (len)
 		*len = (uint32_t)n;
-	return cti_buf_put(&b->buf, s, n + 1);
+	return cti__buf_put(&b->buf, s, n + 1);
 }
 
 static int
@@ -1034,7 +1034,7 @@ batch_add(struct batch *b, const struct cti_object *o,
 		struct bobj *p = realloc(b->o, cap * sizeof(*p));
 
 		if (!p)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		b->o = p;
 		b->cap = cap;
 	}
@@ -1045,7 +1045,7 @@ batch_add(struct batch *b, const struct cti_object *o,
 	x->off = b->buf.len;
 	x->len = o->len;
 	x->line = o->line;
-	if ((rc = cti_buf_put(&b->buf, o->json, o->len + 1)) ||
+	if ((rc = cti__buf_put(&b->buf, o->json, o->len + 1)) ||
 	    (rc = batch_str(b, &x->type, &x->typelen, o->type)) ||
 	    (rc = batch_str(b, &x->id, &x->idlen, o->id)) ||
 	    (rc = batch_str(b, &x->mod, NULL, o->modified)))
@@ -1073,7 +1073,7 @@ producer(void *arg)
 		}
 		pthread_mutex_unlock(&f->mu);
 		b = &f->b[f->produced % NBATCH];
-		cti_buf_reset(&b->buf);
+		cti__buf_reset(&b->buf);
 		b->n = 0;
 		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
 			if ((rc = cti_reader_next(&o, f->r)) ||
@@ -1121,7 +1121,7 @@ read_side(struct cti_diff *d, int is_new)
 	pthread_mutex_init(&f.mu, NULL);
 	pthread_cond_init(&f.cv, NULL);
 	if ((errno = pthread_create(&th, NULL, producer, &f))) {
-		rc = cti_seterrno(CTI_ENOMEM, errno, "cannot start a thread");
+		rc = cti__seterrno(CTI_ENOMEM, errno, "cannot start a thread");
 		goto out;
 	}
 	while (!done && !rc) {
@@ -1142,14 +1142,14 @@ read_side(struct cti_diff *d, int is_new)
 			types = malloc(nkeys * sizeof(*types));
 			if (!keys || !types) {
 				nkeys = 0;
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			}
 		}
 		/* keys first, so that the hash table's slots and entries
 		 * (far larger than the caches) can be fetched ahead */
 		for (size_t i = 0; i < b->n && !rc; i++) {
 			if (b->o[i].id == NOFF || b->o[i].type == NOFF)
-				rc = cti_seterr(CTI_EFORMAT, "%s: %s:%llu: an "
+				rc = cti__seterr(CTI_EFORMAT, "%s: %s:%llu: an "
 						"object without type or id",
 						side, name,
 						(unsigned long long)b->o[i].line);
@@ -1194,7 +1194,7 @@ read_side(struct cti_diff *d, int is_new)
 		if (!rc && b->last) {
 			done = 1;
 			if (b->rc)
-				rc = cti_preferr(cti_seterr(b->rc, "%s",
+				rc = cti__preferr(cti__seterr(b->rc, "%s",
 							    b->err ? b->err :
 								     ""),
 						 "%s", side);
@@ -1211,7 +1211,7 @@ out:
 	free(keys);
 	free(types);
 	for (int i = 0; i < NBATCH; i++) {
-		cti_buf_free(&f.b[i].buf);
+		cti__buf_free(&f.b[i].buf);
 		free(f.b[i].o);
 		free(f.b[i].err);
 	}
@@ -1316,7 +1316,7 @@ classify(struct cti_diff *d)
 
 	d->nres = d->nent - d->count[CTI_DIFF_UNCHANGED] + d->nrem;
 	if (!(d->res = malloc((d->nres + 1) * sizeof(*d->res))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < d->nent; i++) {
 		struct ent *e = ent_at(d, i);
 		unsigned c = e->flags >> F_CAT_SHIFT;
@@ -1347,7 +1347,7 @@ classify(struct cti_diff *d)
 		qsort_r(d->res, n, sizeof(*d->res), res_cmp, d);
 
 	if (!(d->type_order = malloc((d->ntypes + 1) * sizeof(uint16_t))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	for (size_t i = 0; i < d->ntypes; i++)
 		d->type_order[i] = (uint16_t)i;
 	qsort_r(d->type_order, d->ntypes, sizeof(uint16_t), type_cmp, d);
@@ -1392,15 +1392,15 @@ cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	int rc;
 
 	if (!out || !old_path || !new_path)
-		return cti_seterr(CTI_EINVAL, "cti_diff_run: bad argument");
+		return cti__seterr(CTI_EINVAL, "cti_diff_run: bad argument");
 	*out = NULL;
 	if (strcmp(old_path, "-") == 0 && strcmp(new_path, "-") == 0)
-		return cti_seterr(CTI_EINVAL, "OLD and NEW cannot both be "
+		return cti__seterr(CTI_EINVAL, "OLD and NEW cannot both be "
 				  "standard input");
 	if (sodium_init() < 0)
-		return cti_seterr(CTI_ENOMEM, "cannot initialise libsodium");
+		return cti__seterr(CTI_ENOMEM, "cannot initialise libsodium");
 	if (!(d = calloc(1, sizeof(*d))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	d->new_fd = -1;
 	randombytes_buf(d->rawkey, sizeof(d->rawkey));
 	if (opts)
@@ -1410,12 +1410,12 @@ cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	if (!(d->old_path = strdup(old_path)) ||
 	    !(d->new_path = strdup(new_path))) {
 		cti_diff_free(d);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	if (d->opts.keep_new && strcmp(new_path, "-") == 0 &&
 	    (rc = spool_stdin(&d->new_fd))) {
 		cti_diff_free(d);
-		return cti_preferr(rc, "NEW");
+		return cti__preferr(rc, "NEW");
 	}
 	if ((rc = read_side(d, 1)) || (rc = read_side(d, 0)) ||
 	    (rc = classify(d))) {
@@ -1472,7 +1472,7 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 	size_t need;
 
 	if (!out || !d || i >= d->nres)
-		return cti_seterr(CTI_EINVAL, "cti_diff_entry: bad argument");
+		return cti__seterr(CTI_EINVAL, "cti_diff_entry: bad argument");
 	r = &d->res[i];
 	memset(out, 0, sizeof(*out));
 	out->cat = r->cat;
@@ -1516,7 +1516,7 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 			char *p = realloc(d->idheap, need);
 
 			if (!p)
-				return cti_seterr(CTI_ENOMEM, "out of memory");
+				return cti__seterr(CTI_ENOMEM, "out of memory");
 			d->idheap = p;
 			out->id = id_text(d, p, need, idtype, idp);
 		}
@@ -1537,9 +1537,9 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 	if (count)
 		*count = 0;
 	if (!d)
-		return cti_seterr(CTI_EINVAL, "cti_diff_write_bundle: no diff");
+		return cti__seterr(CTI_EINVAL, "cti_diff_write_bundle: no diff");
 	if (strcmp(d->new_path, "-") == 0 && d->new_fd < 0)
-		return cti_seterr(CTI_EINVAL, "NEW was standard input and was "
+		return cti__seterr(CTI_EINVAL, "NEW was standard input and was "
 				  "not kept (keep_new)");
 	if ((rc = open_side(&r, d, 1, "NEW")))
 		return rc;
@@ -1555,7 +1555,7 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		int added;
 
 		if ((rc = cti_reader_next(&o, r))) {
-			rc = cti_preferr(rc, "NEW");
+			rc = cti__preferr(rc, "NEW");
 			break;
 		}
 		if (!o)

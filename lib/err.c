@@ -86,7 +86,7 @@ cti_version(void)
 }
 
 int
-cti_seterr(int code, const char *fmt, ...)
+cti__seterr(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -97,7 +97,7 @@ cti_seterr(int code, const char *fmt, ...)
 }
 
 int
-cti_seterrno(int code, int errnum, const char *fmt, ...)
+cti__seterrno(int code, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -111,7 +111,7 @@ cti_seterrno(int code, int errnum, const char *fmt, ...)
 }
 
 int
-cti_preferr(int code, const char *fmt, ...)
+cti__preferr(int code, const char *fmt, ...)
 {
 	char old[sizeof(errbuf)];
 	va_list ap;

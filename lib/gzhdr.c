@@ -11,11 +11,11 @@
 static int
 trunc_err(const char *name)
 {
-	return cti_seterr(CTI_EFORMAT, "%s: truncated gzip header", name);
+	return cti__seterr(CTI_EFORMAT, "%s: truncated gzip header", name);
 }
 
 int
-cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
+cti__gzhdr_parse(struct cti__gzhdr *h, const unsigned char *p, size_t n,
 		const char *name)
 {
 	size_t pos, end, k;
@@ -24,14 +24,14 @@ cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
 	if (n < 10)
 		return trunc_err(name);
 	if (p[0] != 0x1f || p[1] != 0x8b)
-		return cti_seterr(CTI_EFORMAT, "%s: not a gzip file", name);
+		return cti__seterr(CTI_EFORMAT, "%s: not a gzip file", name);
 	if (p[2] != 8)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: gzip compression method %u is not "
 				  "deflate", name, p[2]);
 	h->flg = p[3];
 	if (h->flg & 0xe0)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: reserved gzip header flags are set",
 				  name);
 	pos = 10;
@@ -49,17 +49,17 @@ cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
 			size_t sl;
 
 			if (pos - k < 4)
-				return cti_seterr(CTI_EFORMAT,
+				return cti__seterr(CTI_EFORMAT,
 						  "%s: malformed gzip extra "
 						  "field", name);
 			sl = (size_t)p[k + 2] | (size_t)p[k + 3] << 8;
 			if (sl > pos - k - 4)
-				return cti_seterr(CTI_EFORMAT,
+				return cti__seterr(CTI_EFORMAT,
 						  "%s: malformed gzip extra "
 						  "field", name);
 			if (p[k] == CTI_SIG_SI1 && p[k + 1] == CTI_SIG_SI2) {
 				if (h->nsig == CTI_GZ_SIGS_MAX)
-					return cti_seterr(CTI_ELIMIT,
+					return cti__seterr(CTI_ELIMIT,
 							  "%s: too many "
 							  "signatures", name);
 				h->sig[h->nsig].off = k;
@@ -80,7 +80,7 @@ cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
 		z = pos < end ? memchr(p + pos, 0, end - pos) : NULL;
 		if (!z) {
 			if (end < n)
-				return cti_seterr(CTI_ELIMIT,
+				return cti__seterr(CTI_ELIMIT,
 						  "%s: gzip file name and "
 						  "comment longer than %u bytes",
 						  name, CTI_GZ_NAMES_MAX);
@@ -99,7 +99,7 @@ cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
 }
 
 long
-cti_gzhdr_write(unsigned char *out, const struct cti_gzhdr *h,
+cti__gzhdr_write(unsigned char *out, const struct cti__gzhdr *h,
 		const unsigned char *in, const unsigned char *add,
 		size_t add_len, const unsigned char *drop_keynum,
 		const char *name)
@@ -109,7 +109,7 @@ cti_gzhdr_write(unsigned char *out, const struct cti_gzhdr *h,
 	memcpy(out, in, 10);
 	out[3] = h->flg & (unsigned char)~CTI_GZ_FEXTRA;
 	if ((h->flg & CTI_GZ_FHCRC) && (h->nsig || add))
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: gzip header has a CRC (FHCRC): "
 				  "embedded signatures not supported", name);
 	xstart = pos + 2;
@@ -163,7 +163,7 @@ cti_gzhdr_write(unsigned char *out, const struct cti_gzhdr *h,
 	}
 	return (long)pos;
 toolong:
-	return cti_seterr(CTI_ELIMIT,
+	return cti__seterr(CTI_ELIMIT,
 			  "%s: gzip extra field would exceed 65535 bytes "
 			  "(too many signatures)", name);
 }
@@ -173,18 +173,18 @@ cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
 		  const void *head, size_t len, const char *name)
 {
 	const unsigned char *p = head;
-	struct cti_gzhdr *h;
+	struct cti__gzhdr *h;
 	int rc;
 
 	*count = 0;
 	if (len < 2 || p[0] != 0x1f || p[1] != 0x8b)
 		return CTI_OK;
 	if (!(h = malloc(sizeof(*h))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if ((rc = cti_gzhdr_parse(h, p, len, name ? name : "-")) == CTI_OK) {
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((rc = cti__gzhdr_parse(h, p, len, name ? name : "-")) == CTI_OK) {
 		*count = h->nsig;
 		for (size_t i = 0; i < h->nsig && i < max; i++)
-			keyids[i] = cti_le64(p + h->sig[i].off + 4 + 2);
+			keyids[i] = cti__le64(p + h->sig[i].off + 4 + 2);
 	}
 	free(h);
 	return rc;

@@ -25,30 +25,30 @@
 #endif
 
 /* err.c: set the thread's detail message and return code. */
-int cti_seterr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
-/* As cti_seterr, appending ": strerror(errno)". */
-int cti_seterrno(int code, int errnum, const char *fmt, ...) CTI_PRINTF(3, 4);
+int cti__seterr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
+/* As cti__seterr, appending ": strerror(errno)". */
+int cti__seterrno(int code, int errnum, const char *fmt, ...) CTI_PRINTF(3, 4);
 /* Prefix the current detail message with "prefix: ". Returns code. */
-int cti_preferr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
+int cti__preferr(int code, const char *fmt, ...) CTI_PRINTF(2, 3);
 
 /* buf.c: a growable byte buffer, always NUL-terminated when p != NULL. */
-struct cti_buf {
+struct cti__buf {
 	char *p;
 	size_t len, cap;
 };
-int cti_buf_grow(struct cti_buf *b, size_t extra);
-int cti_buf_put(struct cti_buf *b, const void *p, size_t n);
-int cti_buf_puts(struct cti_buf *b, const char *s);
-int cti_buf_putc(struct cti_buf *b, int c);
-int cti_buf_printf(struct cti_buf *b, const char *fmt, ...) CTI_PRINTF(2, 3);
+int cti__buf_grow(struct cti__buf *b, size_t extra);
+int cti__buf_put(struct cti__buf *b, const void *p, size_t n);
+int cti__buf_puts(struct cti__buf *b, const char *s);
+int cti__buf_putc(struct cti__buf *b, int c);
+int cti__buf_printf(struct cti__buf *b, const char *fmt, ...) CTI_PRINTF(2, 3);
 /* Append s as a JSON string literal, quotes included (s must be UTF-8). */
-int cti_buf_json_str(struct cti_buf *b, const char *s, size_t n);
-void cti_buf_reset(struct cti_buf *b);
-void cti_buf_free(struct cti_buf *b);
+int cti__buf_json_str(struct cti__buf *b, const char *s, size_t n);
+void cti__buf_reset(struct cti__buf *b);
+void cti__buf_free(struct cti__buf *b);
 
 /* The value of the hex digit c, or -1. */
 static inline int
-cti_hexval(int c)
+cti__hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -63,25 +63,25 @@ cti_hexval(int c)
  * The next line of text[*pos..n): *line and *len without the newline and
  * trailing white space (CR, space, tab). Returns 0 at the end of text.
  */
-int cti_text_line(const char **line, size_t *len, const char *text, size_t n,
+int cti__text_line(const char **line, size_t *len, const char *text, size_t n,
 		  size_t *pos);
 
 /* Decode base64 (RFC 4648, padded) s[0..n) of exactly want bytes; trailing
  * blanks are ignored. Returns 0, or -1 when it is not that. */
-int cti_b64_decode(unsigned char *out, size_t want, const char *s, size_t n);
+int cti__b64_decode(unsigned char *out, size_t want, const char *s, size_t n);
 
 /* Check that s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF).
  * Returns the offset of the first bad byte, or n when all is valid. */
-size_t cti_utf8_check(const unsigned char *s, size_t n);
+size_t cti__utf8_check(const unsigned char *s, size_t n);
 
 /* io.c: reading and writing files. */
 
 /* Open path for reading ("-": a dup of stdin). Sets the error message. */
-int cti_open_in(int *fd, const char *path);
+int cti__open_in(int *fd, const char *path);
 /* read() until n bytes or EOF; returns bytes read or -1 (errno set). */
-ssize_t cti_read_full(int fd, void *p, size_t n);
+ssize_t cti__read_full(int fd, void *p, size_t n);
 /* write() all of p, retrying on EINTR and short writes; 0 or -1. */
-int cti_write_full(int fd, const void *p, size_t n);
+int cti__write_full(int fd, const void *p, size_t n);
 
 /*
  * An output file replaced atomically: data goes to a temporary file in the
@@ -89,7 +89,7 @@ int cti_write_full(int fd, const void *p, size_t n);
  * path "-" or NULL writes to stdout directly, and so is an existing
  * device or FIFO (never replaced): no atomicity is possible there.
  */
-struct cti_out {
+struct cti__out {
 	int fd;
 	int is_stdout;
 	char *path;	/* target */
@@ -98,16 +98,16 @@ struct cti_out {
 };
 /* mode: permission bits for a new file (0 means 0666 & ~umask). excl: fail
  * with CTI_EEXIST when the target exists. */
-int cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl);
-int cti_out_write(struct cti_out *o, const void *p, size_t n);
-int cti_out_commit(struct cti_out *o);
-void cti_out_abort(struct cti_out *o);
+int cti__out_open(struct cti__out *o, const char *path, unsigned mode, int excl);
+int cti__out_write(struct cti__out *o, const void *p, size_t n);
+int cti__out_commit(struct cti__out *o);
+void cti__out_abort(struct cti__out *o);
 
 /*
  * Decompressing input: a buffered reader that detects gzip (magic 1f 8b) and
  * inflates it (several members allowed), or passes plain bytes through.
  */
-struct cti_src {
+struct cti__src {
 	int fd;
 	int own_fd;
 	int gzip;		/* input is gzip */
@@ -122,25 +122,25 @@ struct cti_src {
 	const char *name;
 };
 /* prefix: bytes already read from fd that come first. */
-int cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
+int cti__src_open(struct cti__src *s, int fd, int own_fd, const char *name,
 		 const void *prefix, size_t prefix_len);
 /* Read up to n decompressed bytes into p; returns the count (0 at the end)
  * or a negative error. */
-ssize_t cti_src_read(struct cti_src *s, void *p, size_t n);
-void cti_src_close(struct cti_src *s);
+ssize_t cti__src_read(struct cti__src *s, void *p, size_t n);
+void cti__src_close(struct cti__src *s);
 
 /* Fill buf with up to n leading bytes of fd for format sniffing. */
-ssize_t cti_sniff(int fd, void *buf, size_t n);
+ssize_t cti__sniff(int fd, void *buf, size_t n);
 
 /* uuid.c */
 /* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */
-void cti_sha1(unsigned char out[20], const void *p, size_t n);
+void cti__sha1(unsigned char out[20], const void *p, size_t n);
 /* UUIDv5 of name under the 16-byte namespace (RFC 9562 section 5.5);
  * writes 36 lower-case chars + NUL. */
-void cti_uuid5(char out[37], const unsigned char ns[16], const void *name,
+void cti__uuid5(char out[37], const unsigned char ns[16], const void *name,
 	       size_t n);
 /* Parse a textual UUID, 8-4-4-4-12 hex digits of either case and nothing
  * more; 0 on success, -1 otherwise. */
-int cti_uuid_parse(unsigned char out[16], const char *s);
+int cti__uuid_parse(unsigned char out[16], const char *s);
 
 #endif

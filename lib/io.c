@@ -15,27 +15,27 @@
 #include "internal.h"
 
 int
-cti_open_in(int *fd, const char *path)
+cti__open_in(int *fd, const char *path)
 {
 	struct stat st;
 
 	if (!path || strcmp(path, "-") == 0) {
 		if ((*fd = dup(STDIN_FILENO)) < 0)
-			return cti_seterrno(CTI_EIO, errno, "standard input");
+			return cti__seterrno(CTI_EIO, errno, "standard input");
 		return CTI_OK;
 	}
 	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	if (fstat(*fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(*fd);
 		*fd = -1;
-		return cti_seterr(CTI_EIO, "%s: is a directory", path);
+		return cti__seterr(CTI_EIO, "%s: is a directory", path);
 	}
 	return CTI_OK;
 }
 
 ssize_t
-cti_read_full(int fd, void *p, size_t n)
+cti__read_full(int fd, void *p, size_t n)
 {
 	size_t got = 0;
 
@@ -55,7 +55,7 @@ cti_read_full(int fd, void *p, size_t n)
 }
 
 int
-cti_write_full(int fd, const void *p, size_t n)
+cti__write_full(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 
@@ -74,15 +74,15 @@ cti_write_full(int fd, const void *p, size_t n)
 }
 
 ssize_t
-cti_sniff(int fd, void *buf, size_t n)
+cti__sniff(int fd, void *buf, size_t n)
 {
-	return cti_read_full(fd, buf, n);
+	return cti__read_full(fd, buf, n);
 }
 
 /* ------------------------------------------------------------ output */
 
 int
-cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
+cti__out_open(struct cti__out *o, const char *path, unsigned mode, int excl)
 {
 	char *dcopy, *dir;
 	struct stat st;
@@ -98,30 +98,30 @@ cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
 		return CTI_OK;
 	}
 	if (excl && access(path, F_OK) == 0)
-		return cti_seterr(CTI_EEXIST, "%s: file exists", path);
+		return cti__seterr(CTI_EEXIST, "%s: file exists", path);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* a device or FIFO is written in place, never replaced */
 		if (S_ISDIR(st.st_mode))
-			return cti_seterr(CTI_EIO, "%s: is a directory", path);
+			return cti__seterr(CTI_EIO, "%s: is a directory", path);
 		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-			return cti_seterrno(CTI_EIO, errno, "%s", path);
+			return cti__seterrno(CTI_EIO, errno, "%s", path);
 		if (!(o->path = strdup(path))) {
 			close(o->fd);
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		}
 		o->name = o->path;
 		return CTI_OK;
 	}
 	if (!(o->path = strdup(path)) || !(dcopy = strdup(path))) {
 		free(o->path);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	dir = dirname(dcopy);
 	n = strlen(dir) + strlen(".cti-tmp-XXXXXX") + 2;
 	if (!(o->tmp = malloc(n))) {
 		free(dcopy);
 		free(o->path);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	snprintf(o->tmp, n, "%s/.cti-tmp-XXXXXX", dir);
 	free(dcopy);
@@ -132,7 +132,7 @@ cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
 		free(o->tmp);
 		free(o->path);
 		o->tmp = o->path = NULL;
-		return cti_seterrno(CTI_EIO, e, "%s", path);
+		return cti__seterrno(CTI_EIO, e, "%s", path);
 	}
 	if (mode == 0) {
 		um = umask(0);
@@ -142,17 +142,17 @@ cti_out_open(struct cti_out *o, const char *path, unsigned mode, int excl)
 	if (fchmod(o->fd, (mode_t)mode) < 0) {
 		int e = errno;
 
-		cti_out_abort(o);
-		return cti_seterrno(CTI_EIO, e, "%s", path);
+		cti__out_abort(o);
+		return cti__seterrno(CTI_EIO, e, "%s", path);
 	}
 	return CTI_OK;
 }
 
 int
-cti_out_write(struct cti_out *o, const void *p, size_t n)
+cti__out_write(struct cti__out *o, const void *p, size_t n)
 {
-	if (cti_write_full(o->fd, p, n) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", o->name);
+	if (cti__write_full(o->fd, p, n) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", o->name);
 	return CTI_OK;
 }
 
@@ -172,7 +172,7 @@ sync_dir(const char *path)
 }
 
 int
-cti_out_commit(struct cti_out *o)
+cti__out_commit(struct cti__out *o)
 {
 	int e;
 
@@ -185,8 +185,8 @@ cti_out_commit(struct cti_out *o)
 		e = close(o->fd) < 0 ? errno : 0;
 		o->fd = -1;
 		if (e) {
-			cti_seterrno(CTI_EIO, e, "%s", o->path);
-			cti_out_abort(o);
+			cti__seterrno(CTI_EIO, e, "%s", o->path);
+			cti__out_abort(o);
 			return CTI_EIO;
 		}
 		free(o->path);
@@ -195,22 +195,22 @@ cti_out_commit(struct cti_out *o)
 	}
 	if (fsync(o->fd) < 0 && errno != EINVAL && errno != EROFS) {
 		e = errno;
-		cti_seterrno(CTI_EIO, e, "%s", o->path);
-		cti_out_abort(o);
+		cti__seterrno(CTI_EIO, e, "%s", o->path);
+		cti__out_abort(o);
 		return CTI_EIO;
 	}
 	if (close(o->fd) < 0) {
 		e = errno;
 		o->fd = -1;
-		cti_seterrno(CTI_EIO, e, "%s", o->path);
-		cti_out_abort(o);
+		cti__seterrno(CTI_EIO, e, "%s", o->path);
+		cti__out_abort(o);
 		return CTI_EIO;
 	}
 	o->fd = -1;
 	if (rename(o->tmp, o->path) < 0) {
 		e = errno;
-		cti_seterrno(CTI_EIO, e, "%s", o->path);
-		cti_out_abort(o);
+		cti__seterrno(CTI_EIO, e, "%s", o->path);
+		cti__out_abort(o);
 		return CTI_EIO;
 	}
 	sync_dir(o->path);
@@ -221,7 +221,7 @@ cti_out_commit(struct cti_out *o)
 }
 
 void
-cti_out_abort(struct cti_out *o)
+cti__out_abort(struct cti__out *o)
 {
 	if (!o->is_stdout && o->fd >= 0)
 		close(o->fd);
@@ -236,15 +236,15 @@ cti_out_abort(struct cti_out *o)
 /* ------------------------------------------------------------ source */
 
 static int
-src_fill(struct cti_src *s)
+src_fill(struct cti__src *s)
 {
 	ssize_t r;
 
 	if (s->raw_pos < s->raw_len || s->raw_eof)
 		return CTI_OK;
-	r = cti_read_full(s->fd, s->raw, CTI_IOBUF);
+	r = cti__read_full(s->fd, s->raw, CTI_IOBUF);
 	if (r < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", s->name);
+		return cti__seterrno(CTI_EIO, errno, "%s", s->name);
 	s->raw_len = (size_t)r;
 	s->raw_pos = 0;
 	s->raw_total += (uint64_t)r;
@@ -254,7 +254,7 @@ src_fill(struct cti_src *s)
 }
 
 int
-cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
+cti__src_open(struct cti__src *s, int fd, int own_fd, const char *name,
 	     const void *prefix, size_t prefix_len)
 {
 	memset(s, 0, sizeof(*s));
@@ -262,9 +262,9 @@ cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
 	s->own_fd = own_fd;
 	s->name = name;
 	if (prefix_len > CTI_IOBUF)
-		return cti_seterr(CTI_EINVAL, "prefix too long");
+		return cti__seterr(CTI_EINVAL, "prefix too long");
 	if (!(s->raw = malloc(CTI_IOBUF)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if (prefix_len) {
 		memcpy(s->raw, prefix, prefix_len);
 		s->raw_len = prefix_len;
@@ -277,7 +277,7 @@ cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return cti_seterrno(CTI_EIO, errno, "%s", name);
+			return cti__seterrno(CTI_EIO, errno, "%s", name);
 		if (r == 0)
 			s->raw_eof = 1;
 		s->raw_len += (size_t)r;
@@ -287,10 +287,10 @@ cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
 		z_stream *z = calloc(1, sizeof(*z));
 
 		if (!z)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		if (inflateInit2(z, 15 + 16) != Z_OK) {
 			free(z);
-			return cti_seterr(CTI_ENOMEM, "zlib initialisation failed");
+			return cti__seterr(CTI_ENOMEM, "zlib initialisation failed");
 		}
 		s->z = z;
 		s->gzip = 1;
@@ -299,7 +299,7 @@ cti_src_open(struct cti_src *s, int fd, int own_fd, const char *name,
 }
 
 ssize_t
-cti_src_read(struct cti_src *s, void *p, size_t n)
+cti__src_read(struct cti__src *s, void *p, size_t n)
 {
 	z_stream *z = s->z;
 	int rc;
@@ -339,7 +339,7 @@ cti_src_read(struct cti_src *s, void *p, size_t n)
 				break;
 			}
 			if (s->raw[s->raw_pos] != 0x1f)
-				return cti_seterr(CTI_EFORMAT,
+				return cti__seterr(CTI_EFORMAT,
 						  "%s: trailing garbage after "
 						  "gzip data", s->name);
 			inflateReset(z);
@@ -350,7 +350,7 @@ cti_src_read(struct cti_src *s, void *p, size_t n)
 		if ((rc = src_fill(s)))
 			return rc;
 		if (s->raw_pos == s->raw_len)
-			return cti_seterr(CTI_EFORMAT,
+			return cti__seterr(CTI_EFORMAT,
 					  "%s: truncated gzip data", s->name);
 		z->next_in = (unsigned char *)s->raw + s->raw_pos;
 		z->avail_in = (uInt)(s->raw_len - s->raw_pos);
@@ -361,12 +361,12 @@ cti_src_read(struct cti_src *s, void *p, size_t n)
 			continue;
 		}
 		if (zr == Z_NEED_DICT || zr == Z_DATA_ERROR)
-			return cti_seterr(CTI_EFORMAT, "%s: corrupt gzip data: %s",
+			return cti__seterr(CTI_EFORMAT, "%s: corrupt gzip data: %s",
 					  s->name, z->msg ? z->msg : "bad data");
 		if (zr == Z_MEM_ERROR)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		if (zr != Z_OK && zr != Z_BUF_ERROR)
-			return cti_seterr(CTI_EFORMAT, "%s: corrupt gzip data",
+			return cti__seterr(CTI_EFORMAT, "%s: corrupt gzip data",
 					  s->name);
 	}
 	s->out_total += n - z->avail_out;
@@ -374,7 +374,7 @@ cti_src_read(struct cti_src *s, void *p, size_t n)
 }
 
 void
-cti_src_close(struct cti_src *s)
+cti__src_close(struct cti__src *s)
 {
 	if (s->z) {
 		inflateEnd(s->z);

@@ -480,7 +480,7 @@ check_url(char *s, size_t n)
 		if (c <= 0x20 || c == 0x7f)
 			return -1;
 		if (c >= 0x80) {
-			if (cti_utf8_check((const unsigned char *)s, n) != n)
+			if (cti__utf8_check((const unsigned char *)s, n) != n)
 				return -1;
 			break;
 		}
@@ -668,7 +668,7 @@ cti_ioc_pattern(char *out, size_t size, enum cti_ioc_type t, const char *value)
 
 	if (t <= CTI_IOC_NONE || (unsigned)t >= CTI_ARRAY_LEN(pattern_pre) ||
 	    !out || !value)
-		return cti_seterr(CTI_EINVAL, "no pattern for this value");
+		return cti__seterr(CTI_EINVAL, "no pattern for this value");
 	pl = pattern_pre[t].n;
 	if (size < pl + 3 || size > INT32_MAX)
 		goto toolong;
@@ -690,5 +690,5 @@ cti_ioc_pattern(char *out, size_t size, enum cti_ioc_type t, const char *value)
 	out[j] = '\0';
 	return (int)j;
 toolong:
-	return cti_seterr(CTI_ELIMIT, "pattern longer than %zu bytes", size);
+	return cti__seterr(CTI_ELIMIT, "pattern longer than %zu bytes", size);
 }

@@ -55,7 +55,7 @@ struct jcs {
 static int
 jerr(struct jcs *j, const char *why)
 {
-	return cti_seterr(CTI_EFORMAT, "JSON offset %zu: %s",
+	return cti__seterr(CTI_EFORMAT, "JSON offset %zu: %s",
 			  (size_t)(j->s - j->start), why);
 }
 
@@ -66,15 +66,15 @@ grow(struct jcs *j, size_t n)
 	char *p;
 
 	if (n > SIZE_MAX / 4 - j->len)
-		return cti_seterr(CTI_ENOMEM, "canonical JSON too large");
+		return cti__seterr(CTI_ENOMEM, "canonical JSON too large");
 	while (cap < j->len + n)
 		cap *= 2;
 	if (j->out == j->stack_out) {
 		if (!(p = malloc(cap)))
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		memcpy(p, j->out, j->len);
 	} else if (!(p = realloc(j->out, cap))) {
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	j->out = p;
 	j->cap = cap;
@@ -203,7 +203,7 @@ read_hex4(struct jcs *j, unsigned *out)
 	if (j->end - j->s < 4)
 		return jerr(j, "truncated \\u escape");
 	for (int i = 0; i < 4; i++) {
-		int h = cti_hexval(j->s[i]);
+		int h = cti__hexval(j->s[i]);
 
 		if (h < 0)
 			return jerr(j, "bad \\u escape");
@@ -504,7 +504,7 @@ parse_number(struct jcs *j)
 		return put(j, start, len);
 	}
 	if (len >= sizeof(small) && !(t = malloc(len + 1)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	memcpy(t, start, len);
 	t[len] = '\0';
 	d = str_to_d(t);
@@ -544,7 +544,7 @@ next_unit(const unsigned char **pp, const unsigned char *end, unsigned *low)
 		case 'r': cp = '\r'; break;
 		case 't': cp = '\t'; break;
 		case 'u':
-			cp = (unsigned)(cti_hexval(p[4]) << 4 | cti_hexval(p[5]));
+			cp = (unsigned)(cti__hexval(p[4]) << 4 | cti__hexval(p[5]));
 			*pp = p + 6;
 			return cp;
 		default: cp = p[1]; break;	/* '"' or '\\' */
@@ -670,7 +670,7 @@ finish_object(struct jcs *j, size_t base, size_t obj)
 		if ((!m[i - 1].simple || !m[i].simple ||
 		     m[i - 1].pfx == m[i].pfx) &&
 		    key_cmp(j->out, &m[i - 1], &m[i]) == 0) {
-			cti_seterr(CTI_EFORMAT, "duplicate name \"%.*s\" in "
+			cti__seterr(CTI_EFORMAT, "duplicate name \"%.*s\" in "
 				   "an object", (int)(m[i].klen > 64 ? 64 :
 						     m[i].klen),
 				   j->out + m[i].off + 1);
@@ -682,7 +682,7 @@ finish_object(struct jcs *j, size_t base, size_t obj)
 		char *p = realloc(j->scratch, region);
 
 		if (!p)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		j->scratch = p;
 		j->scap = region;
 	}
@@ -708,10 +708,10 @@ push_member(struct jcs *j, const struct member *mb)
 
 		if (j->m == j->stack_m) {
 			if (!(p = malloc(cap * sizeof(*p))))
-				return cti_seterr(CTI_ENOMEM, "out of memory");
+				return cti__seterr(CTI_ENOMEM, "out of memory");
 			memcpy(p, j->m, j->nm * sizeof(*p));
 		} else if (!(p = realloc(j->m, cap * sizeof(*p)))) {
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		}
 		j->m = p;
 		j->mcap = cap;
@@ -859,7 +859,7 @@ parse_value(struct jcs *j)
 	if (j->s == j->end)
 		return jerr(j, "expected a value");
 	if (++j->depth > CTI_MAX_DEPTH)
-		return cti_seterr(CTI_ELIMIT, "JSON offset %zu: nested deeper "
+		return cti__seterr(CTI_ELIMIT, "JSON offset %zu: nested deeper "
 				  "than %d", (size_t)(j->s - j->start),
 				  CTI_MAX_DEPTH);
 	switch (*j->s) {
@@ -929,16 +929,16 @@ cti_json_canonical(char **out, size_t *out_len, const char *json, size_t len)
 	int rc;
 
 	if (!out || (!json && len))
-		return cti_seterr(CTI_EINVAL, "cti_json_canonical: bad argument");
+		return cti__seterr(CTI_EINVAL, "cti_json_canonical: bad argument");
 	*out = NULL;
 	if (out_len)
 		*out_len = 0;
 	if (!(j = malloc(sizeof(*j))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	jcs_init(j, json ? json : "", len);
 	if (!(rc = jcs_run(j))) {
 		if (!(*out = malloc(j->len + 1))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		} else {
 			memcpy(*out, j->out, j->len);
 			(*out)[j->len] = '\0';
@@ -972,7 +972,7 @@ cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
 	if (!hash || hash_len < crypto_generichash_BYTES_MIN ||
 	    hash_len > crypto_generichash_BYTES_MAX || (!json && len) ||
 	    (nfields && !fields))
-		return cti_seterr(CTI_EINVAL, "cti_json_hash: bad argument");
+		return cti__seterr(CTI_EINVAL, "cti_json_hash: bad argument");
 	for (size_t i = 0; i < nfields; i++) {
 		fields[i].value = NULL;
 		fields[i].len = 0;

@@ -35,7 +35,7 @@
 static const char untrusted_prefix[] = "untrusted comment: ";
 
 uint64_t
-cti_le64(const unsigned char p[8])
+cti__le64(const unsigned char p[8])
 {
 	uint64_t v = 0;
 	int i;
@@ -65,27 +65,27 @@ static int
 init_sodium(void)
 {
 	if (sodium_init() < 0)
-		return cti_seterr(CTI_ENOMEM, "libsodium initialisation failed");
+		return cti__seterr(CTI_ENOMEM, "libsodium initialisation failed");
 	return CTI_OK;
 }
 
 /* ------------------------------------------------------------ files */
 
 int
-cti_mkdirs(const char *path)
+cti__mkdirs(const char *path)
 {
 	char *p, *s;
 	int rc = CTI_OK;
 
 	if (!(p = strdup(path)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	for (s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 
 			*s = '\0';
 			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-				rc = cti_seterrno(CTI_EIO, errno, "%s", p);
+				rc = cti__seterrno(CTI_EIO, errno, "%s", p);
 				break;
 			}
 			*s = c;
@@ -98,7 +98,7 @@ cti_mkdirs(const char *path)
 }
 
 int
-cti_write_file(const char *path, const void *data, size_t n, unsigned mode,
+cti__write_file(const char *path, const void *data, size_t n, unsigned mode,
 	       int replace)
 {
 	char *dcopy, *tmp;
@@ -106,20 +106,20 @@ cti_write_file(const char *path, const void *data, size_t n, unsigned mode,
 	int fd, e;
 
 	if (!(dcopy = strdup(path)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	len = strlen(path) + 32;
 	if (!(tmp = malloc(len))) {
 		free(dcopy);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	snprintf(tmp, len, "%s/.cti-tmp-XXXXXX", dirname(dcopy));
 	free(dcopy);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		e = errno;
 		free(tmp);
-		return cti_seterrno(CTI_EIO, e, "%s", path);
+		return cti__seterrno(CTI_EIO, e, "%s", path);
 	}
-	if (fchmod(fd, (mode_t)mode) < 0 || cti_write_full(fd, data, n) < 0 ||
+	if (fchmod(fd, (mode_t)mode) < 0 || cti__write_full(fd, data, n) < 0 ||
 	    fsync(fd) < 0) {
 		e = errno;
 		close(fd);
@@ -139,7 +139,7 @@ cti_write_file(const char *path, const void *data, size_t n, unsigned mode,
 		if (e == EEXIST) {
 			unlink(tmp);
 			free(tmp);
-			return cti_seterr(CTI_EEXIST,
+			return cti__seterr(CTI_EEXIST,
 					  "%s: file exists (use -f to replace "
 					  "it)", path);
 		}
@@ -147,7 +147,7 @@ cti_write_file(const char *path, const void *data, size_t n, unsigned mode,
 		if (access(path, F_OK) == 0) {
 			unlink(tmp);
 			free(tmp);
-			return cti_seterr(CTI_EEXIST,
+			return cti__seterr(CTI_EEXIST,
 					  "%s: file exists (use -f to replace "
 					  "it)", path);
 		}
@@ -163,7 +163,7 @@ cti_write_file(const char *path, const void *data, size_t n, unsigned mode,
 fail:
 	unlink(tmp);
 	free(tmp);
-	return cti_seterrno(CTI_EIO, e, "%s", path);
+	return cti__seterrno(CTI_EIO, e, "%s", path);
 }
 
 /* Read a small file whole into a sodium_malloc()ed buffer (NUL-ended). */
@@ -175,22 +175,22 @@ read_small(char **out, size_t *len, const char *path, size_t max, int secret)
 	int fd, rc;
 
 	*out = NULL;
-	if ((rc = cti_open_in(&fd, path)))
+	if ((rc = cti__open_in(&fd, path)))
 		return rc;
 	buf = secret ? sodium_malloc(max + 1) : malloc(max + 1);
 	if (!buf) {
 		close(fd);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
-	r = cti_read_full(fd, buf, max + 1);
+	r = cti__read_full(fd, buf, max + 1);
 	if (r < 0) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", path);
+		rc = cti__seterrno(CTI_EIO, errno, "%s", path);
 		close(fd);
 		goto fail;
 	}
 	close(fd);
 	if ((size_t)r > max) {
-		rc = cti_seterr(CTI_ELIMIT, "%s: key file larger than %zu bytes",
+		rc = cti__seterr(CTI_ELIMIT, "%s: key file larger than %zu bytes",
 				path, max);
 		goto fail;
 	}
@@ -225,7 +225,7 @@ int
 cti_keyring_new(cti_keyring **out)
 {
 	if (!(*out = calloc(1, sizeof(**out))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	return CTI_OK;
 }
 
@@ -249,7 +249,7 @@ cti_keyring_count(const cti_keyring *kr)
 }
 
 const unsigned char *
-cti_keyring_find(const cti_keyring *kr, const unsigned char keynum[8],
+cti__keyring_find(const cti_keyring *kr, const unsigned char keynum[8],
 		 const char **name)
 {
 	size_t i;
@@ -271,7 +271,7 @@ cti_keyring_name(const cti_keyring *kr, uint64_t keyid)
 	const char *name = NULL;
 
 	le64_store(kn, keyid);
-	return cti_keyring_find(kr, kn, &name) ? name : NULL;
+	return cti__keyring_find(kr, kn, &name) ? name : NULL;
 }
 
 static int
@@ -284,20 +284,20 @@ ring_add(cti_keyring *kr, const unsigned char raw[PK_RAW], const char *name,
 	for (i = 0; i < kr->n; i++)
 		if (memcmp(kr->k[i].keynum, raw + 2, CTI_KEYNUM_LEN) == 0) {
 			if (memcmp(kr->k[i].pk, raw + 10, CTI_PKBYTES) != 0)
-				return cti_seterr(CTI_EFORMAT,
+				return cti__seterr(CTI_EFORMAT,
 						  "%.*s: two different keys "
 						  "with one key id",
 						  (int)name_len, name);
 			return CTI_OK;
 		}
 	if (kr->n == CTI_KEYRING_MAX)
-		return cti_seterr(CTI_ELIMIT, "more than %u trusted keys",
+		return cti__seterr(CTI_ELIMIT, "more than %u trusted keys",
 				  CTI_KEYRING_MAX);
 	if (kr->n == kr->cap) {
 		size_t cap = kr->cap ? kr->cap * 2 : 8;
 
 		if (!(k = realloc(kr->k, cap * sizeof(*k))))
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		kr->k = k;
 		kr->cap = cap;
 	}
@@ -305,7 +305,7 @@ ring_add(cti_keyring *kr, const unsigned char raw[PK_RAW], const char *name,
 	memcpy(k->keynum, raw + 2, CTI_KEYNUM_LEN);
 	memcpy(k->pk, raw + 10, CTI_PKBYTES);
 	if (!(k->name = malloc(name_len + 1)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	/* names are printed: keep them to one line of printable text */
 	for (i = 0; i < name_len; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -321,11 +321,11 @@ static int
 parse_pk(unsigned char raw[PK_RAW], const char *s, size_t n,
 	 const char *name)
 {
-	if (cti_b64_decode(raw, PK_RAW, s, n) != 0)
-		return cti_seterr(CTI_EFORMAT, "%s: not a minisign public key",
+	if (cti__b64_decode(raw, PK_RAW, s, n) != 0)
+		return cti__seterr(CTI_EFORMAT, "%s: not a minisign public key",
 				  name);
 	if (raw[0] != 'E' || raw[1] != 'd')
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: unsupported public key algorithm", name);
 	return CTI_OK;
 }
@@ -340,7 +340,7 @@ cti_keyring_add_base64(cti_keyring *kr, const char *b64, const char *name)
 	if ((rc = parse_pk(raw, b64, strlen(b64), name ? name : "public key")))
 		return rc;
 	if (!name)
-		name = cti_keyid_format(id, cti_le64(raw + 2));
+		name = cti_keyid_format(id, cti__le64(raw + 2));
 	return ring_add(kr, raw, name, strlen(name));
 }
 
@@ -368,7 +368,7 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 	size_t before = kr->n;
 	int rc;
 
-	while (cti_text_line(&line, &len, text, n, &pos)) {
+	while (cti__text_line(&line, &len, text, n, &pos)) {
 		unsigned char raw[PK_RAW];
 
 		lineno++;
@@ -381,12 +381,12 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 			clen = len - (sizeof(untrusted_prefix) - 1);
 			continue;
 		}
-		if (cti_b64_decode(raw, PK_RAW, line, len) != 0)
-			return cti_seterr(CTI_EFORMAT,
+		if (cti__b64_decode(raw, PK_RAW, line, len) != 0)
+			return cti__seterr(CTI_EFORMAT,
 					  "%s:%zu: not a minisign public key",
 					  name, lineno);
 		if (raw[0] != 'E' || raw[1] != 'd')
-			return cti_seterr(CTI_EFORMAT,
+			return cti__seterr(CTI_EFORMAT,
 					  "%s:%zu: unsupported public key "
 					  "algorithm", name, lineno);
 		if (force_fallback || !comment || default_comment(comment, clen)) {
@@ -401,7 +401,7 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 		comment = NULL;
 	}
 	if (count == 0)
-		return cti_seterr(CTI_EFORMAT, "%s: no public key in it", name);
+		return cti__seterr(CTI_EFORMAT, "%s: no public key in it", name);
 	for (; before < kr->n; before++) {
 		struct ring_key *k = &kr->k[before];
 		char id[17], *nm;
@@ -410,9 +410,9 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 			continue;
 		nm = strdup(count == 1 && fallback && fallback[0] ?
 				    fallback :
-				    cti_keyid_format(id, cti_le64(k->keynum)));
+				    cti_keyid_format(id, cti__le64(k->keynum)));
 		if (!nm)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		free(k->name);
 		k->name = nm;
 	}
@@ -456,7 +456,7 @@ add_file(cti_keyring *kr, const char *path, int dir_entry)
 		return rc;
 	if (!(base = key_base_name(path))) {
 		free(text);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	rc = add_text(kr, text, len, path, base, dir_entry);
 	free(base);
@@ -481,11 +481,11 @@ cti_keyring_add(cti_keyring *kr, const char *path)
 	int rc = CTI_OK;
 
 	if (stat(path, &st) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	if (!S_ISDIR(st.st_mode))
 		return add_file(kr, path, 0);
 	if (!(d = opendir(path)))
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		char *full;
@@ -498,20 +498,20 @@ cti_keyring_add(cti_keyring *kr, const char *path)
 							   sizeof(*names));
 
 			if (!nn) {
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				break;
 			}
 			names = nn;
 			cap = cap ? cap * 2 : 16;
 		}
 		if (!(full = malloc(strlen(path) + l + 2))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			break;
 		}
 		sprintf(full, "%s/%s", path, de->d_name);
 		names[n++] = full;
 		if (n > CTI_KEYRING_MAX) {
-			rc = cti_seterr(CTI_ELIMIT, "%s: more than %u keys",
+			rc = cti__seterr(CTI_ELIMIT, "%s: more than %u keys",
 					path, CTI_KEYRING_MAX);
 			break;
 		}
@@ -546,7 +546,7 @@ sk_checksum(unsigned char out[32], const unsigned char *raw)
 uint64_t
 cti_seckey_id(const cti_seckey *sk)
 {
-	return cti_le64(sk->keynum);
+	return cti__le64(sk->keynum);
 }
 
 void
@@ -588,48 +588,48 @@ cti_seckey_parse(cti_seckey **out, const char *text, size_t n,
 		return rc;
 	if (!name)
 		name = "secret key";
-	if (!cti_text_line(&line, &len, text, n, &pos) ||
+	if (!cti__text_line(&line, &len, text, n, &pos) ||
 	    len < sizeof(untrusted_prefix) - 1 ||
 	    memcmp(line, untrusted_prefix, sizeof(untrusted_prefix) - 1) != 0 ||
-	    !cti_text_line(&line, &len, text, n, &pos))
-		return cti_seterr(CTI_EFORMAT, "%s: not a minisign secret key",
+	    !cti__text_line(&line, &len, text, n, &pos))
+		return cti__seterr(CTI_EFORMAT, "%s: not a minisign secret key",
 				  name);
 	if (!(raw = sodium_malloc(SK_RAW)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if (cti_b64_decode(raw, SK_RAW, line, len) != 0) {
-		rc = cti_seterr(CTI_EFORMAT, "%s: not a minisign secret key",
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if (cti__b64_decode(raw, SK_RAW, line, len) != 0) {
+		rc = cti__seterr(CTI_EFORMAT, "%s: not a minisign secret key",
 				name);
 		goto out;
 	}
 	if (memcmp(raw + SK_ALG, "Ed", 2) != 0) {
-		rc = cti_seterr(CTI_EFORMAT,
+		rc = cti__seterr(CTI_EFORMAT,
 				"%s: unsupported signature algorithm", name);
 		goto out;
 	}
 	if (memcmp(raw + SK_CHK, "B2", 2) != 0) {
-		rc = cti_seterr(CTI_EFORMAT,
+		rc = cti__seterr(CTI_EFORMAT,
 				"%s: unsupported checksum algorithm", name);
 		goto out;
 	}
 	if (memcmp(raw + SK_KDF, "Sc", 2) == 0) {
-		ops = cti_le64(raw + SK_OPS);
-		mem = cti_le64(raw + SK_MEM);
+		ops = cti__le64(raw + SK_OPS);
+		mem = cti__le64(raw + SK_MEM);
 		if (ops > crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE ||
 		    mem > crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE) {
-			rc = cti_seterr(CTI_ELIMIT,
+			rc = cti__seterr(CTI_ELIMIT,
 					"%s: key derivation parameters above "
 					"minisign's", name);
 			goto out;
 		}
 		if (!fn) {
-			rc = cti_seterr(CTI_EPASS,
+			rc = cti__seterr(CTI_EPASS,
 					"%s: the key is encrypted and no "
 					"passphrase was given", name);
 			goto out;
 		}
 		if (!(pass = sodium_malloc(CTI_PASS_MAX + 1)) ||
 		    !(stream = sodium_malloc(SK_ENC_LEN))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto out;
 		}
 		plen = fn(ctx, pass, CTI_PASS_MAX, name, 0);
@@ -643,7 +643,7 @@ cti_seckey_parse(cti_seckey **out, const char *text, size_t n,
 			    stream, SK_ENC_LEN, pass, (unsigned long long)plen,
 			    raw + SK_SALT, (unsigned long long)ops,
 			    (size_t)mem) != 0) {
-			rc = cti_seterr(CTI_ENOMEM,
+			rc = cti__seterr(CTI_ENOMEM,
 					"%s: key derivation failed (out of "
 					"memory?)", name);
 			goto out;
@@ -653,7 +653,7 @@ cti_seckey_parse(cti_seckey **out, const char *text, size_t n,
 			raw[SK_KEYNUM + len] ^= stream[len];
 		sk_checksum(chk, raw);
 		if (sodium_memcmp(chk, raw + SK_CHKSUM, 32) != 0) {
-			rc = cti_seterr(CTI_EPASS,
+			rc = cti__seterr(CTI_EPASS,
 					"%s: wrong passphrase for this key",
 					name);
 			goto out;
@@ -665,24 +665,24 @@ cti_seckey_parse(cti_seckey **out, const char *text, size_t n,
 		if (sodium_memcmp(raw + SK_CHKSUM, zero, 32) != 0) {
 			sk_checksum(chk, raw);
 			if (sodium_memcmp(chk, raw + SK_CHKSUM, 32) != 0) {
-				rc = cti_seterr(CTI_EFORMAT,
+				rc = cti__seterr(CTI_EFORMAT,
 						"%s: secret key checksum "
 						"mismatch (corrupt key)", name);
 				goto out;
 			}
 		}
 	} else {
-		rc = cti_seterr(CTI_EFORMAT,
+		rc = cti__seterr(CTI_EFORMAT,
 				"%s: unsupported key derivation function",
 				name);
 		goto out;
 	}
 	if (!sk_consistent(raw + SK_SK)) {
-		rc = cti_seterr(CTI_EFORMAT, "%s: corrupt secret key", name);
+		rc = cti__seterr(CTI_EFORMAT, "%s: corrupt secret key", name);
 		goto out;
 	}
 	if (!(sk = sodium_malloc(sizeof(*sk)))) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(sk->keynum, raw + SK_KEYNUM, CTI_KEYNUM_LEN);
@@ -739,28 +739,28 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 	unsigned long long ops =
 		crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE;
 	size_t mem = crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE;
-	struct cti_buf pub = { 0 };
+	struct cti__buf pub = { 0 };
 	int rc, plen, i;
 
 	if ((rc = init_sodium()))
 		return rc;
 	if (!pub_path || !sec_path || !opts)
-		return cti_seterr(CTI_EINVAL, "key file names are required");
+		return cti__seterr(CTI_EINVAL, "key file names are required");
 	if (bad_comment(opts->comment))
-		return cti_seterr(CTI_EINVAL, "a comment is one line");
+		return cti__seterr(CTI_EINVAL, "a comment is one line");
 	if (!opts->unencrypted && !opts->passphrase)
-		return cti_seterr(CTI_EINVAL, "no passphrase source");
+		return cti__seterr(CTI_EINVAL, "no passphrase source");
 	if (strcmp(pub_path, sec_path) == 0)
-		return cti_seterr(CTI_EINVAL,
+		return cti__seterr(CTI_EINVAL,
 				  "the public and secret key files are the "
 				  "same file");
 	if (!opts->force) {
 		if (access(sec_path, F_OK) == 0)
-			return cti_seterr(CTI_EEXIST,
+			return cti__seterr(CTI_EEXIST,
 					  "%s: file exists (use -f to replace "
 					  "it)", sec_path);
 		if (access(pub_path, F_OK) == 0)
-			return cti_seterr(CTI_EEXIST,
+			return cti__seterr(CTI_EEXIST,
 					  "%s: file exists (use -f to replace "
 					  "it)", pub_path);
 	}
@@ -771,7 +771,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 	tlen = sizeof(untrusted_prefix) + 1024 + b64 + 2;
 	text = sodium_malloc(tlen);
 	if (!raw || !stream || !pk || !pass || !text) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	memset(raw, 0, SK_RAW);
@@ -802,7 +802,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 			int alen;
 
 			if (!again) {
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				goto out;
 			}
 			alen = opts->passphrase(opts->passphrase_ctx, again,
@@ -812,7 +812,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 			rc = alen < 0 ? alen :
 			     (alen != plen || sodium_memcmp(again, pass,
 							    (size_t)plen) != 0) ?
-					     cti_seterr(CTI_EPASS,
+					     cti__seterr(CTI_EPASS,
 							"passphrases do not "
 							"match") :
 					     CTI_OK;
@@ -829,7 +829,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 			mem /= 2;
 			if (ops < crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN ||
 			    mem < crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN) {
-				rc = cti_seterr(CTI_ENOMEM,
+				rc = cti__seterr(CTI_ENOMEM,
 						"key derivation needs more "
 						"memory");
 				goto out;
@@ -841,7 +841,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		for (i = 0; i < SK_ENC_LEN; i++)
 			raw[SK_KEYNUM + i] ^= stream[i];
 	}
-	cti_keyid_format(id, cti_le64(pkraw + 2));
+	cti_keyid_format(id, cti__le64(pkraw + 2));
 
 	snprintf(text, tlen, "%s%.1024s\n", untrusted_prefix,
 		 opts->comment ? opts->comment :
@@ -851,32 +851,32 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 			  sodium_base64_VARIANT_ORIGINAL);
 	i += (int)strlen(text + i);
 	text[i++] = '\n';
-	if ((rc = cti_write_file(sec_path, text, (size_t)i, 0600,
+	if ((rc = cti__write_file(sec_path, text, (size_t)i, 0600,
 				 opts->force)))
 		goto out;
 
-	if (cti_buf_puts(&pub, untrusted_prefix) ||
-	    (opts->comment ? cti_buf_puts(&pub, opts->comment) :
-			     cti_buf_printf(&pub, "minisign public key %s", id)) ||
-	    cti_buf_putc(&pub, '\n') ||
-	    cti_buf_grow(&pub, sodium_base64_ENCODED_LEN(
+	if (cti__buf_puts(&pub, untrusted_prefix) ||
+	    (opts->comment ? cti__buf_puts(&pub, opts->comment) :
+			     cti__buf_printf(&pub, "minisign public key %s", id)) ||
+	    cti__buf_putc(&pub, '\n') ||
+	    cti__buf_grow(&pub, sodium_base64_ENCODED_LEN(
 				       PK_RAW, sodium_base64_VARIANT_ORIGINAL) +
 				       1)) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	sodium_bin2base64(pub.p + pub.len, pub.cap - pub.len, pkraw, PK_RAW,
 			  sodium_base64_VARIANT_ORIGINAL);
 	pub.len += strlen(pub.p + pub.len);
-	if (cti_buf_putc(&pub, '\n')) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+	if (cti__buf_putc(&pub, '\n')) {
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	{
 		mode_t um = umask(0);
 
 		umask(um);
-		rc = cti_write_file(pub_path, pub.p, pub.len, 0644 & ~um,
+		rc = cti__write_file(pub_path, pub.p, pub.len, 0644 & ~um,
 				    opts->force);
 	}
 	if (rc) {
@@ -885,9 +885,9 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		goto out;
 	}
 	if (keyid)
-		*keyid = cti_le64(pkraw + 2);
+		*keyid = cti__le64(pkraw + 2);
 out:
-	cti_buf_free(&pub);
+	cti__buf_free(&pub);
 	if (raw)
 		sodium_free(raw);
 	if (stream)

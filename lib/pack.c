@@ -20,8 +20,8 @@ struct pack {
 	char valid_until[32];
 	char producer_id[96];
 	const char *tlp_id;
-	struct cti_buf json;	/* the object being built */
-	struct cti_buf extra;	/* the common tail of created objects */
+	struct cti__buf json;	/* the object being built */
+	struct cti__buf extra;	/* the common tail of created objects */
 	char *norm, *pattern;	/* scratch, CTI_MAX_LINE + 1 each */
 	size_t pattern_size;
 };
@@ -74,7 +74,7 @@ not_indicator(struct pack *p, const char *name, uint64_t line, const char *v,
 	p->st.skipped++;
 	quote(q, sizeof(q), v, n);
 	if (p->o->strict)
-		return cti_seterr(CTI_EFORMAT, "%s:%llu: not an indicator: '%s'",
+		return cti__seterr(CTI_EFORMAT, "%s:%llu: not an indicator: '%s'",
 				  name, (unsigned long long)line, q);
 	warn(p, "%s:%llu: not an indicator, skipped: '%s'", name,
 	     (unsigned long long)line, q);
@@ -102,39 +102,39 @@ add(struct pack *p, const char *json, size_t len, const char *id,
 static int
 build_extra(struct pack *p)
 {
-	struct cti_buf *b = &p->extra;
+	struct cti__buf *b = &p->extra;
 	int rc = CTI_OK;
 
 	if (p->producer_id[0])
-		rc = cti_buf_printf(b, ",\"created_by_ref\":\"%s\"",
+		rc = cti__buf_printf(b, ",\"created_by_ref\":\"%s\"",
 				    p->producer_id);
 	if (!rc && p->tlp_id)
-		rc = cti_buf_printf(b, ",\"object_marking_refs\":[\"%s\"]",
+		rc = cti__buf_printf(b, ",\"object_marking_refs\":[\"%s\"]",
 				    p->tlp_id);
 	return rc;
 }
 
 /* Members of an indicator after the pattern: valid_from etc. */
 static int
-indicator_tail(struct pack *p, struct cti_buf *b, const char *valid_from,
+indicator_tail(struct pack *p, struct cti__buf *b, const char *valid_from,
 	       const char *confidence, const char *labels)
 {
 	const struct cti_pack_opts *o = p->o;
 	int rc, n = 0;
 
-	if ((rc = cti_buf_puts(b, ",\"pattern_type\":\"stix\","
+	if ((rc = cti__buf_puts(b, ",\"pattern_type\":\"stix\","
 			       "\"pattern_version\":\"2.1\",\"valid_from\":\"")) ||
-	    (rc = cti_buf_puts(b, valid_from)) || (rc = cti_buf_putc(b, '"')))
+	    (rc = cti__buf_puts(b, valid_from)) || (rc = cti__buf_putc(b, '"')))
 		return rc;
 	if (p->valid_until[0] &&
-	    (rc = cti_buf_printf(b, ",\"valid_until\":\"%s\"", p->valid_until)))
+	    (rc = cti__buf_printf(b, ",\"valid_until\":\"%s\"", p->valid_until)))
 		return rc;
 	if ((labels && *labels) || (o->labels && o->labels[0])) {
-		if ((rc = cti_buf_puts(b, ",\"labels\":[")))
+		if ((rc = cti__buf_puts(b, ",\"labels\":[")))
 			return rc;
 		for (size_t i = 0; o->labels && o->labels[i]; i++, n++)
-			if ((n && (rc = cti_buf_putc(b, ','))) ||
-			    (rc = cti_buf_json_str(b, o->labels[i],
+			if ((n && (rc = cti__buf_putc(b, ','))) ||
+			    (rc = cti__buf_json_str(b, o->labels[i],
 						   strlen(o->labels[i]))))
 				return rc;
 		while (labels && *labels) {
@@ -148,22 +148,22 @@ indicator_tail(struct pack *p, struct cti_buf *b, const char *valid_from,
 				k--;
 			if (!k)
 				continue;
-			if ((n++ && (rc = cti_buf_putc(b, ','))) ||
-			    (rc = cti_buf_json_str(b, s, k)))
+			if ((n++ && (rc = cti__buf_putc(b, ','))) ||
+			    (rc = cti__buf_json_str(b, s, k)))
 				return rc;
 		}
-		if ((rc = cti_buf_putc(b, ']')))
+		if ((rc = cti__buf_putc(b, ']')))
 			return rc;
 	}
 	if (confidence)
-		rc = cti_buf_printf(b, ",\"confidence\":%s", confidence);
+		rc = cti__buf_printf(b, ",\"confidence\":%s", confidence);
 	else if (o->confidence >= 0)
-		rc = cti_buf_printf(b, ",\"confidence\":%d", o->confidence);
+		rc = cti__buf_printf(b, ",\"confidence\":%d", o->confidence);
 	if (rc)
 		return rc;
-	if ((rc = cti_buf_put(b, p->extra.p ? p->extra.p : "", p->extra.len)))
+	if ((rc = cti__buf_put(b, p->extra.p ? p->extra.p : "", p->extra.len)))
 		return rc;
-	return cti_buf_putc(b, '}');
+	return cti__buf_putc(b, '}');
 }
 
 /*
@@ -175,7 +175,7 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 	  size_t dlen, const char *type_hint, const char *valid_from,
 	  const char *confidence, const char *labels)
 {
-	struct cti_buf *b = &p->json;
+	struct cti__buf *b = &p->json;
 	enum cti_ioc_type t;
 	char id[64];
 	int plen, rc;
@@ -196,22 +196,22 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 	if (plen < 0)
 		return plen == CTI_ELIMIT ? 1 : plen;
 	cti_stix_id(id, sizeof(id), "indicator", p->pattern, (size_t)plen);
-	cti_buf_reset(b);
-	if ((rc = cti_buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
+	cti__buf_reset(b);
+	if ((rc = cti__buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
 			       "\"2.1\",\"id\":\"")) ||
-	    (rc = cti_buf_puts(b, id)) ||
-	    (rc = cti_buf_puts(b, "\",\"created\":\"")) ||
-	    (rc = cti_buf_puts(b, p->now)) ||
-	    (rc = cti_buf_puts(b, "\",\"modified\":\"")) ||
-	    (rc = cti_buf_puts(b, p->now)) ||
-	    (rc = cti_buf_puts(b, "\",\"name\":")) ||
-	    (rc = cti_buf_json_str(b, p->norm, strlen(p->norm))))
+	    (rc = cti__buf_puts(b, id)) ||
+	    (rc = cti__buf_puts(b, "\",\"created\":\"")) ||
+	    (rc = cti__buf_puts(b, p->now)) ||
+	    (rc = cti__buf_puts(b, "\",\"modified\":\"")) ||
+	    (rc = cti__buf_puts(b, p->now)) ||
+	    (rc = cti__buf_puts(b, "\",\"name\":")) ||
+	    (rc = cti__buf_json_str(b, p->norm, strlen(p->norm))))
 		return rc;
-	if (dlen && ((rc = cti_buf_puts(b, ",\"description\":")) ||
-		     (rc = cti_buf_json_str(b, desc, dlen))))
+	if (dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
+		     (rc = cti__buf_json_str(b, desc, dlen))))
 		return rc;
-	if ((rc = cti_buf_puts(b, ",\"pattern\":")) ||
-	    (rc = cti_buf_json_str(b, p->pattern, (size_t)plen)) ||
+	if ((rc = cti__buf_puts(b, ",\"pattern\":")) ||
+	    (rc = cti__buf_json_str(b, p->pattern, (size_t)plen)) ||
 	    (rc = indicator_tail(p, b, valid_from ? valid_from : p->now,
 				 confidence, labels)))
 		return rc;
@@ -221,25 +221,25 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 static int
 add_producer(struct pack *p)
 {
-	struct cti_buf *b = &p->json;
+	struct cti__buf *b = &p->json;
 	const char *name = p->o->producer;
 	int rc;
 
 	cti_stix_id(p->producer_id, sizeof(p->producer_id), "identity", name,
 		    strlen(name));
-	cti_buf_reset(b);
-	if ((rc = cti_buf_printf(b, "{\"type\":\"identity\",\"spec_version\":"
+	cti__buf_reset(b);
+	if ((rc = cti__buf_printf(b, "{\"type\":\"identity\",\"spec_version\":"
 				 "\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
 				 "\"modified\":\"%s\",\"name\":",
 				 p->producer_id, p->now, p->now)) ||
-	    (rc = cti_buf_json_str(b, name, strlen(name))) ||
-	    (rc = cti_buf_puts(b, ",\"identity_class\":\"organization\"")))
+	    (rc = cti__buf_json_str(b, name, strlen(name))) ||
+	    (rc = cti__buf_puts(b, ",\"identity_class\":\"organization\"")))
 		return rc;
 	if (p->tlp_id &&
-	    (rc = cti_buf_printf(b, ",\"object_marking_refs\":[\"%s\"]",
+	    (rc = cti__buf_printf(b, ",\"object_marking_refs\":[\"%s\"]",
 				 p->tlp_id)))
 		return rc;
-	if ((rc = cti_buf_putc(b, '}')))
+	if ((rc = cti__buf_putc(b, '}')))
 		return rc;
 	return add(p, b->p, b->len, p->producer_id, p->now);
 }
@@ -247,7 +247,7 @@ add_producer(struct pack *p)
 /* ---------------------------------------------------------- lines */
 
 struct lines {
-	struct cti_src src;
+	struct cti__src src;
 	char *buf;
 	size_t start, len;
 	uint64_t line;
@@ -270,7 +270,7 @@ next_line(struct lines *l, const char **s, size_t *n)
 			l->start = nl ? end + 1 : l->len;
 			l->line++;
 			if (*n > CTI_MAX_LINE)
-				return cti_seterr(CTI_ELIMIT, "%s:%llu: line "
+				return cti__seterr(CTI_ELIMIT, "%s:%llu: line "
 						  "longer than the limit of "
 						  "%u KiB", l->name,
 						  (unsigned long long)l->line,
@@ -284,14 +284,14 @@ next_line(struct lines *l, const char **s, size_t *n)
 			return CTI_OK;
 		}
 		if (l->len - l->start > CTI_MAX_LINE)
-			return cti_seterr(CTI_ELIMIT, "%s:%llu: line longer "
+			return cti__seterr(CTI_ELIMIT, "%s:%llu: line longer "
 					  "than the limit of %u KiB", l->name,
 					  (unsigned long long)l->line + 1,
 					  CTI_MAX_LINE >> 10);
 		memmove(l->buf, l->buf + l->start, l->len - l->start);
 		l->len -= l->start;
 		l->start = 0;
-		r = cti_src_read(&l->src, l->buf + l->len, CTI_IOBUF - l->len);
+		r = cti__src_read(&l->src, l->buf + l->len, CTI_IOBUF - l->len);
 		if (r < 0)
 			return (int)r;
 		l->len += (size_t)r;
@@ -301,13 +301,13 @@ next_line(struct lines *l, const char **s, size_t *n)
 static int
 check_text(const char *name, uint64_t line, const char *s, size_t n)
 {
-	size_t bad = cti_utf8_check((const unsigned char *)s, n);
+	size_t bad = cti__utf8_check((const unsigned char *)s, n);
 
 	if (bad != n)
-		return cti_seterr(CTI_EFORMAT, "%s:%llu:%zu: invalid UTF-8",
+		return cti__seterr(CTI_EFORMAT, "%s:%llu:%zu: invalid UTF-8",
 				  name, (unsigned long long)line, bad + 1);
 	if (memchr(s, '\0', n))
-		return cti_seterr(CTI_EFORMAT, "%s:%llu: binary data (a NUL "
+		return cti__seterr(CTI_EFORMAT, "%s:%llu: binary data (a NUL "
 				  "byte), not text", name,
 				  (unsigned long long)line);
 	return CTI_OK;
@@ -323,11 +323,11 @@ pack_list(struct pack *p, int fd, const char *name, const void *prefix,
 	uint64_t values = 0, skipped0 = p->st.skipped;
 	int rc;
 
-	if ((rc = cti_src_open(&l.src, fd, 0, name, prefix, plen)))
+	if ((rc = cti__src_open(&l.src, fd, 0, name, prefix, plen)))
 		return rc;
 	if (!(l.buf = malloc(CTI_IOBUF))) {
-		cti_src_close(&l.src);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		cti__src_close(&l.src);
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	for (;;) {
 		if ((rc = next_line(&l, &s, &n)) || n == (size_t)-1)
@@ -347,13 +347,13 @@ pack_list(struct pack *p, int fd, const char *name, const void *prefix,
 			break;
 	}
 	if (!rc && l.src.out_total == 0)
-		rc = cti_seterr(CTI_EFORMAT, "%s: empty input", name);
+		rc = cti__seterr(CTI_EFORMAT, "%s: empty input", name);
 	else if (!rc && values && p->st.skipped - skipped0 == values)
-		rc = cti_seterr(CTI_EFORMAT, "%s: no indicators found in %llu "
+		rc = cti__seterr(CTI_EFORMAT, "%s: no indicators found in %llu "
 				"lines (not an indicator list?)", name,
 				(unsigned long long)values);
 	free(l.buf);
-	cti_src_close(&l.src);
+	cti__src_close(&l.src);
 	return rc;
 }
 
@@ -376,7 +376,7 @@ pack_csv(struct pack *p, int fd, const char *name, const void *prefix,
 		p->st.read++;
 		if (row->first_seen && *row->first_seen) {
 			if (cti_parse_time(&t, row->first_seen)) {
-				rc = cti_seterr(CTI_EFORMAT, "%s:%llu: bad "
+				rc = cti__seterr(CTI_EFORMAT, "%s:%llu: bad "
 						"first_seen time '%s'", name,
 						(unsigned long long)row->line,
 						quote(q, sizeof(q),
@@ -393,7 +393,7 @@ pack_csv(struct pack *p, int fd, const char *name, const void *prefix,
 			long v = strtol(conf, &end, 10);
 
 			if (*end || end == conf || v < 0 || v > 100) {
-				rc = cti_seterr(CTI_EFORMAT, "%s:%llu: confidence "
+				rc = cti__seterr(CTI_EFORMAT, "%s:%llu: confidence "
 						"'%s' is not 0-100", name,
 						(unsigned long long)row->line,
 						quote(q, sizeof(q), conf,
@@ -434,12 +434,12 @@ pack_stix(struct pack *p, int fd, const char *name, const void *prefix,
 		p->st.read++;
 		if (!obj->spec_version && spec && strcmp(spec, "2.0") == 0) {
 			/* STIX 2.0 content is marked as such, not upgraded */
-			struct cti_buf *b = &p->json;
+			struct cti__buf *b = &p->json;
 
-			cti_buf_reset(b);
-			if ((rc = cti_buf_puts(b, "{\"spec_version\":\"2.0\"")) ||
-			    (obj->len > 2 && (rc = cti_buf_putc(b, ','))) ||
-			    (rc = cti_buf_put(b, obj->json + 1, obj->len - 1)))
+			cti__buf_reset(b);
+			if ((rc = cti__buf_puts(b, "{\"spec_version\":\"2.0\"")) ||
+			    (obj->len > 2 && (rc = cti__buf_putc(b, ','))) ||
+			    (rc = cti__buf_put(b, obj->json + 1, obj->len - 1)))
 				break;
 			rc = add(p, b->p, b->len, obj->id, obj->modified);
 		} else {
@@ -538,16 +538,16 @@ pack_input(struct pack *p, const char *path)
 	ssize_t n;
 	int fd, rc;
 
-	if ((rc = cti_open_in(&fd, path)))
+	if ((rc = cti__open_in(&fd, path)))
 		return rc;
-	if ((n = cti_sniff(fd, raw, sizeof(raw))) < 0) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", name);
+	if ((n = cti__sniff(fd, raw, sizeof(raw))) < 0) {
+		rc = cti__seterrno(CTI_EIO, errno, "%s", name);
 		close(fd);
 		return rc;
 	}
 	if (n == 0) {
 		close(fd);
-		return cti_seterr(CTI_EFORMAT, "%s: empty input", name);
+		return cti__seterr(CTI_EFORMAT, "%s: empty input", name);
 	}
 	if (from == CTI_FROM_AUTO)
 		from = detect(text, peek_text(text, sizeof(text), raw,
@@ -582,7 +582,7 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
 	if (opts->confidence > 100)
-		return cti_seterr(CTI_EUSAGE, "confidence %d is not 0-100",
+		return cti__seterr(CTI_EUSAGE, "confidence %d is not 0-100",
 				  opts->confidence);
 	if (ninputs == 0) {
 		inputs = stdin_only;
@@ -596,7 +596,7 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	p.pattern_size = CTI_MAX_LINE * 2 + 64;
 	if (!(p.norm = malloc(CTI_MAX_LINE + 1)) ||
 	    !(p.pattern = malloc(p.pattern_size))) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	wo.level = opts->level;
@@ -622,8 +622,8 @@ out:
 	cti_writer_abort(p.w);
 	if (stats)
 		*stats = p.st;
-	cti_buf_free(&p.json);
-	cti_buf_free(&p.extra);
+	cti__buf_free(&p.json);
+	cti__buf_free(&p.extra);
 	free(p.norm);
 	free(p.pattern);
 	return rc;

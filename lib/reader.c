@@ -37,7 +37,7 @@ struct field {
 };
 
 struct cti_reader {
-	struct cti_src src;
+	struct cti__src src;
 	const char *name;
 	char *name_copy;
 	unsigned char *buf;
@@ -56,9 +56,9 @@ struct cti_reader {
 	int values;		/* top-level values seen */
 	uint64_t top_line;
 
-	struct cti_buf obj;	/* the current object, minified */
-	struct cti_buf scratch;	/* top-level values we do not keep */
-	struct cti_buf fields;	/* NUL-separated copies of the fields */
+	struct cti__buf obj;	/* the current object, minified */
+	struct cti__buf scratch;	/* top-level values we do not keep */
+	struct cti__buf fields;	/* NUL-separated copies of the fields */
 	struct field f[F_COUNT];
 	char *bundle_spec, *bundle_id;
 	struct cti_object cur;
@@ -79,7 +79,7 @@ perr_at(struct cti_reader *r, uint64_t at, int code, const char *fmt,
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	r->err = code;
-	return cti_seterr(code, "%s:%llu:%llu: %s", r->name,
+	return cti__seterr(code, "%s:%llu:%llu: %s", r->name,
 			  (unsigned long long)r->line,
 			  (unsigned long long)(at - r->line_start + 1), msg);
 }
@@ -123,7 +123,7 @@ refill(struct cti_reader *r)
 		return 0;
 	r->off += r->len;
 	r->pos = r->len = 0;
-	n = cti_src_read(&r->src, r->buf, CTI_IOBUF);
+	n = cti__src_read(&r->src, r->buf, CTI_IOBUF);
 	if (n < 0) {
 		r->err = (int)n;
 		return (int)n;
@@ -176,12 +176,12 @@ skip_ws(struct cti_reader *r)
 }
 
 static inline int
-out_put(struct cti_reader *r, struct cti_buf *out, const void *p, size_t n)
+out_put(struct cti_reader *r, struct cti__buf *out, const void *p, size_t n)
 {
 	if (CTI_UNLIKELY(out->len + n > CTI_MAX_OBJECT))
 		return perr(r, CTI_ELIMIT, "object larger than the limit of "
 			    "%u MiB", CTI_MAX_OBJECT >> 20);
-	if (out->cap - out->len <= n && cti_buf_grow(out, n))
+	if (out->cap - out->len <= n && cti__buf_grow(out, n))
 		return CTI_ENOMEM;
 	memcpy(out->p + out->len, p, n);
 	out->len += n;
@@ -189,7 +189,7 @@ out_put(struct cti_reader *r, struct cti_buf *out, const void *p, size_t n)
 }
 
 static inline int
-out_putc(struct cti_reader *r, struct cti_buf *out, char c)
+out_putc(struct cti_reader *r, struct cti__buf *out, char c)
 {
 	if (CTI_LIKELY(out->cap - out->len > 1 && out->len < CTI_MAX_OBJECT)) {
 		out->p[out->len++] = c;
@@ -229,7 +229,7 @@ init_tables(void)
 
 /* \uXXXX after the backslash and 'u' have been copied; returns the value */
 static int
-read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
+read_u4(struct cti_reader *r, struct cti__buf *out, unsigned *v)
 {
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
@@ -237,7 +237,7 @@ read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
 
 		if (IS_ERR(c))
 			return ERR_OF(c);
-		if (c < 0 || (h = cti_hexval(c)) < 0)
+		if (c < 0 || (h = cti__hexval(c)) < 0)
 			return perr(r, CTI_EFORMAT, "bad \\u escape in string");
 		*v = *v << 4 | (unsigned)h;
 		r->pos++;
@@ -248,7 +248,7 @@ read_u4(struct cti_reader *r, struct cti_buf *out, unsigned *v)
 }
 
 static int
-parse_escape(struct cti_reader *r, struct cti_buf *out)
+parse_escape(struct cti_reader *r, struct cti__buf *out)
 {
 	unsigned v, lo;
 	int c, rc;
@@ -293,7 +293,7 @@ parse_escape(struct cti_reader *r, struct cti_buf *out)
 
 /* one UTF-8 sequence starting with a byte >= 0x80 */
 static int
-parse_utf8(struct cti_reader *r, struct cti_buf *out)
+parse_utf8(struct cti_reader *r, struct cti__buf *out)
 {
 	unsigned char seq[4];
 	uint64_t at = r->off + r->pos;
@@ -311,14 +311,14 @@ parse_utf8(struct cti_reader *r, struct cti_buf *out)
 		seq[i] = (unsigned char)c;
 		r->pos++;
 	}
-	if (i < n || cti_utf8_check(seq, (size_t)n) != (size_t)n)
+	if (i < n || cti__utf8_check(seq, (size_t)n) != (size_t)n)
 		return perr_from(r, at, CTI_EFORMAT, "invalid UTF-8 in string");
 	return out_put(r, out, seq, (size_t)n);
 }
 
 /* A string; the opening quote is next. Copies it, quotes included. */
 static int
-parse_string(struct cti_reader *r, struct cti_buf *out)
+parse_string(struct cti_reader *r, struct cti__buf *out)
 {
 	int rc;
 
@@ -364,7 +364,7 @@ parse_string(struct cti_reader *r, struct cti_buf *out)
 }
 
 static int
-digits(struct cti_reader *r, struct cti_buf *out)
+digits(struct cti_reader *r, struct cti__buf *out)
 {
 	int c, n = 0, rc;
 
@@ -380,7 +380,7 @@ digits(struct cti_reader *r, struct cti_buf *out)
 }
 
 static int
-parse_number(struct cti_reader *r, struct cti_buf *out)
+parse_number(struct cti_reader *r, struct cti__buf *out)
 {
 	int c = peek(r), rc;
 
@@ -421,7 +421,7 @@ parse_number(struct cti_reader *r, struct cti_buf *out)
 }
 
 static int
-parse_literal(struct cti_reader *r, struct cti_buf *out, const char *lit)
+parse_literal(struct cti_reader *r, struct cti__buf *out, const char *lit)
 {
 	size_t n = strlen(lit);
 
@@ -437,7 +437,7 @@ parse_literal(struct cti_reader *r, struct cti_buf *out, const char *lit)
 	return out_put(r, out, lit, n);
 }
 
-static int parse_value(struct cti_reader *r, struct cti_buf *out, int depth);
+static int parse_value(struct cti_reader *r, struct cti__buf *out, int depth);
 
 static int
 too_deep(struct cti_reader *r)
@@ -449,7 +449,7 @@ too_deep(struct cti_reader *r)
 /* Record a top-level string member of the object being read. */
 static void
 record(struct cti_reader *r, const char *key, size_t klen, size_t voff,
-       struct cti_buf *out)
+       struct cti__buf *out)
 {
 	for (int i = 0; i < F_COUNT; i++) {
 		if (strlen(field_names[i]) == klen &&
@@ -466,7 +466,7 @@ record(struct cti_reader *r, const char *key, size_t klen, size_t voff,
 
 /* An object; '{' is next. With rec, its string members are recorded. */
 static int
-parse_object(struct cti_reader *r, struct cti_buf *out, int depth, int rec)
+parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 {
 	int c, rc, first = 1;
 
@@ -515,7 +515,7 @@ parse_object(struct cti_reader *r, struct cti_buf *out, int depth, int rec)
 }
 
 static int
-parse_array(struct cti_reader *r, struct cti_buf *out, int depth)
+parse_array(struct cti_reader *r, struct cti__buf *out, int depth)
 {
 	int c, rc, first = 1;
 
@@ -545,7 +545,7 @@ parse_array(struct cti_reader *r, struct cti_buf *out, int depth)
 }
 
 static int
-parse_value(struct cti_reader *r, struct cti_buf *out, int depth)
+parse_value(struct cti_reader *r, struct cti__buf *out, int depth)
 {
 	int c = skip_ws(r);
 
@@ -589,25 +589,25 @@ emit(struct cti_reader *r, uint64_t line)
 	int rc;
 
 	if (!r->f[F_TYPE].set)
-		return cti_seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
+		return cti__seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
 				  "is not STIX: no \"type\" string", r->name,
 				  (unsigned long long)line,
 				  (unsigned long long)r->nobj + 1);
 	if (!r->f[F_ID].set)
-		return cti_seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
+		return cti__seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
 				  "(type %.*s) is not STIX: no \"id\" string",
 				  r->name, (unsigned long long)line,
 				  (unsigned long long)r->nobj + 1,
 				  (int)(r->f[F_TYPE].len > 64 ? 64 :
 					r->f[F_TYPE].len),
 				  r->obj.p + r->f[F_TYPE].off);
-	cti_buf_reset(&r->fields);
+	cti__buf_reset(&r->fields);
 	for (int i = 0; i < F_COUNT; i++) {
 		offs[i] = r->fields.len;
 		if (r->f[i].set &&
-		    ((rc = cti_buf_put(&r->fields, r->obj.p + r->f[i].off,
+		    ((rc = cti__buf_put(&r->fields, r->obj.p + r->f[i].off,
 				       r->f[i].len)) ||
-		     (rc = cti_buf_putc(&r->fields, '\0'))))
+		     (rc = cti__buf_putc(&r->fields, '\0'))))
 			return r->err = rc;
 	}
 	for (int i = 0; i < F_COUNT; i++)
@@ -632,7 +632,7 @@ read_element(struct cti_reader *r)
 		       perr(r, CTI_EFORMAT, "not a STIX object: an array "
 			    "element is not a JSON object");
 	line = r->line;
-	cti_buf_reset(&r->obj);
+	cti__buf_reset(&r->obj);
 	reset_fields(r);
 	if ((rc = parse_object(r, &r->obj, 3, 1)))
 		return rc;
@@ -644,7 +644,7 @@ read_element(struct cti_reader *r)
 static int
 top_member(struct cti_reader *r, int *got)
 {
-	struct cti_buf *out;
+	struct cti__buf *out;
 	size_t koff, voff, klen;
 	const char *key;
 	int c = skip_ws(r), rc;
@@ -681,7 +681,7 @@ top_member(struct cti_reader *r, int *got)
 		return unexpected(r, c, "a member name");
 	out = r->top_is_bundle ? &r->scratch : &r->obj;
 	if (r->top_is_bundle)
-		cti_buf_reset(out);
+		cti__buf_reset(out);
 	else if (out->len > 1 && (rc = out_putc(r, out, ',')))
 		return rc;
 	koff = out->len;
@@ -731,7 +731,7 @@ top_member(struct cti_reader *r, int *got)
 		char *v = strndup(out->p + voff + 1, out->len - voff - 2);
 
 		if (!v)
-			return cti_seterr(r->err = CTI_ENOMEM, "out of memory");
+			return cti__seterr(r->err = CTI_ENOMEM, "out of memory");
 		free(*dst);
 		*dst = v;
 	}
@@ -781,7 +781,7 @@ cti_reader_next(const struct cti_object **out, cti_reader *r)
 					    "unexpected byte 0x%02x", c);
 			r->pos++;
 			r->top_line = r->line;
-			cti_buf_reset(&r->obj);
+			cti__buf_reset(&r->obj);
 			reset_fields(r);
 			if ((rc = out_putc(r, &r->obj, '{')))
 				return rc;
@@ -848,16 +848,16 @@ cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 	*out = NULL;
 	pthread_once(&tables_once, init_tables);
 	if (!(r = calloc(1, sizeof(*r))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	r->src.fd = -1;
 	if (!(r->name_copy = strdup(name ? name : "-")) ||
 	    !(r->buf = malloc(CTI_IOBUF))) {
 		cti_reader_free(r);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	r->name = r->name_copy;
 	r->line = 1;
-	if ((rc = cti_src_open(&r->src, fd, 0, r->name, prefix, prefix_len))) {
+	if ((rc = cti__src_open(&r->src, fd, 0, r->name, prefix, prefix_len))) {
 		cti_reader_free(r);
 		return rc;
 	}
@@ -880,7 +880,7 @@ cti_reader_open(cti_reader **out, const char *path, const char *name)
 	int fd, rc;
 
 	*out = NULL;
-	if ((rc = cti_open_in(&fd, path)))
+	if ((rc = cti__open_in(&fd, path)))
 		return rc;
 	if ((rc = cti_reader_open_fd(out, fd, name ? name : path, NULL, 0))) {
 		close(fd);
@@ -932,13 +932,13 @@ cti_reader_free(cti_reader *r)
 	if (!r)
 		return;
 	if (r->src.raw || r->src.z)
-		cti_src_close(&r->src);
+		cti__src_close(&r->src);
 	free(r->buf);
 	free(r->name_copy);
 	free(r->bundle_spec);
 	free(r->bundle_id);
-	cti_buf_free(&r->obj);
-	cti_buf_free(&r->scratch);
-	cti_buf_free(&r->fields);
+	cti__buf_free(&r->obj);
+	cti__buf_free(&r->scratch);
+	cti__buf_free(&r->fields);
 	free(r);
 }

@@ -38,7 +38,7 @@ comment_ok(const char *c, size_t n)
 }
 
 int
-cti_feed_ok(const char *feed)
+cti__feed_ok(const char *feed)
 {
 	size_t i, n = strlen(feed);
 
@@ -72,7 +72,7 @@ parse_num(int64_t *out, const char *s)
 }
 
 void
-cti_tc_parse(struct cti_tc *f, const char *comment, int *bad)
+cti__tc_parse(struct cti__tc *f, const char *comment, int *bad)
 {
 	char *p, *field;
 	int b = 0, seen_ts = 0, seen_seq = 0, seen_exp = 0;
@@ -116,24 +116,24 @@ cti_tc_parse(struct cti_tc *f, const char *comment, int *bad)
 /* ------------------------------------------------------------ signatures */
 
 int
-cti_sig_from_binary(struct cti_sig *s, const unsigned char *p, size_t n,
+cti__sig_from_binary(struct cti__sig *s, const unsigned char *p, size_t n,
 		    const char *name)
 {
 	size_t cl;
 
 	if (n < CTI_SIGREC_FIXED)
-		return cti_seterr(CTI_EFORMAT, "%s: embedded signature too short",
+		return cti__seterr(CTI_EFORMAT, "%s: embedded signature too short",
 				  name);
 	cl = n - CTI_SIGREC_FIXED;
 	memcpy(s->alg, p, 2);
 	if (memcmp(s->alg, "ED", 2) != 0 && memcmp(s->alg, "Ed", 2) != 0)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: unsupported signature algorithm", name);
 	memcpy(s->keynum, p + 2, CTI_KEYNUM_LEN);
 	memcpy(s->sig, p + 10, CTI_SIGBYTES);
 	memcpy(s->global, p + 10 + CTI_SIGBYTES, CTI_SIGBYTES);
 	if (!comment_ok((const char *)p + CTI_SIGREC_FIXED, cl))
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: malformed trusted comment in embedded "
 				  "signature", name);
 	memcpy(s->comment, p + CTI_SIGREC_FIXED, cl);
@@ -143,7 +143,7 @@ cti_sig_from_binary(struct cti_sig *s, const unsigned char *p, size_t n,
 }
 
 size_t
-cti_sig_to_binary(unsigned char *out, const struct cti_sig *s)
+cti__sig_to_binary(unsigned char *out, const struct cti__sig *s)
 {
 	memcpy(out, s->alg, 2);
 	memcpy(out + 2, s->keynum, CTI_KEYNUM_LEN);
@@ -154,53 +154,53 @@ cti_sig_to_binary(unsigned char *out, const struct cti_sig *s)
 }
 
 int
-cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
+cti__sig_from_text(struct cti__sig *s, const char *text, size_t n,
 		  const char *name)
 {
 	unsigned char raw[2 + CTI_KEYNUM_LEN + CTI_SIGBYTES];
 	const char *line;
 	size_t len, pos = 0, tp = sizeof(trusted_prefix) - 1;
 
-	if (!cti_text_line(&line, &len, text, n, &pos) ||
+	if (!cti__text_line(&line, &len, text, n, &pos) ||
 	    len < sizeof(untrusted_prefix) - 1 ||
 	    memcmp(line, untrusted_prefix, sizeof(untrusted_prefix) - 1) != 0)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: not a minisign signature (no untrusted "
 				  "comment line)", name);
-	if (!cti_text_line(&line, &len, text, n, &pos) ||
-	    cti_b64_decode(raw, sizeof(raw), line, len) != 0)
-		return cti_seterr(CTI_EFORMAT,
+	if (!cti__text_line(&line, &len, text, n, &pos) ||
+	    cti__b64_decode(raw, sizeof(raw), line, len) != 0)
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: malformed signature line", name);
 	memcpy(s->alg, raw, 2);
 	if (memcmp(s->alg, "ED", 2) != 0 && memcmp(s->alg, "Ed", 2) != 0)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: unsupported signature algorithm", name);
 	memcpy(s->keynum, raw + 2, CTI_KEYNUM_LEN);
 	memcpy(s->sig, raw + 10, CTI_SIGBYTES);
-	if (!cti_text_line(&line, &len, text, n, &pos) || len < tp ||
+	if (!cti__text_line(&line, &len, text, n, &pos) || len < tp ||
 	    memcmp(line, trusted_prefix, tp) != 0)
-		return cti_seterr(CTI_EFORMAT,
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: no trusted comment line", name);
 	/* minisign strips trailing whitespace from the trusted comment */
 	if (!comment_ok(line + tp, len - tp))
-		return cti_seterr(CTI_EFORMAT, "%s: malformed trusted comment",
+		return cti__seterr(CTI_EFORMAT, "%s: malformed trusted comment",
 				  name);
 	memcpy(s->comment, line + tp, len - tp);
 	s->comment_len = len - tp;
 	s->comment[s->comment_len] = '\0';
-	if (!cti_text_line(&line, &len, text, n, &pos) ||
-	    cti_b64_decode(s->global, CTI_SIGBYTES, line, len) != 0)
-		return cti_seterr(CTI_EFORMAT,
+	if (!cti__text_line(&line, &len, text, n, &pos) ||
+	    cti__b64_decode(s->global, CTI_SIGBYTES, line, len) != 0)
+		return cti__seterr(CTI_EFORMAT,
 				  "%s: malformed global signature line", name);
-	while (cti_text_line(&line, &len, text, n, &pos))
+	while (cti__text_line(&line, &len, text, n, &pos))
 		if (len)
-			return cti_seterr(CTI_EFORMAT,
+			return cti__seterr(CTI_EFORMAT,
 					  "%s: text after the signature", name);
 	return CTI_OK;
 }
 
 int
-cti_sig_to_text(struct cti_buf *b, const struct cti_sig *s,
+cti__sig_to_text(struct cti__buf *b, const struct cti__sig *s,
 		const char *untrusted)
 {
 	unsigned char raw[2 + CTI_KEYNUM_LEN + CTI_SIGBYTES];
@@ -216,16 +216,16 @@ cti_sig_to_text(struct cti_buf *b, const struct cti_sig *s,
 			  sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(b2, sizeof(b2), s->global, CTI_SIGBYTES,
 			  sodium_base64_VARIANT_ORIGINAL);
-	if (cti_buf_printf(b, "%s%s\n%s\n%s%s\n%s\n", untrusted_prefix,
+	if (cti__buf_printf(b, "%s%s\n%s\n%s%s\n%s\n", untrusted_prefix,
 			   untrusted, b1, trusted_prefix, s->comment, b2))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	return CTI_OK;
 }
 
 /* ------------------------------------------------------------ scanning */
 
 int
-cti_scan_open(struct cti_scan *s, int fd, const char *name)
+cti__scan_open(struct cti__scan *s, int fd, const char *name)
 {
 	ssize_t r;
 	long w;
@@ -235,17 +235,17 @@ cti_scan_open(struct cti_scan *s, int fd, const char *name)
 	s->fd = fd;
 	s->name = name;
 	if (!(s->head = malloc(CTI_GZHDR_MAX)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if ((r = cti_read_full(fd, s->head, CTI_GZHDR_MAX)) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", name);
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((r = cti__read_full(fd, s->head, CTI_GZHDR_MAX)) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", name);
 	s->head_len = (size_t)r;
 	if (s->head_len < 2 || s->head[0] != 0x1f || s->head[1] != 0x8b)
 		return CTI_OK;
 	s->gzip = 1;
 	if (!(s->h = malloc(sizeof(*s->h))) ||
 	    !(s->strip = malloc(CTI_GZHDR_MAX)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if ((rc = cti_gzhdr_parse(s->h, s->head, s->head_len, name)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((rc = cti__gzhdr_parse(s->h, s->head, s->head_len, name)))
 		return rc;
 	if (s->h->nsig == 0) {
 		/* no signature: the signed bytes are the file itself */
@@ -253,7 +253,7 @@ cti_scan_open(struct cti_scan *s, int fd, const char *name)
 		s->strip_len = s->h->len;
 		return CTI_OK;
 	}
-	if ((w = cti_gzhdr_write(s->strip, s->h, s->head, NULL, 0, NULL,
+	if ((w = cti__gzhdr_write(s->strip, s->h, s->head, NULL, 0, NULL,
 				 name)) < 0)
 		return (int)w;
 	s->strip_len = (size_t)w;
@@ -261,7 +261,7 @@ cti_scan_open(struct cti_scan *s, int fd, const char *name)
 }
 
 void
-cti_scan_close(struct cti_scan *s)
+cti__scan_close(struct cti__scan *s)
 {
 	free(s->head);
 	free(s->h);
@@ -271,10 +271,10 @@ cti_scan_close(struct cti_scan *s)
 }
 
 int
-cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
+cti__scan_hash(struct cti__scan *s, unsigned char prehash[64],
 	      int (*sink)(void *ctx, const void *p, size_t n),
 	      int (*body_sink)(void *ctx, const void *p, size_t n), void *ctx,
-	      struct cti_buf *legacy)
+	      struct cti__buf *legacy)
 {
 	crypto_generichash_state hs;
 	unsigned char *buf;
@@ -286,7 +286,7 @@ cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
 	/* below malloc's mmap threshold: reads into a fresh mmap()ed buffer
 	 * were measured 30% slower (kernel copy) than into heap memory */
 	if (!(buf = malloc(SCAN_BUF)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	crypto_generichash_init(&hs, NULL, 0, 64);
 	s->total = 0;
 	for (;;) {
@@ -296,9 +296,9 @@ cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
 			s->total += s->strip_len;
 			if (sink && (rc = sink(ctx, s->strip, s->strip_len)))
 				break;
-			if (legacy && (cti_buf_put(legacy, s->strip,
+			if (legacy && (cti__buf_put(legacy, s->strip,
 						   s->strip_len))) {
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				break;
 			}
 			p = s->head + hdr;
@@ -307,8 +307,8 @@ cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
 			p = s->head;
 			n = s->head_len;
 		} else {
-			if ((r = cti_read_full(s->fd, buf, SCAN_BUF)) < 0) {
-				rc = cti_seterrno(CTI_EIO, errno, "%s",
+			if ((r = cti__read_full(s->fd, buf, SCAN_BUF)) < 0) {
+				rc = cti__seterrno(CTI_EIO, errno, "%s",
 						  s->name);
 				break;
 			}
@@ -328,14 +328,14 @@ cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
 			break;
 		if (legacy) {
 			if (legacy->len + n > CTI_LEGACY_MAX) {
-				rc = cti_seterr(CTI_ELIMIT,
+				rc = cti__seterr(CTI_ELIMIT,
 						"%s: legacy signature: file "
 						"larger than %u MiB", s->name,
 						CTI_LEGACY_MAX >> 20);
 				break;
 			}
-			if (cti_buf_put(legacy, p, n)) {
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			if (cti__buf_put(legacy, p, n)) {
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				break;
 			}
 		}
@@ -357,41 +357,41 @@ base_name(const char *path)
 
 /* The trusted comment for path; file names lose tabs and control bytes. */
 static int
-make_comment(struct cti_sig *sig, const char *path,
+make_comment(struct cti__sig *sig, const char *path,
 	     const struct cti_sign_opts *o, int64_t ts)
 {
-	struct cti_buf b = { 0 };
+	struct cti__buf b = { 0 };
 	const char *f = strcmp(path, "-") == 0 ? "-" : base_name(path);
 	int rc = 0;
 
-	rc |= cti_buf_printf(&b, "timestamp:%" PRId64 "\tfile:", ts);
+	rc |= cti__buf_printf(&b, "timestamp:%" PRId64 "\tfile:", ts);
 	for (; *f; f++)
-		rc |= cti_buf_putc(&b, ((unsigned char)*f < 0x20 || *f == 0x7f) ?
+		rc |= cti__buf_putc(&b, ((unsigned char)*f < 0x20 || *f == 0x7f) ?
 					       '?' : *f);
-	rc |= cti_buf_puts(&b, "\thashed");
+	rc |= cti__buf_puts(&b, "\thashed");
 	if (o->feed)
-		rc |= cti_buf_printf(&b, "\tfeed:%s", o->feed);
+		rc |= cti__buf_printf(&b, "\tfeed:%s", o->feed);
 	if (o->seq >= 0)
-		rc |= cti_buf_printf(&b, "\tseq:%" PRId64, o->seq);
+		rc |= cti__buf_printf(&b, "\tseq:%" PRId64, o->seq);
 	if (o->expires > 0)
-		rc |= cti_buf_printf(&b, "\texpires:%" PRId64, o->expires);
+		rc |= cti__buf_printf(&b, "\texpires:%" PRId64, o->expires);
 	if (rc) {
-		cti_buf_free(&b);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		cti__buf_free(&b);
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	if (b.len > CTI_COMMENT_MAX) {
-		cti_buf_free(&b);
-		return cti_seterr(CTI_ELIMIT, "%s: trusted comment too long",
+		cti__buf_free(&b);
+		return cti__seterr(CTI_ELIMIT, "%s: trusted comment too long",
 				  path);
 	}
 	memcpy(sig->comment, b.p, b.len + 1);
 	sig->comment_len = b.len;
-	cti_buf_free(&b);
+	cti__buf_free(&b);
 	return CTI_OK;
 }
 
 static void
-do_sign(struct cti_sig *sig, const cti_seckey *sk,
+do_sign(struct cti__sig *sig, const cti_seckey *sk,
 	const unsigned char prehash[64])
 {
 	unsigned char *m = malloc(CTI_SIGBYTES + sig->comment_len);
@@ -411,7 +411,7 @@ do_sign(struct cti_sig *sig, const cti_seckey *sk,
 static int
 out_sink(void *ctx, const void *p, size_t n)
 {
-	return cti_out_write(ctx, p, n);
+	return cti__out_write(ctx, p, n);
 }
 
 /*
@@ -428,10 +428,10 @@ open_locked(int *fd, const char *path)
 	int i, rc;
 
 	for (i = 0; i < 100; i++) {
-		if ((rc = cti_open_in(fd, path)))
+		if ((rc = cti__open_in(fd, path)))
 			return rc;
 		if (flock(*fd, LOCK_EX) < 0 || fstat(*fd, &a) < 0) {
-			rc = cti_seterrno(CTI_EIO, errno, "%s", path);
+			rc = cti__seterrno(CTI_EIO, errno, "%s", path);
 			close(*fd);
 			*fd = -1;
 			return rc;
@@ -442,7 +442,7 @@ open_locked(int *fd, const char *path)
 		close(*fd);
 		*fd = -1;
 	}
-	return cti_seterr(CTI_ELOCKED, "%s: keeps changing while waiting to "
+	return cti__seterr(CTI_ELOCKED, "%s: keeps changing while waiting to "
 			  "sign it", path);
 }
 
@@ -451,10 +451,10 @@ cti_sign_file(const cti_seckey *sk, const char *path,
 	      const struct cti_sign_opts *o)
 {
 	struct cti_sign_opts defaults = { .seq = -1 };
-	struct cti_scan s;
-	struct cti_sig *sig = NULL;
-	struct cti_out out;
-	struct cti_buf text = { 0 };
+	struct cti__scan s;
+	struct cti__sig *sig = NULL;
+	struct cti__out out;
+	struct cti__buf text = { 0 };
 	unsigned char prehash[64], *rec = NULL, *hdr = NULL;
 	char id[17], *sigpath = NULL;
 	struct stat st;
@@ -463,129 +463,129 @@ cti_sign_file(const cti_seckey *sk, const char *path,
 	size_t rl;
 
 	if (sodium_init() < 0)
-		return cti_seterr(CTI_ENOMEM, "libsodium initialisation failed");
+		return cti__seterr(CTI_ENOMEM, "libsodium initialisation failed");
 	if (!o)
 		o = &defaults;
-	if (o->feed && !cti_feed_ok(o->feed))
-		return cti_seterr(CTI_EINVAL,
+	if (o->feed && !cti__feed_ok(o->feed))
+		return cti__seterr(CTI_EINVAL,
 				  "feed name \"%s\": use letters, digits, '.', "
 				  "'_' and '-' (at most 64, not starting with "
 				  "'.')", o->feed);
 	if (o->comment && strpbrk(o->comment, "\r\n"))
-		return cti_seterr(CTI_EINVAL, "a comment is one line");
+		return cti__seterr(CTI_EINVAL, "a comment is one line");
 	if (strcmp(path, "-") == 0 && (!o->detached || !o->sig_path))
-		return cti_seterr(CTI_EINVAL,
+		return cti__seterr(CTI_EINVAL,
 				  "standard input can only be signed detached, "
 				  "to a named signature file");
 	memset(&s, 0, sizeof(s));
 	if (!(sig = calloc(1, sizeof(*sig))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if ((rc = make_comment(sig, path,  o, o->timestamp ? o->timestamp :
 							    cti_now())))
 		goto done;
-	if ((rc = o->detached ? cti_open_in(&fd, path) : open_locked(&fd, path)))
+	if ((rc = o->detached ? cti__open_in(&fd, path) : open_locked(&fd, path)))
 		goto done;
 	if (fstat(fd, &st) < 0) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", path);
+		rc = cti__seterrno(CTI_EIO, errno, "%s", path);
 		goto done;
 	}
-	if ((rc = cti_scan_open(&s, fd, path)))
+	if ((rc = cti__scan_open(&s, fd, path)))
 		goto done;
 	if (o->detached) {
-		if ((rc = cti_scan_hash(&s, prehash, NULL, NULL, NULL, NULL)))
+		if ((rc = cti__scan_hash(&s, prehash, NULL, NULL, NULL, NULL)))
 			goto done;
 		do_sign(sig, sk, prehash);
 		if (!(sigpath = o->sig_path ? strdup(o->sig_path) :
 				malloc(strlen(path) + 9))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto done;
 		}
 		if (!o->sig_path)
 			sprintf(sigpath, "%s.minisig", path);
 		if (o->comment) {
-			rc = cti_sig_to_text(&text, sig, o->comment);
+			rc = cti__sig_to_text(&text, sig, o->comment);
 		} else {
 			char c[64];
 
 			snprintf(c, sizeof(c), "signature from cti secret key %s",
 				 cti_keyid_format(id, cti_seckey_id(sk)));
-			rc = cti_sig_to_text(&text, sig, c);
+			rc = cti__sig_to_text(&text, sig, c);
 		}
 		if (rc == CTI_OK) {
 			mode_t um = umask(0);
 
 			umask(um);
-			rc = cti_write_file(sigpath, text.p, text.len,
+			rc = cti__write_file(sigpath, text.p, text.len,
 					    0644 & ~um, 1);
 		}
 		goto done;
 	}
 	if (!s.gzip) {
-		rc = cti_seterr(CTI_EFORMAT,
+		rc = cti__seterr(CTI_EFORMAT,
 				"%s: not a gzip file: embedded signatures need "
 				"one (use --detached)", path);
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = cti_seterr(CTI_EINVAL, "%s: not a regular file", path);
+		rc = cti__seterr(CTI_EINVAL, "%s: not a regular file", path);
 		goto done;
 	}
 	/* the new header with a placeholder of the right length */
 	rec = calloc(1, CTI_SIGREC_FIXED + CTI_COMMENT_MAX);
 	hdr = malloc(CTI_GZHDR_MAX);
 	if (!rec || !hdr) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto done;
 	}
 	/* what the verifier hashes: the header without any signature, even
 	 * when the file had none (an empty extra field goes) */
-	if ((hl = cti_gzhdr_write(s.strip, s.h, s.head, NULL, 0, NULL,
+	if ((hl = cti__gzhdr_write(s.strip, s.h, s.head, NULL, 0, NULL,
 				  path)) < 0) {
 		rc = (int)hl;
 		goto done;
 	}
 	s.strip_len = (size_t)hl;
 	memcpy(sig->keynum, sk->keynum, CTI_KEYNUM_LEN);
-	rl = cti_sig_to_binary(rec, sig);
-	if ((hl = cti_gzhdr_write(hdr, s.h, s.head, rec, rl, sk->keynum,
+	rl = cti__sig_to_binary(rec, sig);
+	if ((hl = cti__gzhdr_write(hdr, s.h, s.head, rec, rl, sk->keynum,
 				  path)) < 0) {
 		rc = (int)hl;
 		goto done;
 	}
-	if ((rc = cti_out_open(&out, path, st.st_mode & 07777, 0)))
+	if ((rc = cti__out_open(&out, path, st.st_mode & 07777, 0)))
 		goto done;
 	out_open = 1;
-	if ((rc = cti_out_write(&out, hdr, (size_t)hl)))
+	if ((rc = cti__out_write(&out, hdr, (size_t)hl)))
 		goto done;
-	if ((rc = cti_scan_hash(&s, prehash, NULL, out_sink, &out, NULL)))
+	if ((rc = cti__scan_hash(&s, prehash, NULL, out_sink, &out, NULL)))
 		goto done;
 	do_sign(sig, sk, prehash);
-	rl = cti_sig_to_binary(rec, sig);
-	if ((hl = cti_gzhdr_write(hdr, s.h, s.head, rec, rl, sk->keynum,
+	rl = cti__sig_to_binary(rec, sig);
+	if ((hl = cti__gzhdr_write(hdr, s.h, s.head, rec, rl, sk->keynum,
 				  path)) < 0) {
 		rc = (int)hl;
 		goto done;
 	}
 	if (pwrite(out.fd, hdr, (size_t)hl, 0) != hl) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", path);
+		rc = cti__seterrno(CTI_EIO, errno, "%s", path);
 		goto done;
 	}
 	/* the file must not have changed under us */
 	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size !=
 	    s.total - s.strip_len + s.h->len) {
-		rc = cti_seterr(CTI_EIO, "%s: file changed while signing",
+		rc = cti__seterr(CTI_EIO, "%s: file changed while signing",
 				path);
 		goto done;
 	}
 	out_open = 0;
-	rc = cti_out_commit(&out);
+	rc = cti__out_commit(&out);
 done:
 	if (out_open)
-		cti_out_abort(&out);
+		cti__out_abort(&out);
 	if (fd >= 0)
 		close(fd);
-	cti_scan_close(&s);
-	cti_buf_free(&text);
+	cti__scan_close(&s);
+	cti__buf_free(&text);
 	free(sigpath);
 	free(rec);
 	free(hdr);
@@ -614,12 +614,12 @@ cti_state_dir(void)
 }
 
 int
-cti_lock_file(int *fd, const char *path)
+cti__lock_file(int *fd, const char *path)
 {
 	int i;
 
 	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	for (i = 0; i < 300; i++) {
 		if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
 			return CTI_OK;
@@ -628,13 +628,13 @@ cti_lock_file(int *fd, const char *path)
 
 			close(*fd);
 			*fd = -1;
-			return cti_seterrno(CTI_EIO, e, "%s", path);
+			return cti__seterrno(CTI_EIO, e, "%s", path);
 		}
 		usleep(100000);
 	}
 	close(*fd);
 	*fd = -1;
-	return cti_seterr(CTI_ELOCKED, "%s: locked by another process for 30s",
+	return cti__seterr(CTI_ELOCKED, "%s: locked by another process for 30s",
 			  path);
 }
 
@@ -647,47 +647,47 @@ cti_seq_next(int64_t *seq, const char *state_dir, const char *feed)
 	ssize_t r;
 	int64_t cur = 0;
 
-	if (!feed || !cti_feed_ok(feed))
-		return cti_seterr(CTI_EINVAL,
+	if (!feed || !cti__feed_ok(feed))
+		return cti__seterr(CTI_EINVAL,
 				  "--seq auto needs a valid feed name");
 	if (!state_dir && !(state_dir = def = cti_state_dir()))
-		return cti_seterr(CTI_EINVAL,
+		return cti__seterr(CTI_EINVAL,
 				  "no state directory (set XDG_STATE_HOME or "
 				  "HOME, or use --state)");
 	dir = malloc(strlen(state_dir) + 8);
 	file = malloc(strlen(state_dir) + strlen(feed) + 16);
 	lock = malloc(strlen(state_dir) + strlen(feed) + 16);
 	if (!dir || !file || !lock) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
 	sprintf(dir, "%s/seq", state_dir);
 	sprintf(file, "%s/%s", dir, feed);
 	sprintf(lock, "%s/%s.lock", dir, feed);
-	if ((rc = cti_mkdirs(dir)) || (rc = cti_lock_file(&lfd, lock)))
+	if ((rc = cti__mkdirs(dir)) || (rc = cti__lock_file(&lfd, lock)))
 		goto out;
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) >= 0) {
-		r = cti_read_full(fd, buf, sizeof(buf) - 1);
+		r = cti__read_full(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (r < 0) {
-			rc = cti_seterrno(CTI_EIO, errno, "%s", file);
+			rc = cti__seterrno(CTI_EIO, errno, "%s", file);
 			goto out;
 		}
 		buf[r] = '\0';
 		if (r > 0 && buf[r - 1] == '\n')
 			buf[r - 1] = '\0';
 		if (parse_num(&cur, buf) != 0 || cur == INT64_MAX) {
-			rc = cti_seterr(CTI_EFORMAT, "%s: corrupt counter",
+			rc = cti__seterr(CTI_EFORMAT, "%s: corrupt counter",
 					file);
 			goto out;
 		}
 	} else if (errno != ENOENT) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", file);
+		rc = cti__seterrno(CTI_EIO, errno, "%s", file);
 		goto out;
 	}
 	cur++;
 	snprintf(buf, sizeof(buf), "%" PRId64 "\n", cur);
-	if ((rc = cti_write_file(file, buf, strlen(buf), 0600, 1)))
+	if ((rc = cti__write_file(file, buf, strlen(buf), 0600, 1)))
 		goto out;
 	*seq = cur;
 out:

@@ -17,12 +17,12 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	const char *p = s;
 
 	if (!s || !*s)
-		return cti_seterr(CTI_EUSAGE, "empty duration");
+		return cti__seterr(CTI_EUSAGE, "empty duration");
 	if (*p < '0' || *p > '9')
 		goto bad;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (v > (INT64_MAX - (*p - '0')) / 10)
-			return cti_seterr(CTI_EUSAGE,
+			return cti__seterr(CTI_EUSAGE,
 					  "duration '%.40s' too large", s);
 		v = v * 10 + (*p - '0');
 	}
@@ -48,11 +48,11 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	if (p[1])
 		goto bad;
 	if (v > INT64_MAX / mul)
-		return cti_seterr(CTI_EUSAGE, "duration '%.40s' too large", s);
+		return cti__seterr(CTI_EUSAGE, "duration '%.40s' too large", s);
 	*out_seconds = v * mul;
 	return CTI_OK;
 bad:
-	return cti_seterr(
+	return cti__seterr(
 		CTI_EUSAGE,
 		"invalid duration '%.40s': want a number and s, m, h, d or w",
 		s);
@@ -180,7 +180,7 @@ cti_parse_time(int64_t *out_unix, const char *s)
 	*out_unix = t;
 	return CTI_OK;
 bad:
-	return cti_seterr(
+	return cti__seterr(
 		CTI_EUSAGE,
 		"invalid time '%.40s': want RFC 3339, as 2026-11-22T10:00:00Z",
 		s ? s : "");
@@ -194,7 +194,7 @@ cti_parse_stix_time(int64_t *out_ms, const char *s)
 	const char *p;
 
 	if (!s || parse_fields(&t, &ms, &p, s, 0) || p[0] != 'Z' || p[1])
-		return cti_seterr(CTI_EFORMAT, "invalid STIX timestamp '%.40s'",
+		return cti__seterr(CTI_EFORMAT, "invalid STIX timestamp '%.40s'",
 				  s ? s : "");
 	*out_ms = t * 1000 + ms;
 	return CTI_OK;

@@ -33,19 +33,19 @@
 #define CTI_GZ_FNAME 0x08
 #define CTI_GZ_FCOMMENT 0x10
 
-struct cti_gzsub {
+struct cti__gzsub {
 	size_t off;	/* offset of the subfield (its SI1) in the input */
 	size_t len;	/* data length (without the 4-byte subfield header) */
 };
 
 /* A parsed gzip header; offsets point into the parsed input buffer. */
-struct cti_gzhdr {
+struct cti__gzhdr {
 	size_t len;		/* header length in the input */
 	unsigned char flg;
 	size_t xoff, xlen;	/* the extra field data (after XLEN), if any */
 	size_t noff, nlen;	/* FNAME + FCOMMENT bytes (with their NULs) */
 	size_t nsig;		/* cti signature subfields */
-	struct cti_gzsub sig[CTI_GZ_SIGS_MAX];
+	struct cti__gzsub sig[CTI_GZ_SIGS_MAX];
 };
 
 /*
@@ -55,7 +55,7 @@ struct cti_gzhdr {
  * method other than deflate, malformed extra field) or CTI_ELIMIT (names
  * too long), with a message naming name. The caller checks the magic.
  */
-int cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
+int cti__gzhdr_parse(struct cti__gzhdr *h, const unsigned char *p, size_t n,
 		    const char *name);
 
 /*
@@ -67,7 +67,7 @@ int cti_gzhdr_parse(struct cti_gzhdr *h, const unsigned char *p, size_t n,
  * the extra field would exceed 65535 bytes, CTI_EFORMAT for FHCRC with
  * signatures).
  */
-long cti_gzhdr_write(unsigned char *out, const struct cti_gzhdr *h,
+long cti__gzhdr_write(unsigned char *out, const struct cti__gzhdr *h,
 		     const unsigned char *in, const unsigned char *add,
 		     size_t add_len, const unsigned char *drop_keynum,
 		     const char *name);
@@ -75,7 +75,7 @@ long cti_gzhdr_write(unsigned char *out, const struct cti_gzhdr *h,
 /* ------------------------------------------------------------ signatures */
 
 /* One signature, parsed from a subfield or a .minisig file. */
-struct cti_sig {
+struct cti__sig {
 	unsigned char alg[2];	/* "ED" or "Ed" */
 	unsigned char keynum[CTI_KEYNUM_LEN];
 	unsigned char sig[CTI_SIGBYTES];
@@ -85,20 +85,20 @@ struct cti_sig {
 };
 
 /* Parse a subfield's data. CTI_EFORMAT on malformed input. */
-int cti_sig_from_binary(struct cti_sig *s, const unsigned char *p, size_t n,
+int cti__sig_from_binary(struct cti__sig *s, const unsigned char *p, size_t n,
 			const char *name);
 /* Parse minisign's .minisig text. CTI_EFORMAT on malformed input. */
-int cti_sig_from_text(struct cti_sig *s, const char *text, size_t n,
+int cti__sig_from_text(struct cti__sig *s, const char *text, size_t n,
 		      const char *name);
 /* Serialise to subfield data; out must hold CTI_SIGREC_FIXED +
  * CTI_COMMENT_MAX bytes. Returns the length. */
-size_t cti_sig_to_binary(unsigned char *out, const struct cti_sig *s);
+size_t cti__sig_to_binary(unsigned char *out, const struct cti__sig *s);
 /* minisign's text form, into b. */
-int cti_sig_to_text(struct cti_buf *b, const struct cti_sig *s,
+int cti__sig_to_text(struct cti__buf *b, const struct cti__sig *s,
 		    const char *untrusted);
 
 /* Trusted comment fields; the strings point into a copy in f->buf. */
-struct cti_tc {
+struct cti__tc {
 	char buf[CTI_COMMENT_MAX + 1];
 	int64_t timestamp, seq, expires;
 	const char *file, *feed;
@@ -106,12 +106,12 @@ struct cti_tc {
 };
 /* Parse "key:value" fields separated by tabs. Never fails: malformed
  * numbers leave the field unset (-1 / 0) and set *bad (may be NULL). */
-void cti_tc_parse(struct cti_tc *f, const char *comment, int *bad);
+void cti__tc_parse(struct cti__tc *f, const char *comment, int *bad);
 
 /* A feed name is safe in a path and a trusted comment. */
-int cti_feed_ok(const char *feed);
+int cti__feed_ok(const char *feed);
 
-uint64_t cti_le64(const unsigned char p[8]);
+uint64_t cti__le64(const unsigned char p[8]);
 
 /* ------------------------------------------------------------ keys */
 
@@ -121,23 +121,23 @@ struct cti_seckey {
 };
 
 /* Search the ring; the public key, or NULL. */
-const unsigned char *cti_keyring_find(const cti_keyring *kr,
+const unsigned char *cti__keyring_find(const cti_keyring *kr,
 				      const unsigned char keynum[8],
 				      const char **name);
 
 /* Open path (created 0600) and take an exclusive flock() on it, waiting
  * at most 30 seconds (CTI_ELOCKED). Closing *fd releases it. */
-int cti_lock_file(int *fd, const char *path);
+int cti__lock_file(int *fd, const char *path);
 
 /* Make the directories of path (mode 0700); path is a directory. */
-int cti_mkdirs(const char *path);
+int cti__mkdirs(const char *path);
 
 /*
  * Write data to path atomically: a temporary file in the same directory
  * with mode, fsync, then rename (or link when !replace, so an existing file
  * is never replaced: CTI_EEXIST).
  */
-int cti_write_file(const char *path, const void *data, size_t n,
+int cti__write_file(const char *path, const void *data, size_t n,
 		   unsigned mode, int replace);
 
 /* ------------------------------------------------------------ scanning */
@@ -146,11 +146,11 @@ int cti_write_file(const char *path, const void *data, size_t n,
  * The signed bytes of a file, streamed: the header is read into bounded
  * memory and parsed, then the rest is read in CTI_IOBUF chunks.
  */
-struct cti_scan {
+struct cti__scan {
 	const char *name;
 	int fd;
 	int gzip;		/* starts with the gzip magic */
-	struct cti_gzhdr *h;	/* gzip only */
+	struct cti__gzhdr *h;	/* gzip only */
 	unsigned char *head;	/* the first bytes of the file */
 	size_t head_len;
 	unsigned char *strip;	/* the signed header (gzip only) */
@@ -159,15 +159,15 @@ struct cti_scan {
 };
 
 /* Read and parse the head of fd (not closed). */
-int cti_scan_open(struct cti_scan *s, int fd, const char *name);
+int cti__scan_open(struct cti__scan *s, int fd, const char *name);
 /* Hash the signed bytes with BLAKE2b-512 into prehash. sink (may be NULL)
  * gets every signed byte in order; legacy (may be NULL) collects them up to
  * CTI_LEGACY_MAX (CTI_ELIMIT beyond). body_sink (may be NULL) gets the bytes
  * after the header only. */
-int cti_scan_hash(struct cti_scan *s, unsigned char prehash[64],
+int cti__scan_hash(struct cti__scan *s, unsigned char prehash[64],
 		  int (*sink)(void *ctx, const void *p, size_t n),
 		  int (*body_sink)(void *ctx, const void *p, size_t n),
-		  void *ctx, struct cti_buf *legacy);
-void cti_scan_close(struct cti_scan *s);
+		  void *ctx, struct cti__buf *legacy);
+void cti__scan_close(struct cti__scan *s);
 
 #endif

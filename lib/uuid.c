@@ -147,7 +147,7 @@ sha1_final(struct sha1 *s, unsigned char out[20])
 }
 
 void
-cti_sha1(unsigned char out[20], const void *p, size_t n)
+cti__sha1(unsigned char out[20], const void *p, size_t n)
 {
 	struct sha1 s;
 
@@ -157,7 +157,7 @@ cti_sha1(unsigned char out[20], const void *p, size_t n)
 }
 
 void
-cti_uuid5(char out[37], const unsigned char ns[16], const void *name, size_t n)
+cti__uuid5(char out[37], const unsigned char ns[16], const void *name, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
 	unsigned char d[20];
@@ -191,7 +191,7 @@ hexv(int c)
 }
 
 int
-cti_uuid_parse(unsigned char out[16], const char *s)
+cti__uuid_parse(unsigned char out[16], const char *s)
 {
 	int i, j, hi, lo;
 
@@ -217,7 +217,7 @@ static void
 stix_ns_init(void)
 {
 	/* a constant that parses: checked by tests/unit/test_uuid.c */
-	(void)cti_uuid_parse(stix_ns, CTI_UUID_NAMESPACE);
+	(void)cti__uuid_parse(stix_ns, CTI_UUID_NAMESPACE);
 }
 
 char *
@@ -235,6 +235,6 @@ cti_stix_id(char *out, size_t size, const char *type, const char *name,
 	memcpy(out, type, tl);
 	out[tl] = '-';
 	out[tl + 1] = '-';
-	cti_uuid5(out + tl + 2, stix_ns, name ? name : "", name_len);
+	cti__uuid5(out + tl + 2, stix_ns, name ? name : "", name_len);
 	return out;
 }

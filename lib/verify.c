@@ -19,8 +19,8 @@
 #define SIGFILE_MAX (64u << 10)
 
 struct vsig {
-	struct cti_sig sig;
-	struct cti_tc tc;
+	struct cti__sig sig;
+	struct cti__tc tc;
 	struct cti_signer pub;
 	const unsigned char *pk; /* NULL: not a trusted key */
 	const char *name;
@@ -32,7 +32,7 @@ struct cti_verify_result {
 	struct cti_signer *s;
 	char **names;
 	char **comments;
-	struct cti_tc *tc;
+	struct cti__tc *tc;
 };
 
 size_t
@@ -71,7 +71,7 @@ who(char buf[128], const struct vsig *v)
 {
 	char id[17];
 
-	cti_keyid_format(id, cti_le64(v->sig.keynum));
+	cti_keyid_format(id, cti__le64(v->sig.keynum));
 	if (v->name)
 		snprintf(buf, 128, "key %s (%.80s)", id, v->name);
 	else
@@ -90,21 +90,21 @@ read_sigfile(struct vsig *v, const char *path, int must_exist, int *found)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT && !must_exist)
 			return CTI_OK;
-		return cti_seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	}
 	if (!(text = malloc(SIGFILE_MAX + 1))) {
 		close(fd);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
-	r = cti_read_full(fd, text, SIGFILE_MAX + 1);
+	r = cti__read_full(fd, text, SIGFILE_MAX + 1);
 	close(fd);
 	if (r < 0) {
-		rc = cti_seterrno(CTI_EIO, errno, "%s", path);
+		rc = cti__seterrno(CTI_EIO, errno, "%s", path);
 	} else if ((size_t)r > SIGFILE_MAX) {
-		rc = cti_seterr(CTI_ELIMIT, "%s: signature file too large",
+		rc = cti__seterr(CTI_ELIMIT, "%s: signature file too large",
 				path);
 	} else {
-		rc = cti_sig_from_text(&v->sig, text, (size_t)r, path);
+		rc = cti__sig_from_text(&v->sig, text, (size_t)r, path);
 		*found = rc == CTI_OK;
 	}
 	free(text);
@@ -116,15 +116,15 @@ tmp_sink(void *ctx, const void *p, size_t n)
 {
 	int fd = *(int *)ctx;
 
-	if (cti_write_full(fd, p, n) < 0)
-		return cti_seterrno(CTI_EIO, errno, "temporary file");
+	if (cti__write_full(fd, p, n) < 0)
+		return cti__seterrno(CTI_EIO, errno, "temporary file");
 	return CTI_OK;
 }
 
 static int
 out_sink(void *ctx, const void *p, size_t n)
 {
-	return cti_out_write(ctx, p, n);
+	return cti__out_write(ctx, p, n);
 }
 
 /*
@@ -157,13 +157,13 @@ private_tmp(int *fd)
 		return CTI_OK;
 #endif
 	if (!(path = malloc(strlen(dir) + 20)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	sprintf(path, "%s/cti-verify-XXXXXX", dir);
 	if ((*fd = mkostemp(path, O_CLOEXEC)) < 0) {
 		int e = errno;
 
 		free(path);
-		return cti_seterrno(CTI_EIO, e, "%s", dir);
+		return cti__seterrno(CTI_EIO, e, "%s", dir);
 	}
 	unlink(path);
 	free(path);
@@ -174,40 +174,40 @@ private_tmp(int *fd)
 static int
 write_output(int tfd, const char *output, int keep_gzip, const char *name)
 {
-	struct cti_out out;
-	struct cti_src src;
+	struct cti__out out;
+	struct cti__src src;
 	unsigned char *buf;
 	ssize_t r;
 	int rc;
 
 	if (lseek(tfd, 0, SEEK_SET) < 0)
-		return cti_seterrno(CTI_EIO, errno, "temporary file");
+		return cti__seterrno(CTI_EIO, errno, "temporary file");
 	if (!(buf = malloc(CTI_IOBUF)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
-	if ((rc = cti_out_open(&out, output, 0, 0))) {
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((rc = cti__out_open(&out, output, 0, 0))) {
 		free(buf);
 		return rc;
 	}
 	if (keep_gzip) {
-		while ((r = cti_read_full(tfd, buf, CTI_IOBUF)) > 0)
-			if ((rc = cti_out_write(&out, buf, (size_t)r)))
+		while ((r = cti__read_full(tfd, buf, CTI_IOBUF)) > 0)
+			if ((rc = cti__out_write(&out, buf, (size_t)r)))
 				break;
 		if (r < 0)
-			rc = cti_seterrno(CTI_EIO, errno, "temporary file");
-	} else if ((rc = cti_src_open(&src, tfd, 0, name, NULL, 0)) == CTI_OK) {
-		while ((r = cti_src_read(&src, buf, CTI_IOBUF)) > 0)
-			if ((rc = cti_out_write(&out, buf, (size_t)r)))
+			rc = cti__seterrno(CTI_EIO, errno, "temporary file");
+	} else if ((rc = cti__src_open(&src, tfd, 0, name, NULL, 0)) == CTI_OK) {
+		while ((r = cti__src_read(&src, buf, CTI_IOBUF)) > 0)
+			if ((rc = cti__out_write(&out, buf, (size_t)r)))
 				break;
 		if (r < 0)
 			rc = (int)r;
-		cti_src_close(&src);
+		cti__src_close(&src);
 	}
 	free(buf);
 	if (rc) {
-		cti_out_abort(&out);
+		cti__out_abort(&out);
 		return rc;
 	}
-	return cti_out_commit(&out);
+	return cti__out_commit(&out);
 }
 
 /* ------------------------------------------------------------ replay */
@@ -227,18 +227,18 @@ state_check(struct seen *st, const char *state_dir, const struct vsig *v,
 	ssize_t r;
 	int fd;
 
-	cti_keyid_format(id, cti_le64(v->sig.keynum));
+	cti_keyid_format(id, cti__le64(v->sig.keynum));
 	if (!v->tc.feed || v->tc.seq < 0)
-		return cti_seterr(CTI_EREPLAY,
+		return cti__seterr(CTI_EREPLAY,
 				  "%s: replay: signature by %s has no feed and "
 				  "seq: cannot check for replay", name,
 				  who(w, v));
-	if (!cti_feed_ok(v->tc.feed))
-		return cti_seterr(CTI_EPOLICY,
+	if (!cti__feed_ok(v->tc.feed))
+		return cti__seterr(CTI_EPOLICY,
 				  "%s: feed: signature by %s names an unusable "
 				  "feed", name, who(w, v));
 	if (!(st->path = malloc(strlen(state_dir) + strlen(v->tc.feed) + 40)))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	sprintf(st->path, "%s/accepted/%s/%s", state_dir, v->tc.feed, id);
 	st->seq = v->tc.seq;
 	sodium_bin2hex(hex, sizeof(hex), prehash, 64);
@@ -247,12 +247,12 @@ state_check(struct seen *st, const char *state_dir, const struct vsig *v,
 	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return CTI_OK;
-		return cti_seterrno(CTI_EIO, errno, "%s", st->path);
+		return cti__seterrno(CTI_EIO, errno, "%s", st->path);
 	}
-	r = cti_read_full(fd, buf, sizeof(buf) - 1);
+	r = cti__read_full(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (r < 0)
-		return cti_seterrno(CTI_EIO, errno, "%s", st->path);
+		return cti__seterrno(CTI_EIO, errno, "%s", st->path);
 	buf[r] = '\0';
 	{
 		char *sp = strchr(buf, ' ');
@@ -262,17 +262,17 @@ state_check(struct seen *st, const char *state_dir, const struct vsig *v,
 		last = sp ? strtoll(buf, &end, 10) : -1;
 		if (!sp || end != sp || errno || last < 0 ||
 		    strlen(sp + 1) != 129 || sp[129] != '\n')
-			return cti_seterr(CTI_EFORMAT, "%s: corrupt replay state",
+			return cti__seterr(CTI_EFORMAT, "%s: corrupt replay state",
 					  st->path);
 		if (v->tc.seq < last)
-			return cti_seterr(CTI_EREPLAY,
+			return cti__seterr(CTI_EREPLAY,
 					  "%s: replay: seq %" PRId64 " of feed "
 					  "%s by %s is lower than %" PRId64
 					  ", the last accepted", name,
 					  v->tc.seq, v->tc.feed, who(w, v),
 					  last);
 		if (v->tc.seq == last && memcmp(sp + 1, hex, 128) != 0)
-			return cti_seterr(CTI_EREPLAY,
+			return cti__seterr(CTI_EREPLAY,
 					  "%s: replay: seq %" PRId64 " of feed "
 					  "%s by %s was accepted before with "
 					  "other content", name, v->tc.seq,
@@ -291,12 +291,12 @@ state_commit(struct seen *st, size_t n)
 		char *d = strdup(st[i].path), *slash;
 
 		if (!d)
-			return cti_seterr(CTI_ENOMEM, "out of memory");
+			return cti__seterr(CTI_ENOMEM, "out of memory");
 		if ((slash = strrchr(d, '/')))
 			*slash = '\0';
-		rc = cti_mkdirs(d);
+		rc = cti__mkdirs(d);
 		free(d);
-		if (rc || (rc = cti_write_file(st[i].path, st[i].line,
+		if (rc || (rc = cti__write_file(st[i].path, st[i].line,
 					       strlen(st[i].line), 0600, 1)))
 			return rc;
 	}
@@ -309,14 +309,14 @@ int
 cti_verify_file(cti_verify_result **out, const char *path,
 		const struct cti_verify_opts *o)
 {
-	struct cti_scan s;
+	struct cti__scan s;
 	struct vsig *v = NULL;
 	struct seen *st = NULL;
-	struct cti_buf legacy = { 0 };
+	struct cti__buf legacy = { 0 };
 	unsigned char prehash[64], *m = NULL;
 	char w[128], *sigpath = NULL;
 	size_t nv = 0, i, j, counted = 0, distinct = 0, nst = 0;
-	struct cti_out kout = { .fd = -1 };
+	struct cti__out kout = { .fd = -1 };
 	int fd = -1, tfd = -1, lfd = -1, rc, any_legacy = 0, found, kopen = 0;
 	int64_t now;
 	unsigned threshold;
@@ -325,21 +325,21 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		*out = NULL;
 	memset(&s, 0, sizeof(s));
 	if (sodium_init() < 0)
-		return cti_seterr(CTI_ENOMEM, "libsodium initialisation failed");
+		return cti__seterr(CTI_ENOMEM, "libsodium initialisation failed");
 	if (!o || !o->keys || cti_keyring_count(o->keys) == 0)
-		return cti_seterr(CTI_EINVAL, "no trusted public key given");
+		return cti__seterr(CTI_EINVAL, "no trusted public key given");
 	threshold = o->threshold ? o->threshold : 1;
 	now = o->now ? o->now : (int64_t)time(NULL);
-	if ((rc = cti_open_in(&fd, path)))
+	if ((rc = cti__open_in(&fd, path)))
 		return rc;
-	if ((rc = cti_scan_open(&s, fd, path)))
+	if ((rc = cti__scan_open(&s, fd, path)))
 		goto done;
 	if (!(v = calloc((s.gzip ? s.h->nsig : 0) + 1, sizeof(*v)))) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (i = 0; s.gzip && i < s.h->nsig; i++) {
-		if ((rc = cti_sig_from_binary(&v[nv].sig,
+		if ((rc = cti__sig_from_binary(&v[nv].sig,
 					      s.head + s.h->sig[i].off + 4,
 					      s.h->sig[i].len, path)))
 			goto done;
@@ -351,7 +351,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		nv++;
 	} else if (!o->no_detached && strcmp(path, "-") != 0) {
 		if (!(sigpath = malloc(strlen(path) + 9))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto done;
 		}
 		sprintf(sigpath, "%s.minisig", path);
@@ -360,16 +360,16 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		nv += found;
 	}
 	if (nv == 0) {
-		rc = cti_seterr(CTI_ENOSIG, "%s: no signature: none embedded%s",
+		rc = cti__seterr(CTI_ENOSIG, "%s: no signature: none embedded%s",
 				path, sigpath ? " and no .minisig file" : "");
 		goto done;
 	}
 	for (i = 0; i < nv; i++) {
-		v[i].pk = cti_keyring_find(o->keys, v[i].sig.keynum,
+		v[i].pk = cti__keyring_find(o->keys, v[i].sig.keynum,
 					   &v[i].name);
 		if (memcmp(v[i].sig.alg, "Ed", 2) == 0) {
 			if (!o->legacy) {
-				rc = cti_seterr(CTI_ELEGACY,
+				rc = cti__seterr(CTI_ELEGACY,
 						"%s: legacy: signature by %s is "
 						"not prehashed (minisign -l); "
 						"refused without --legacy",
@@ -380,15 +380,15 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		}
 	}
 	if (o->output && o->keep_gzip && direct_output(o->output)) {
-		if ((rc = cti_out_open(&kout, o->output, 0, 0)))
+		if ((rc = cti__out_open(&kout, o->output, 0, 0)))
 			goto done;
 		kopen = 1;
-		rc = cti_scan_hash(&s, prehash, out_sink, NULL, &kout,
+		rc = cti__scan_hash(&s, prehash, out_sink, NULL, &kout,
 				   any_legacy ? &legacy : NULL);
 	} else {
 		if (o->output && (rc = private_tmp(&tfd)))
 			goto done;
-		rc = cti_scan_hash(&s, prehash, tfd >= 0 ? tmp_sink : NULL,
+		rc = cti__scan_hash(&s, prehash, tfd >= 0 ? tmp_sink : NULL,
 				   NULL, &tfd, any_legacy ? &legacy : NULL);
 	}
 	if (rc)
@@ -396,7 +396,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 
 	/* every signature by a trusted key must verify */
 	if (!(m = malloc(CTI_SIGBYTES + CTI_COMMENT_MAX))) {
-		rc = cti_seterr(CTI_ENOMEM, "out of memory");
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < nv; i++) {
@@ -413,7 +413,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 			ok = crypto_sign_verify_detached(x->sig.sig, prehash,
 							 64, x->pk) == 0;
 		if (!ok) {
-			rc = cti_seterr(CTI_EBADSIG,
+			rc = cti__seterr(CTI_EBADSIG,
 					"%s: bad signature: %s signature by %s "
 					"does not verify", path,
 					x->embedded ? "embedded" : "detached",
@@ -425,15 +425,15 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		if (crypto_sign_verify_detached(x->sig.global, m,
 						CTI_SIGBYTES + x->sig.comment_len,
 						x->pk) != 0) {
-			rc = cti_seterr(CTI_EBADSIG,
+			rc = cti__seterr(CTI_EBADSIG,
 					"%s: bad signature: trusted comment of "
 					"the signature by %s does not verify",
 					path, who(w, x));
 			goto done;
 		}
-		cti_tc_parse(&x->tc, x->sig.comment, &bad);
+		cti__tc_parse(&x->tc, x->sig.comment, &bad);
 		if (bad) {
-			rc = cti_seterr(CTI_EFORMAT,
+			rc = cti__seterr(CTI_EFORMAT,
 					"%s: malformed trusted comment in the "
 					"signature by %s", path, who(w, x));
 			goto done;
@@ -448,15 +448,15 @@ cti_verify_file(cti_verify_result **out, const char *path,
 	if (counted == 0) {
 		char id[17];
 
-		rc = cti_seterr(CTI_EUNTRUSTED,
+		rc = cti__seterr(CTI_EUNTRUSTED,
 				"%s: untrusted: signed only by unknown key%s "
 				"(%s%s)", path, nv > 1 ? "s" : "",
-				cti_keyid_format(id, cti_le64(v[0].sig.keynum)),
+				cti_keyid_format(id, cti__le64(v[0].sig.keynum)),
 				nv > 1 ? ", ..." : "");
 		goto done;
 	}
 	if (distinct < threshold) {
-		rc = cti_seterr(CTI_ETHRESHOLD,
+		rc = cti__seterr(CTI_ETHRESHOLD,
 				"%s: threshold: %zu trusted signer%s, %u "
 				"required", path, distinct,
 				distinct == 1 ? "" : "s", threshold);
@@ -469,7 +469,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		if (!x->pk)
 			continue;
 		if (x->tc.expires > 0 && x->tc.expires <= now) {
-			rc = cti_seterr(CTI_EEXPIRED,
+			rc = cti__seterr(CTI_EEXPIRED,
 					"%s: expired: signature by %s expired "
 					"at %s", path, who(w, x),
 					cti_format_time(t, sizeof(t),
@@ -478,7 +478,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		}
 		if (o->max_age > 0 &&
 		    (x->tc.timestamp < 0 || x->tc.timestamp < now - o->max_age)) {
-			rc = cti_seterr(CTI_EEXPIRED,
+			rc = cti__seterr(CTI_EEXPIRED,
 					"%s: max-age: signature by %s %s%s is "
 					"older than allowed", path, who(w, x),
 					x->tc.timestamp < 0 ? "has no timestamp"
@@ -490,7 +490,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 			goto done;
 		}
 		if (o->feed && (!x->tc.feed || strcmp(x->tc.feed, o->feed))) {
-			rc = cti_seterr(CTI_EPOLICY,
+			rc = cti__seterr(CTI_EPOLICY,
 					"%s: feed: signature by %s is for feed "
 					"\"%.64s\", not \"%.64s\"", path,
 					who(w, x),
@@ -503,19 +503,19 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		char *lock = malloc(strlen(o->state_dir) + 32);
 
 		if (!lock) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto done;
 		}
 		sprintf(lock, "%s/accepted", o->state_dir);
-		if ((rc = cti_mkdirs(lock)) == CTI_OK) {
+		if ((rc = cti__mkdirs(lock)) == CTI_OK) {
 			strcat(lock, "/.lock");
-			rc = cti_lock_file(&lfd, lock);
+			rc = cti__lock_file(&lfd, lock);
 		}
 		free(lock);
 		if (rc)
 			goto done;
 		if (!(st = calloc(nv, sizeof(*st)))) {
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto done;
 		}
 		for (i = 0; i < nv; i++) {
@@ -531,7 +531,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 	/* every check passed: now the payload, then the state */
 	if (kopen) {
 		kopen = 0;
-		if ((rc = cti_out_commit(&kout)))
+		if ((rc = cti__out_commit(&kout)))
 			goto done;
 	} else if (o->output &&
 		   (rc = write_output(tfd, o->output, o->keep_gzip, path))) {
@@ -547,7 +547,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		    !(r->comments = calloc(counted, sizeof(char *))) ||
 		    !(r->tc = calloc(counted, sizeof(*r->tc)))) {
 			cti_verify_result_free(r);
-			rc = cti_seterr(CTI_ENOMEM, "out of memory");
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
 			goto done;
 		}
 		for (i = 0; i < nv; i++) {
@@ -562,10 +562,10 @@ cti_verify_file(cti_verify_result **out, const char *path,
 			if (!r->names[r->n] || !r->comments[r->n]) {
 				r->n++;
 				cti_verify_result_free(r);
-				rc = cti_seterr(CTI_ENOMEM, "out of memory");
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				goto done;
 			}
-			g->keyid = cti_le64(x->sig.keynum);
+			g->keyid = cti__le64(x->sig.keynum);
 			g->name = r->names[r->n];
 			g->trusted_comment = r->comments[r->n];
 			g->embedded = x->embedded;
@@ -587,7 +587,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 	rc = CTI_OK;
 done:
 	if (kopen)
-		cti_out_abort(&kout);
+		cti__out_abort(&kout);
 	if (st) {
 		for (i = 0; i < nv; i++)
 			free(st[i].path);
@@ -599,8 +599,8 @@ done:
 		close(tfd);
 	if (fd >= 0)
 		close(fd);
-	cti_scan_close(&s);
-	cti_buf_free(&legacy);
+	cti__scan_close(&s);
+	cti__buf_free(&legacy);
 	free(m);
 	free(v);
 	free(sigpath);

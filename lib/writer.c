@@ -29,7 +29,7 @@ struct seen {
 };
 
 struct cti_writer {
-	struct cti_out out;
+	struct cti__out out;
 	int plain;
 	int dedup;
 	z_stream z;
@@ -64,7 +64,7 @@ seen_grow(struct seen *s)
 	unsigned char (*ns)[16] = calloc(ncap, 16);
 
 	if (!ns)
-		return cti_seterr(CTI_ENOMEM, "out of memory for the duplicate "
+		return cti__seterr(CTI_ENOMEM, "out of memory for the duplicate "
 				  "index");
 	for (size_t i = 0; i < s->cap; i++) {
 		uint64_t h;
@@ -111,7 +111,7 @@ compress_out(cti_writer *w, const unsigned char *p, size_t n, int flush)
 
 	crypto_generichash_update(&w->texthash, p, n);
 	if (w->plain)
-		return cti_out_write(&w->out, p, n);
+		return cti__out_write(&w->out, p, n);
 	w->crc = crc32(w->crc, p, (uInt)n);
 	w->z.next_in = (unsigned char *)p;
 	w->z.avail_in = (uInt)n;
@@ -120,9 +120,9 @@ compress_out(cti_writer *w, const unsigned char *p, size_t n, int flush)
 		w->z.avail_out = OUTBUF;
 		zr = deflate(&w->z, flush);
 		if (zr == Z_STREAM_ERROR)
-			return cti_seterr(CTI_EIO, "%s: compression failed",
+			return cti__seterr(CTI_EIO, "%s: compression failed",
 					  w->out.name);
-		if ((rc = cti_out_write(&w->out, w->zout,
+		if ((rc = cti__out_write(&w->out, w->zout,
 					OUTBUF - w->z.avail_out)))
 			return rc;
 	} while (w->z.avail_out == 0 ||
@@ -174,7 +174,7 @@ wait_idle(cti_writer *w)
 	rc = w->werr;
 	pthread_mutex_unlock(&w->mu);
 	if (rc)
-		cti_seterr(rc, "%s", w->werrmsg);
+		cti__seterr(rc, "%s", w->werrmsg);
 	return rc;
 }
 
@@ -252,12 +252,12 @@ cti_writer_open(cti_writer **out, const char *path,
 
 	*out = NULL;
 	if (level > 9)
-		return cti_seterr(CTI_EINVAL, "compression level %d is not "
+		return cti__seterr(CTI_EINVAL, "compression level %d is not "
 				  "0-9", level);
 	if (sodium_init() < 0)
-		return cti_seterr(CTI_ENOMEM, "libsodium initialisation failed");
+		return cti__seterr(CTI_ENOMEM, "libsodium initialisation failed");
 	if (!(w = calloc(1, sizeof(*w))))
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	w->out.fd = -1;
 	w->plain = opts && opts->plain;
 	w->dedup = !(opts && opts->no_dedup);
@@ -266,10 +266,10 @@ cti_writer_open(cti_writer **out, const char *path,
 		free(w->stages[0]);
 		free(w->stages[1]);
 		free(w);
-		return cti_seterr(CTI_ENOMEM, "out of memory");
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	w->stage = w->stages[0];
-	if ((rc = cti_out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
+	if ((rc = cti__out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
 		free(w->stages[0]);
 		free(w->stages[1]);
 		free(w->zout);
@@ -291,7 +291,7 @@ cti_writer_open(cti_writer **out, const char *path,
 		if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8,
 				 Z_DEFAULT_STRATEGY) != Z_OK) {
 			cti_writer_abort(w);
-			return cti_seterr(CTI_ENOMEM, "zlib initialisation "
+			return cti__seterr(CTI_ENOMEM, "zlib initialisation "
 					  "failed");
 		}
 		w->z_ready = 1;
@@ -300,7 +300,7 @@ cti_writer_open(cti_writer **out, const char *path,
 
 		memcpy(h, gzhead, 10);
 		h[8] = level == 9 ? 2 : level == 1 ? 4 : 0;
-		if ((rc = cti_out_write(&w->out, h, 10))) {
+		if ((rc = cti__out_write(&w->out, h, 10))) {
 			cti_writer_abort(w);
 			return rc;
 		}
@@ -322,7 +322,7 @@ cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
 	if (added)
 		*added = 0;
 	if (w->failed)
-		return cti_seterr(CTI_EINVAL, "writer failed earlier");
+		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	if (w->dedup && id) {
 		crypto_generichash_state st;
 		unsigned char key[16];
@@ -374,7 +374,7 @@ cti_writer_close(cti_writer *w)
 
 	if (w->failed) {
 		cti_writer_abort(w);
-		return cti_seterr(CTI_EINVAL, "writer failed earlier");
+		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	}
 	/* everything before the id goes through the hash first */
 	if ((rc = flush_stage(w)) || (rc = wait_idle(w)))
@@ -393,10 +393,10 @@ cti_writer_close(cti_writer *w)
 			trailer[4 + i] =
 				(unsigned char)(w->json_bytes >> (8 * i));
 		}
-		if ((rc = cti_out_write(&w->out, trailer, 8)))
+		if ((rc = cti__out_write(&w->out, trailer, 8)))
 			goto fail;
 	}
-	if ((rc = cti_out_commit(&w->out)))
+	if ((rc = cti__out_commit(&w->out)))
 		goto fail;
 	w->out.fd = -1;
 	cti_writer_abort(w);
@@ -413,7 +413,7 @@ cti_writer_abort(cti_writer *w)
 		return;
 	stop_worker(w);
 	if (w->out.fd >= 0 || w->out.tmp)
-		cti_out_abort(&w->out);
+		cti__out_abort(&w->out);
 	if (w->z_ready)
 		deflateEnd(&w->z);
 	free(w->stages[0]);

@@ -107,4 +107,25 @@ else
 	not_ok "man/libcti.3 exists"
 fi
 
+# Every symbol libcti.a exports under the public prefix cti_ is declared in
+# lib/cti.h; internal ones carry cti__ and nothing else is exported.
+lib=$(dirname "$CTI")/libcti.a
+if [ -f "$lib" ] && command -v nm >/dev/null 2>&1; then
+	syms=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u)
+	undeclared= foreign=
+	for s in $syms; do
+		case $s in
+		cti__*) ;;
+		cti_*) grep -q "\<$s\>" lib/cti.h || undeclared="$undeclared $s" ;;
+		*) foreign="$foreign $s" ;;
+		esac
+	done
+	check "libcti.a exports only cti.h's cti_ symbols${undeclared:+ (undeclared:$undeclared)}" \
+		test -z "$undeclared"
+	check "libcti.a exports nothing outside the cti_ and cti__ prefixes${foreign:+ (foreign:$foreign)}" \
+		test -z "$foreign"
+else
+	skip "libcti.a or nm missing"
+fi
+
 done_testing

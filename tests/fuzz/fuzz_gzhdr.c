@@ -14,34 +14,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cti_gzhdr h, h2;
+	static struct cti__gzhdr h, h2;
 	static unsigned char out[CTI_GZHDR_MAX];
-	static struct cti_sig sig;
+	static struct cti__sig sig;
 	static const unsigned char rec[CTI_SIGREC_FIXED + 5] = "ED12345678";
 	size_t i;
 	long n;
 
 	if (size > CTI_GZHDR_MAX + 16)
 		size = CTI_GZHDR_MAX + 16;
-	if (cti_gzhdr_parse(&h, data, size, "fuzz") != CTI_OK)
+	if (cti__gzhdr_parse(&h, data, size, "fuzz") != CTI_OK)
 		return 0;
 	if (h.len > size)
 		abort();
 	for (i = 0; i < h.nsig; i++) {
 		if (h.sig[i].off + 4 + h.sig[i].len > h.len)
 			abort();
-		(void)cti_sig_from_binary(&sig, data + h.sig[i].off + 4,
+		(void)cti__sig_from_binary(&sig, data + h.sig[i].off + 4,
 					  h.sig[i].len, "fuzz");
 	}
-	n = cti_gzhdr_write(out, &h, data, NULL, 0, NULL, "fuzz");
+	n = cti__gzhdr_write(out, &h, data, NULL, 0, NULL, "fuzz");
 	if (n >= 0) {
-		if (cti_gzhdr_parse(&h2, out, (size_t)n, "fuzz") != CTI_OK ||
+		if (cti__gzhdr_parse(&h2, out, (size_t)n, "fuzz") != CTI_OK ||
 		    h2.nsig != 0 || h2.len != (size_t)n)
 			abort();
 	}
-	n = cti_gzhdr_write(out, &h, data, rec, sizeof(rec), rec + 2, "fuzz");
+	n = cti__gzhdr_write(out, &h, data, rec, sizeof(rec), rec + 2, "fuzz");
 	if (n >= 0) {
-		if (cti_gzhdr_parse(&h2, out, (size_t)n, "fuzz") != CTI_OK ||
+		if (cti__gzhdr_parse(&h2, out, (size_t)n, "fuzz") != CTI_OK ||
 		    h2.nsig == 0 || h2.len != (size_t)n)
 			abort();
 		/* the new signature is last and intact */

@@ -14,27 +14,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cti_sig s, s2;
-	static struct cti_tc tc;
+	static struct cti__sig s, s2;
+	static struct cti__tc tc;
 	static unsigned char bin[CTI_SIGREC_FIXED + CTI_COMMENT_MAX];
-	struct cti_buf b = { 0 };
+	struct cti__buf b = { 0 };
 	size_t n;
 	int bad;
 
-	if (cti_sig_from_text(&s, (const char *)data, size, "fuzz") ==
+	if (cti__sig_from_text(&s, (const char *)data, size, "fuzz") ==
 	    CTI_OK) {
-		cti_tc_parse(&tc, s.comment, &bad);
-		if (cti_sig_to_text(&b, &s, "fuzz") == CTI_OK) {
-			if (cti_sig_from_text(&s2, b.p, b.len, "fuzz") != CTI_OK ||
+		cti__tc_parse(&tc, s.comment, &bad);
+		if (cti__sig_to_text(&b, &s, "fuzz") == CTI_OK) {
+			if (cti__sig_from_text(&s2, b.p, b.len, "fuzz") != CTI_OK ||
 			    memcmp(s.sig, s2.sig, sizeof(s.sig)) != 0 ||
 			    strcmp(s.comment, s2.comment) != 0)
 				abort();
 		}
-		cti_buf_free(&b);
+		cti__buf_free(&b);
 	}
-	if (cti_sig_from_binary(&s, data, size, "fuzz") == CTI_OK) {
-		cti_tc_parse(&tc, s.comment, &bad);
-		n = cti_sig_to_binary(bin, &s);
+	if (cti__sig_from_binary(&s, data, size, "fuzz") == CTI_OK) {
+		cti__tc_parse(&tc, s.comment, &bad);
+		n = cti__sig_to_binary(bin, &s);
 		if (n != size || memcmp(bin, data, n) != 0)
 			abort();
 	}

@@ -25,7 +25,7 @@ sha1_str(const void *p, size_t n)
 {
 	unsigned char d[20];
 
-	cti_sha1(d, p, n);
+	cti__sha1(d, p, n);
 	return hex(d, 20);
 }
 
@@ -81,25 +81,25 @@ test_uuid(void)
 	char out[37], id[80];
 
 	/* RFC 9562 appendix A.4: DNS namespace, "www.example.com" */
-	CHECK(cti_uuid_parse(ns, "6ba7b810-9dad-11d1-80b4-00c04fd430c8") == 0);
-	cti_uuid5(out, ns, "www.example.com", 15);
+	CHECK(cti__uuid_parse(ns, "6ba7b810-9dad-11d1-80b4-00c04fd430c8") == 0);
+	cti__uuid5(out, ns, "www.example.com", 15);
 	CHECK_STR(out, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
 	/* python3 uuid.uuid5 */
-	CHECK(cti_uuid_parse(ns, "6BA7B811-9DAD-11D1-80B4-00C04FD430C8") == 0);
-	cti_uuid5(out, ns, "https://example.com/", 20);
+	CHECK(cti__uuid_parse(ns, "6BA7B811-9DAD-11D1-80B4-00C04FD430C8") == 0);
+	cti__uuid5(out, ns, "https://example.com/", 20);
 	CHECK_STR(out, "dd2c1780-811a-5296-81c5-178a0ef488bc");
-	CHECK(cti_uuid_parse(ns, "00abedb4-aa42-466c-9c01-fed23315a9b7") == 0);
-	cti_uuid5(out, ns, "{\"value\":\"198.51.100.7\"}", 24);
+	CHECK(cti__uuid_parse(ns, "00abedb4-aa42-466c-9c01-fed23315a9b7") == 0);
+	cti__uuid5(out, ns, "{\"value\":\"198.51.100.7\"}", 24);
 	CHECK_STR(out, "12592121-be4c-5a93-a813-5a5af16e50db");
 
-	CHECK(cti_uuid_parse(u, CTI_UUID_NAMESPACE) == 0);
-	CHECK(cti_uuid_parse(u, "") != 0);
-	CHECK(cti_uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430c") != 0);
-	CHECK(cti_uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430c88") != 0);
-	CHECK(cti_uuid_parse(u, "6ba7b8109dad-11d1-80b4-00c04fd430c8a") != 0);
-	CHECK(cti_uuid_parse(u, "6ba7b810-9dad-11d1-80b4_00c04fd430c8") != 0);
-	CHECK(cti_uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430cg") != 0);
-	CHECK(cti_uuid_parse(u, NULL) != 0);
+	CHECK(cti__uuid_parse(u, CTI_UUID_NAMESPACE) == 0);
+	CHECK(cti__uuid_parse(u, "") != 0);
+	CHECK(cti__uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430c") != 0);
+	CHECK(cti__uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430c88") != 0);
+	CHECK(cti__uuid_parse(u, "6ba7b8109dad-11d1-80b4-00c04fd430c8a") != 0);
+	CHECK(cti__uuid_parse(u, "6ba7b810-9dad-11d1-80b4_00c04fd430c8") != 0);
+	CHECK(cti__uuid_parse(u, "6ba7b810-9dad-11d1-80b4-00c04fd430cg") != 0);
+	CHECK(cti__uuid_parse(u, NULL) != 0);
 
 	/* STIX ids under CTI_UUID_NAMESPACE, checked with python3 uuid.uuid5 */
 #define ID(type, name, want) \
