@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "pass.h"
 
 static int cmd_help(int argc, char **argv);
 
@@ -78,12 +79,37 @@ cmd_help(int argc, char **argv)
 	return c->fn(2, hargv);
 }
 
+/*
+ * Interrupted: no temporary file is left behind and the terminal gets its
+ * echo back; then the signal takes its course, so that the caller sees
+ * what stopped the command.
+ */
+static void
+on_signal(int sig)
+{
+	cti_cleanup();
+	cmd_pass_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int
 main(int argc, char **argv)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	const struct cmd *c;
+	struct sigaction sa;
 
-	/* a closed pipe is reported as a write error, not a silent death */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* writes to a closed pipe fail with EPIPE, which cmd_fail() and
+	 * cmd_finish() turn into a quiet death by SIGPIPE (see util.c);
+	 * sockets get the error, not the signal */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		print_commands(stderr);

@@ -2,6 +2,7 @@
  * pass.c - read a passphrase from a file or the terminal, never argv.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,22 @@
 
 #include "cmd.h"
 #include "pass.h"
+
+/* The terminal whose echo is off while a passphrase is typed, for
+ * cmd_pass_restore() in a signal handler. */
+static volatile sig_atomic_t echo_off;
+static int echo_fd = -1;
+static struct termios echo_saved;
+
+void
+cmd_pass_restore(void)
+{
+	if (echo_off) {
+		tcsetattr(echo_fd, TCSAFLUSH, &echo_saved);
+		(void)!write(echo_fd, "\n", 1);
+		echo_off = 0;
+	}
+}
 
 void
 cmd_pass_init(struct cmd_pass *pass, const char *opt_file)
@@ -102,12 +119,17 @@ cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
+		echo_saved = old;
+		echo_fd = fd;
+		echo_off = 1;
 		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
 	n = read_line(fd, buf, size);
 	saved = errno;
-	if (tty)
+	if (tty) {
+		echo_off = 0;
 		tcsetattr(fd, TCSAFLUSH, &old);
+	}
 	(void)!write(fd, "\n", 1);
 	close(fd);
 	if (n == -1)

@@ -25,6 +25,10 @@ int cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 /* Fill pass->file from the option value or CTI_PASSPHRASE_FILE. */
 void cmd_pass_init(struct cmd_pass *pass, const char *opt_file);
 
+/* Turn the terminal's echo back on if a prompt turned it off
+ * (async-signal-safe: for the signal handler). */
+void cmd_pass_restore(void);
+
 /* Whether cmd_passphrase will prompt on a terminal. */
 int cmd_pass_is_tty(const struct cmd_pass *pass);
 

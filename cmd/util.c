@@ -3,10 +3,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -35,11 +38,36 @@ cmd_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Whether standard output is a pipe or socket whose reader went away. */
+static int
+stdout_closed(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/*
+ * The reader of our output went away (`cti show --objects f | head -1`):
+ * not an error worth a message. Leave as gzip and git do, killed by
+ * SIGPIPE (status 141 in the shell), with no temporary file left.
+ */
+static void
+die_of_closed_pipe(void)
+{
+	cti_cleanup();
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(141);
+}
+
 int
 cmd_fail(int err)
 {
 	const char *m = cti_errmsg();
 
+	if (err == CTI_EIO && stdout_closed())
+		die_of_closed_pipe();
 	if (m && *m)
 		cmd_msg("%s", m);
 	else
@@ -89,6 +117,8 @@ cmd_finish(int status)
 		bad = 1;
 	if (fclose(stdout) != 0)
 		bad = 1;
+	if (bad && (errno == EPIPE || stdout_closed()))
+		die_of_closed_pipe();
 	if (bad) {
 		prefix();
 		fprintf(stderr, "standard output: %s\n",

@@ -69,6 +69,15 @@ int cti_exit_status(int err);
 /* The library version, CTI_VERSION of the build. */
 const char *cti_version(void);
 
+/*
+ * Remove the temporary files of the outputs this process is writing (every
+ * file libcti writes goes first to a temporary file beside its target).
+ * Async-signal-safe: a program's SIGINT, SIGTERM and SIGHUP handlers call
+ * it, then re-raise the signal. What a process killed outright (SIGKILL)
+ * leaves behind is removed by the next write to the same target.
+ */
+void cti_cleanup(void);
+
 /* Called with one diagnostic line (no newline) that does not stop the work. */
 typedef void (*cti_warn_fn)(void *ctx, const char *msg);
 

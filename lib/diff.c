@@ -914,17 +914,12 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 static int
 spool_stdin(int *fd)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096], buf[65536];
+	char buf[65536];
 	ssize_t n;
-	int f;
+	int f, rc;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	snprintf(path, sizeof(path), "%s/cti-diff.XXXXXX", dir);
-	if ((f = mkstemp(path)) < 0)
-		return cti__seterrno(CTI_EIO, errno, "%s", path);
-	unlink(path);
+	if ((rc = cti__tmpfile(&f)))
+		return rc;
 	while ((n = read(0, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -936,12 +931,12 @@ spool_stdin(int *fd)
 			int e = errno;
 
 			close(f);
-			return cti__seterrno(CTI_EIO, e, "%s", path);
+			return cti__seterrno(CTI_EIO, e, "temporary file");
 		}
 	}
 	if (lseek(f, 0, SEEK_SET) < 0) {
 		close(f);
-		return cti__seterrno(CTI_EIO, errno, "%s", path);
+		return cti__seterrno(CTI_EIO, errno, "temporary file");
 	}
 	*fd = f;
 	return CTI_OK;

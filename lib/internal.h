@@ -83,25 +83,56 @@ ssize_t cti__read_full(int fd, void *p, size_t n);
 /* write() all of p, retrying on EINTR and short writes; 0 or -1. */
 int cti__write_full(int fd, const void *p, size_t n);
 
+/* file.c: every file libcti writes. */
+
 /*
  * An output file replaced atomically: data goes to a temporary file in the
- * target's directory, fsync()ed and rename()d over the target on commit.
- * path "-" or NULL writes to stdout directly, and so is an existing
- * device or FIFO (never replaced): no atomicity is possible there.
+ * target's directory (locked, and removed by cti_cleanup() on a signal),
+ * fsync()ed and rename()d over the target on commit, then the directory is
+ * fsync()ed. path "-" or NULL writes to stdout directly, and so is an
+ * existing device or FIFO (never replaced): no atomicity is possible there.
  */
 struct cti__out {
 	int fd;
 	int is_stdout;
+	int flags;
+	int ready;	/* synced and closed, waiting for commit */
+	int slot;	/* in cti_cleanup()'s table, or -1 */
 	char *path;	/* target */
-	char *tmp;	/* temporary name, NULL for stdout */
+	char *tmp;	/* temporary name, NULL for stdout and devices */
 	const char *name; /* for messages */
 };
-/* mode: permission bits for a new file (0 means 0666 & ~umask). excl: fail
- * with CTI_EEXIST when the target exists. */
-int cti__out_open(struct cti__out *o, const char *path, unsigned mode, int excl);
+enum {
+	CTI__OUT_EXCL = 1,	 /* never replace: CTI_EEXIST when the target
+				    exists at open or at commit */
+	CTI__OUT_EXACT_MODE = 2, /* mode exactly, not less the umask */
+};
+/* mode: permission bits for a new file, less the umask as in open(2)
+ * (0: 0666), or exactly with CTI__OUT_EXACT_MODE. */
+int cti__out_open(struct cti__out *o, const char *path, unsigned mode,
+		  int flags);
 int cti__out_write(struct cti__out *o, const void *p, size_t n);
+/* fsync and close the temporary file, so that several outputs can be
+ * made ready before any is committed (all or nothing, as far as rename
+ * allows). cti__out_commit() does it when it was not done. */
+int cti__out_ready(struct cti__out *o);
+/* Rename into place (the only rename() of libcti) and sync the directory. */
 int cti__out_commit(struct cti__out *o);
+/* Remove the temporary file; o may be committed or aborted already. */
 void cti__out_abort(struct cti__out *o);
+/* Write data to path through a cti__out: the whole file or nothing. */
+int cti__write_file(const char *path, const void *data, size_t n,
+		    unsigned mode, int flags);
+/* A private temporary file in $TMPDIR (or /tmp), already unlinked. */
+int cti__tmpfile(int *fd);
+/* Make the directories of path (mode 0700); path is a directory. */
+int cti__mkdirs(const char *path);
+/* Make the directory that will hold the file path (0700) when missing. */
+int cti__make_parent(const char *path);
+/* path with its directory resolved (realpath(3)) and its last component
+ * as given: a malloc()ed string, or NULL when the directory does not
+ * exist. */
+char *cti__resolve(const char *path);
 
 /*
  * Decompressing input: a buffered reader that detects gzip (magic 1f 8b) and

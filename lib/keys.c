@@ -69,103 +69,6 @@ init_sodium(void)
 	return CTI_OK;
 }
 
-/* ------------------------------------------------------------ files */
-
-int
-cti__mkdirs(const char *path)
-{
-	char *p, *s;
-	int rc = CTI_OK;
-
-	if (!(p = strdup(path)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	for (s = p + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-				rc = cti__seterrno(CTI_EIO, errno, "%s", p);
-				break;
-			}
-			*s = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
-int
-cti__write_file(const char *path, const void *data, size_t n, unsigned mode,
-	       int replace)
-{
-	char *dcopy, *tmp;
-	size_t len;
-	int fd, e;
-
-	if (!(dcopy = strdup(path)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	len = strlen(path) + 32;
-	if (!(tmp = malloc(len))) {
-		free(dcopy);
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	}
-	snprintf(tmp, len, "%s/.cti-tmp-XXXXXX", dirname(dcopy));
-	free(dcopy);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		e = errno;
-		free(tmp);
-		return cti__seterrno(CTI_EIO, e, "%s", path);
-	}
-	if (fchmod(fd, (mode_t)mode) < 0 || cti__write_full(fd, data, n) < 0 ||
-	    fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (replace) {
-		if (rename(tmp, path) < 0) {
-			e = errno;
-			goto fail;
-		}
-	} else if (link(tmp, path) < 0) {
-		e = errno;
-		if (e == EEXIST) {
-			unlink(tmp);
-			free(tmp);
-			return cti__seterr(CTI_EEXIST,
-					  "%s: file exists (use -f to replace "
-					  "it)", path);
-		}
-		/* no hard links (FAT on a USB stick): check, then rename */
-		if (access(path, F_OK) == 0) {
-			unlink(tmp);
-			free(tmp);
-			return cti__seterr(CTI_EEXIST,
-					  "%s: file exists (use -f to replace "
-					  "it)", path);
-		}
-		if (rename(tmp, path) < 0) {
-			e = errno;
-			goto fail;
-		}
-	} else {
-		unlink(tmp);
-	}
-	free(tmp);
-	return CTI_OK;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return cti__seterrno(CTI_EIO, e, "%s", path);
-}
-
 /* Read a small file whole into a sodium_malloc()ed buffer (NUL-ended). */
 static int
 read_small(char **out, size_t *len, const char *path, size_t max, int secret)
@@ -721,6 +624,34 @@ cti_seckey_load(cti_seckey **out, const char *path, cti_passphrase_fn fn,
 
 /* ------------------------------------------------------------ keygen */
 
+/*
+ * The same file under two names ("k" and "./k", a hard link, a symbolic
+ * link): compared by device and inode when both exist, else by the
+ * resolved directory and the name.
+ */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ra = NULL, *rb = NULL;
+	int same;
+
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+		return CTI_OK;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	else if ((ra = cti__resolve(a)) && (rb = cti__resolve(b)))
+		same = strcmp(ra, rb) == 0;
+	else
+		same = strcmp(a, b) == 0;
+	free(ra);
+	free(rb);
+	if (same)
+		return cti__seterr(CTI_EINVAL, "%s and %s are the same file",
+				   a, b);
+	return CTI_OK;
+}
+
 static int
 bad_comment(const char *c)
 {
@@ -740,7 +671,9 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE;
 	size_t mem = crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE;
 	struct cti__buf pub = { 0 };
-	int rc, plen, i;
+	struct cti__out sout = { .fd = -1, .slot = -1 };
+	struct cti__out pout = { .fd = -1, .slot = -1 };
+	int rc, plen, i, flags;
 
 	if ((rc = init_sodium()))
 		return rc;
@@ -750,19 +683,21 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		return cti__seterr(CTI_EINVAL, "a comment is one line");
 	if (!opts->unencrypted && !opts->passphrase)
 		return cti__seterr(CTI_EINVAL, "no passphrase source");
-	if (strcmp(pub_path, sec_path) == 0)
-		return cti__seterr(CTI_EINVAL,
-				  "the public and secret key files are the "
-				  "same file");
-	if (!opts->force) {
-		if (access(sec_path, F_OK) == 0)
-			return cti__seterr(CTI_EEXIST,
-					  "%s: file exists (use -f to replace "
-					  "it)", sec_path);
-		if (access(pub_path, F_OK) == 0)
-			return cti__seterr(CTI_EEXIST,
-					  "%s: file exists (use -f to replace "
-					  "it)", pub_path);
+	if (strcmp(sec_path, "-") == 0)
+		return cti__seterr(CTI_EINVAL, "a secret key is not written to "
+				   "standard output");
+	if ((rc = same_file(pub_path, sec_path)))
+		return rc;
+	/* every output is checked, and made, before a passphrase is asked
+	 * for: a missing directory of the secret key is made (0700) */
+	flags = opts->force ? 0 : CTI__OUT_EXCL;
+	if ((rc = cti__out_open(&pout, pub_path, 0644, flags)))
+		return rc;
+	if ((rc = cti__make_parent(sec_path)) ||
+	    (rc = cti__out_open(&sout, sec_path, 0600,
+				flags | CTI__OUT_EXACT_MODE))) {
+		cti__out_abort(&pout);
+		return rc;
 	}
 	raw = sodium_malloc(SK_RAW);
 	stream = sodium_malloc(SK_ENC_LEN);
@@ -851,8 +786,7 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 			  sodium_base64_VARIANT_ORIGINAL);
 	i += (int)strlen(text + i);
 	text[i++] = '\n';
-	if ((rc = cti__write_file(sec_path, text, (size_t)i, 0600,
-				 opts->force)))
+	if ((rc = cti__out_write(&sout, text, (size_t)i)))
 		goto out;
 
 	if (cti__buf_puts(&pub, untrusted_prefix) ||
@@ -872,21 +806,16 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		rc = cti__write_file(pub_path, pub.p, pub.len, 0644 & ~um,
-				    opts->force);
-	}
-	if (rc) {
-		/* do not leave half a key pair behind */
-		unlink(sec_path);
+	/* both complete before either replaces anything */
+	if ((rc = cti__out_write(&pout, pub.p, pub.len)) ||
+	    (rc = cti__out_ready(&sout)) || (rc = cti__out_ready(&pout)) ||
+	    (rc = cti__out_commit(&sout)) || (rc = cti__out_commit(&pout)))
 		goto out;
-	}
 	if (keyid)
 		*keyid = cti__le64(pkraw + 2);
 out:
+	cti__out_abort(&sout);
+	cti__out_abort(&pout);
 	cti__buf_free(&pub);
 	if (raw)
 		sodium_free(raw);

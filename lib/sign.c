@@ -511,13 +511,9 @@ cti_sign_file(const cti_seckey *sk, const char *path,
 				 cti_keyid_format(id, cti_seckey_id(sk)));
 			rc = cti__sig_to_text(&text, sig, c);
 		}
-		if (rc == CTI_OK) {
-			mode_t um = umask(0);
-
-			umask(um);
-			rc = cti__write_file(sigpath, text.p, text.len,
-					    0644 & ~um, 1);
-		}
+		if (rc == CTI_OK)
+			rc = cti__write_file(sigpath, text.p, text.len, 0644,
+					     0);
 		goto done;
 	}
 	if (!s.gzip) {
@@ -552,7 +548,8 @@ cti_sign_file(const cti_seckey *sk, const char *path,
 		rc = (int)hl;
 		goto done;
 	}
-	if ((rc = cti__out_open(&out, path, st.st_mode & 07777, 0)))
+	if ((rc = cti__out_open(&out, path, st.st_mode & 07777,
+				CTI__OUT_EXACT_MODE)))
 		goto done;
 	out_open = 1;
 	if ((rc = cti__out_write(&out, hdr, (size_t)hl)))
@@ -687,7 +684,8 @@ cti_seq_next(int64_t *seq, const char *state_dir, const char *feed)
 	}
 	cur++;
 	snprintf(buf, sizeof(buf), "%" PRId64 "\n", cur);
-	if ((rc = cti__write_file(file, buf, strlen(buf), 0600, 1)))
+	if ((rc = cti__write_file(file, buf, strlen(buf), 0600,
+				   CTI__OUT_EXACT_MODE)))
 		goto out;
 	*seq = cur;
 out:

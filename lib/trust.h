@@ -129,17 +129,6 @@ const unsigned char *cti__keyring_find(const cti_keyring *kr,
  * at most 30 seconds (CTI_ELOCKED). Closing *fd releases it. */
 int cti__lock_file(int *fd, const char *path);
 
-/* Make the directories of path (mode 0700); path is a directory. */
-int cti__mkdirs(const char *path);
-
-/*
- * Write data to path atomically: a temporary file in the same directory
- * with mode, fsync, then rename (or link when !replace, so an existing file
- * is never replaced: CTI_EEXIST).
- */
-int cti__write_file(const char *path, const void *data, size_t n,
-		   unsigned mode, int replace);
-
 /* ------------------------------------------------------------ scanning */
 
 /*

@@ -143,33 +143,6 @@ direct_output(const char *output)
 	return stat(output, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode);
 }
 
-/* A private, already unlinked temporary file. */
-static int
-private_tmp(int *fd)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-#ifdef O_TMPFILE
-	if ((*fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		return CTI_OK;
-#endif
-	if (!(path = malloc(strlen(dir) + 20)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	sprintf(path, "%s/cti-verify-XXXXXX", dir);
-	if ((*fd = mkostemp(path, O_CLOEXEC)) < 0) {
-		int e = errno;
-
-		free(path);
-		return cti__seterrno(CTI_EIO, e, "%s", dir);
-	}
-	unlink(path);
-	free(path);
-	return CTI_OK;
-}
-
 /* Write the verified bytes in tfd (the signed bytes) to output. */
 static int
 write_output(int tfd, const char *output, int keep_gzip, const char *name)
@@ -297,7 +270,8 @@ state_commit(struct seen *st, size_t n)
 		rc = cti__mkdirs(d);
 		free(d);
 		if (rc || (rc = cti__write_file(st[i].path, st[i].line,
-					       strlen(st[i].line), 0600, 1)))
+					       strlen(st[i].line), 0600,
+					       CTI__OUT_EXACT_MODE)))
 			return rc;
 	}
 	return CTI_OK;
@@ -386,7 +360,7 @@ cti_verify_file(cti_verify_result **out, const char *path,
 		rc = cti__scan_hash(&s, prehash, out_sink, NULL, &kout,
 				   any_legacy ? &legacy : NULL);
 	} else {
-		if (o->output && (rc = private_tmp(&tfd)))
+		if (o->output && (rc = cti__tmpfile(&tfd)))
 			goto done;
 		rc = cti__scan_hash(&s, prehash, tfd >= 0 ? tmp_sink : NULL,
 				   NULL, &tfd, any_legacy ? &legacy : NULL);

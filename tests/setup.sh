@@ -36,8 +36,9 @@ if [ "$test" -eq 1 ]; then
 	# only a Recommends of clang-14, so it is named here).
 	# time: /usr/bin/time for peak memory in benchmarks.
 	# python3, gzip: test helpers and benchmark baselines.
+	# strace: a test checks that outputs and their directories are synced.
 	pkgs="$pkgs minisign jq mandoc bsdextrautils clang clang-14
-libclang-rt-14-dev time python3 gzip"
+libclang-rt-14-dev time python3 gzip strace"
 
 	# Servers started by the transport tests on loopback go here
 	# (nginx for HTTPS, an S3 emulator from npm), with their packages

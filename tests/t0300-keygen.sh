@@ -44,7 +44,11 @@ expect 2 "keygen without -s" "$CTI" keygen -W -p x.pub
 expect 2 "keygen with an unknown option" "$CTI" keygen -W -p x.pub -s x.key --bogus
 expect 2 "keygen with an extra argument" "$CTI" keygen -W -p x.pub -s x.key extra
 expect 2 "a multi-line comment" "$CTI" keygen -W -p x.pub -s x.key -c "$(printf 'a\nb')"
-expect 4 "unwritable directory" "$CTI" keygen -W -p nodir/x.pub -s nodir/x.key
+expect 4 "a missing directory for the public key" "$CTI" keygen -W -p nodir/x.pub -s newdir/x.key
+check "nothing made, not even the secret key's directory" [ ! -e nodir ] && [ ! -e newdir ]
+expect 0 "a missing directory for the secret key is made" "$CTI" keygen -W -p x0.pub -s newdir/sub/x.key
+check "with mode 0700" [ "$(stat -c %a newdir/sub)" = 700 ] && [ "$(stat -c %a newdir)" = 700 ]
+check "and the key in it 0600" [ "$(stat -c %a newdir/sub/x.key)" = 600 ]
 
 # encrypted keys: a few seconds of scrypt each, so only a few
 if command -v setsid >/dev/null 2>&1; then
