@@ -4,6 +4,7 @@
 #ifndef CTI_CMD_H
 #define CTI_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cti.h"
@@ -49,5 +50,39 @@ int cmd_finish(int status);
 
 /* Parse a non-negative integer option value; -1 on error. */
 long long cmd_parse_uint(const char *s, long long max);
+
+/*
+ * A bad option value: "cti: CMD: --OPT: bad value 'V'; want WANT" (the
+ * option named from longopts by getopt's return value c), without the
+ * whole usage. want says what is allowed ("clear, green, amber,
+ * amber+strict or red", "a duration such as 90s, 12h or 30d"). Returns 2.
+ */
+struct option;
+int cmd_bad_value(const struct option *longopts, int c, const char *value,
+		  const char *want);
+
+/* s as a JSON string literal on f (s is UTF-8; NULL prints null). */
+void cmd_json_str(FILE *f, const char *s);
+/* s on f with control characters shown as '?': outside text (names,
+ * ids, file names) printed on a terminal cannot move the cursor. */
+void cmd_put_clean(FILE *f, const char *s);
+
+/*
+ * Verbosity, alike on every command: -q (quiet: errors only), default,
+ * -v (what happened). cmd_verbose is set by the command's option loop.
+ * cmd_info() prints "cti: CMD: MSG" on stderr only with -v.
+ */
+extern int cmd_verbose;	/* -1 quiet, 0 default, 1 verbose */
+void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
+
+/*
+ * A progress line on stderr for long work, only when stderr is a terminal
+ * and not -q; redrawn at most a few times a second. label: "packing".
+ * total 0: unknown. cmd_progress_done() erases it. Its signature is that of
+ * cti_progress_fn, so it can be passed to libcti with a NULL context.
+ */
+void cmd_progress(void *ctx, uint64_t done, uint64_t total);
+void cmd_progress_start(const char *label);
+void cmd_progress_done(void);
 
 #endif

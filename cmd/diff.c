@@ -27,38 +27,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Text for a terminal: control characters become '?'. */
-static void
-put_text(const char *s)
-{
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
-/* A JSON string literal (s is UTF-8: the library checked it). */
-static void
-put_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void
 print_summary(cti_diff *d)
 {
@@ -82,7 +50,7 @@ print_summary(cti_diff *d)
 	for (size_t i = 0; i < nt; i++) {
 		const char *t = cti_diff_type(d, i, c);
 
-		put_text(t);
+		cmd_put_clean(stdout, t);
 		printf("%*s", (int)(w - strlen(t)), "");
 		for (int k = 0; k < CTI_DIFF_NCAT; k++)
 			printf(" %10llu", (unsigned long long)c[k]);
@@ -118,12 +86,12 @@ print_lines(cti_diff *d)
 		if (e.cat == CTI_DIFF_MODIFIED)
 			printf(":%s", cti_diff_kind_name(e.kind));
 		putchar('\t');
-		put_text(e.type);
+		cmd_put_clean(stdout, e.type);
 		putchar('\t');
-		put_text(e.id);
+		cmd_put_clean(stdout, e.id);
 		putchar('\t');
 		if (e.name)
-			put_text(e.name);
+			cmd_put_clean(stdout, e.name);
 		putchar('\n');
 	}
 	return CTI_OK;
@@ -149,12 +117,12 @@ print_json(cti_diff *d)
 			fputs(first ? "\n  " : ",\n  ", stdout);
 			first = 0;
 			fputs("{\"id\": ", stdout);
-			put_json_str(e.id);
+			cmd_json_str(stdout, e.id);
 			fputs(", \"type\": ", stdout);
-			put_json_str(e.type);
+			cmd_json_str(stdout, e.type);
 			if (e.name) {
 				fputs(", \"name\": ", stdout);
-				put_json_str(e.name);
+				cmd_json_str(stdout, e.name);
 			}
 			if (e.cat == CTI_DIFF_MODIFIED)
 				printf(", \"kind\": \"%s\"",
@@ -162,14 +130,14 @@ print_json(cti_diff *d)
 			if (e.old_modified || e.cat == CTI_DIFF_MODIFIED) {
 				fputs(", \"old_modified\": ", stdout);
 				if (e.old_modified)
-					put_json_str(e.old_modified);
+					cmd_json_str(stdout, e.old_modified);
 				else
 					fputs("null", stdout);
 			}
 			if (e.new_modified || e.cat == CTI_DIFF_MODIFIED) {
 				fputs(", \"new_modified\": ", stdout);
 				if (e.new_modified)
-					put_json_str(e.new_modified);
+					cmd_json_str(stdout, e.new_modified);
 				else
 					fputs("null", stdout);
 			}
@@ -282,9 +250,5 @@ cmd_diff(int argc, char **argv)
 
 bad_value:
 	free(ignore);
-	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c)
-			return cmd_usage_error(usage, "bad value '%s' for "
-					       "--%s", optarg, lo->name);
-	return cmd_usage_error(usage, "bad value '%s'", optarg);
+	return cmd_bad_value(longopts, c, optarg, "a property name");
 }

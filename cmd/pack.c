@@ -54,6 +54,26 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* What an option takes, for the message about a bad value. */
+static const char *
+want(int c)
+{
+	switch (c) {
+	case OPT_FROM:
+		return "stix, list or csv";
+	case OPT_TLP:
+		return "clear, green, amber, amber+strict or red";
+	case OPT_CONFIDENCE:
+		return "a number from 0 to 100";
+	case OPT_VALID_FOR:
+		return "a duration such as 90s, 12h, 30d or 2w";
+	case OPT_LEVEL:
+		return "a compression level from 0 to 9";
+	default:
+		return "a value that is not empty";
+	}
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
@@ -175,9 +195,5 @@ cmd_pack(int argc, char **argv)
 
 bad_value:
 	free(labels);
-	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c)
-			return cmd_usage_error(usage, "bad value '%s' for "
-					       "--%s", optarg, lo->name);
-	return cmd_usage_error(usage, "bad value '%s'", optarg);
+	return cmd_bad_value(longopts, c, optarg, want(c));
 }

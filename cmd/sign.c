@@ -119,9 +119,7 @@ cmd_sign(int argc, char **argv)
 	return cmd_finish(status);
 
 bad_value:
-	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c)
-			return cmd_usage_error(usage, "bad value '%s' for --%s",
-					       optarg, lo->name);
-	return cmd_usage_error(usage, "bad value '%s'", optarg);
+	return cmd_bad_value(longopts, c, optarg,
+			     c == OPT_SEQ ? "a number or auto" :
+					    "a duration such as 12h, 7d or 2w");
 }

@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 
 const char *cmd_name;
+
+/* a progress line is on the terminal (cmd_progress) */
+static int progress_drawn;
 
 /* "cti: " or "cti: COMMAND: " */
 static void
@@ -141,4 +145,151 @@ cmd_parse_uint(const char *s, long long max)
 	if (errno || *end || v > max)
 		return -1;
 	return v;
+}
+
+int
+cmd_bad_value(const struct option *longopts, int c, const char *value,
+	      const char *want)
+{
+	const char *name = NULL;
+
+	for (const struct option *lo = longopts; lo && lo->name; lo++)
+		if (lo->val == c) {
+			name = lo->name;
+			break;
+		}
+	prefix();
+	if (name)
+		fprintf(stderr, "--%s: ", name);
+	else if (c > 0 && c < 256)
+		fprintf(stderr, "-%c: ", c);
+	fprintf(stderr, "bad value '");
+	cmd_put_clean(stderr, value);
+	fprintf(stderr, "'%s%s\n", want ? "; want " : "", want ? want : "");
+	return 2;
+}
+
+void
+cmd_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void
+cmd_put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+int cmd_verbose;
+
+void
+cmd_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cmd_verbose < 1)
+		return;
+	fflush(stdout);
+	prefix();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *progress_label;
+static int progress_on;
+static struct timespec progress_last;
+
+void
+cmd_progress_start(const char *label)
+{
+	progress_label = label;
+	progress_on = cmd_verbose >= 0 && isatty(STDERR_FILENO);
+	progress_drawn = 0;
+	progress_last.tv_sec = 0;
+	progress_last.tv_nsec = 0;
+}
+
+/* 1234567 as "1.2 MB" */
+static void
+human(char *buf, size_t size, uint64_t n)
+{
+	static const char units[] = "kMGTP";
+	double v = (double)n;
+	int u = -1;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%llu B", (unsigned long long)n);
+	else
+		snprintf(buf, size, "%.1f %cB", v, units[u]);
+}
+
+void
+cmd_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct timespec now;
+	char a[32], b[32];
+
+	(void)ctx;
+	if (!progress_on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* the first draw after half a second, then five a second */
+	if (progress_last.tv_sec == 0) {
+		progress_last = now;
+		return;
+	}
+	if ((now.tv_sec - progress_last.tv_sec) * 1000000000L +
+		    (now.tv_nsec - progress_last.tv_nsec) <
+	    (progress_drawn ? 200000000L : 500000000L))
+		return;
+	progress_last = now;
+	human(a, sizeof(a), done);
+	if (total) {
+		human(b, sizeof(b), total);
+		fprintf(stderr, "\rcti: %s: %s: %s of %s (%d%%)\033[K", cmd_name,
+			progress_label, a, b,
+			(int)(done >= total ? 100 : done * 100 / total));
+	} else {
+		fprintf(stderr, "\rcti: %s: %s: %s\033[K", cmd_name,
+			progress_label, a);
+	}
+	progress_drawn = 1;
+}
+
+void
+cmd_progress_done(void)
+{
+	if (progress_drawn)
+		fputs("\r\033[K", stderr);
+	progress_drawn = 0;
+	progress_on = 0;
 }

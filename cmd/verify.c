@@ -55,29 +55,6 @@ check_name(int err)
 }
 
 static void
-json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void
 json_num(FILE *f, int64_t v, int present)
 {
 	if (present)
@@ -93,13 +70,13 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
 	size_t i, n = cti_verify_count(r);
 
 	fputs("{\"file\":", f);
-	json_str(f, path);
+	cmd_json_str(f, path);
 	fprintf(f, ",\"verified\":%s", rc ? "false" : "true");
 	if (rc) {
 		fprintf(f, ",\"status\":%d,\"check\":", cti_exit_status(rc));
-		json_str(f, check_name(rc));
+		cmd_json_str(f, check_name(rc));
 		fputs(",\"error\":", f);
-		json_str(f, cti_errmsg());
+		cmd_json_str(f, cti_errmsg());
 		fputs("}\n", f);
 		return;
 	}
@@ -108,33 +85,25 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
 		const struct cti_signer *s = cti_verify_signer(r, i);
 
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		json_str(f, s->name);
+		cmd_json_str(f, s->name);
 		fprintf(f, ",\"key\":\"%s\",\"embedded\":%s,\"legacy\":%s,"
 			"\"timestamp\":", cti_keyid_format(id, s->keyid),
 			s->embedded ? "true" : "false",
 			s->legacy ? "true" : "false");
 		json_num(f, s->timestamp, s->timestamp >= 0);
 		fputs(",\"file\":", f);
-		json_str(f, s->file);
+		cmd_json_str(f, s->file);
 		fputs(",\"feed\":", f);
-		json_str(f, s->feed);
+		cmd_json_str(f, s->feed);
 		fputs(",\"seq\":", f);
 		json_num(f, s->seq, s->seq >= 0);
 		fputs(",\"expires\":", f);
 		json_num(f, s->expires, s->expires > 0);
 		fputs(",\"trusted_comment\":", f);
-		json_str(f, s->trusted_comment);
+		cmd_json_str(f, s->trusted_comment);
 		fputc('}', f);
 	}
 	fputs("]}\n", f);
-}
-
-/* A signed value, printed on one line without control characters. */
-static void
-put_clean(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
 static void
@@ -154,7 +123,7 @@ print_text(FILE *f, const char *path, const cti_verify_result *r)
 				cti_format_time(t, sizeof(t), s->timestamp));
 		if (s->feed) {
 			fputs(" feed ", f);
-			put_clean(f, s->feed);
+			cmd_put_clean(f, s->feed);
 		}
 		if (s->seq >= 0)
 			fprintf(f, " seq %" PRId64, s->seq);
@@ -163,7 +132,7 @@ print_text(FILE *f, const char *path, const cti_verify_result *r)
 				cti_format_time(t, sizeof(t), s->expires));
 		if (s->file) {
 			fputs(" file ", f);
-			put_clean(f, s->file);
+			cmd_put_clean(f, s->file);
 		}
 		fputc('\n', f);
 	}
@@ -331,9 +300,8 @@ cmd_verify(int argc, char **argv)
 
 bad_value:
 	cti_keyring_free(kr);
-	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c)
-			return cmd_usage_error(usage, "bad value '%s' for --%s",
-					       optarg, lo->name);
-	return cmd_usage_error(usage, "bad value '%s'", optarg);
+	return cmd_bad_value(longopts, c, optarg,
+			     c == OPT_THRESHOLD ? "a number from 1 to 1000" :
+						  "a duration such as 12h, 30d "
+						  "or 2w");
 }

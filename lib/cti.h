@@ -81,6 +81,10 @@ void cti_cleanup(void);
 /* Called with one diagnostic line (no newline) that does not stop the work. */
 typedef void (*cti_warn_fn)(void *ctx, const char *msg);
 
+/* Called now and then during long work: done of total bytes (total 0 when
+ * it is not known). For a progress display; it must not call libcti. */
+typedef void (*cti_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
 /* ---------------------------------------------------------------- limits */
 
 /* Largest single STIX object accepted (minified JSON bytes). */

@@ -8,12 +8,28 @@
 #   check DESC CMD...           pass when CMD succeeds
 #   skip DESC                   count a skipped test (a tool is missing)
 #   done_testing                print the counts; exit non-zero on failure
+#   free_port                   print a free TCP port on 127.0.0.1
+#   start_server NAME PORT CMD...
+#                               run CMD in the background (output in
+#                               $T/NAME.log), wait until 127.0.0.1:PORT
+#                               accepts connections, remember its pid in
+#                               $T/NAME.pid; killed at exit, also on failure
+#   stop_server NAME            kill it now (by pid) and wait for it
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${DATA:-$SRC/../shared/data}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cti-test.XXXXXX")
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+_servers=
+_cleanup() {
+	for _s in $_servers; do stop_server "$_s"; done
+	chmod -R u+w "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 export LC_ALL=C
 unset CTI_PASSPHRASE_FILE SOURCE_DATE_EPOCH
 export XDG_CONFIG_HOME="$T/.config" XDG_STATE_HOME="$T/.state"
@@ -45,6 +61,55 @@ check() {
 # the last command's stderr contains the fixed string $1
 err_has() { grep -qF -- "$1" "$T/err"; }
 out_has() { grep -qF -- "$1" "$T/out"; }
+
+# Debian's interpreter: a python3 earlier on PATH may not see its packages
+PY=/usr/bin/python3
+
+free_port() {
+	$PY -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+start_server() {
+	_name=$1 _port=$2
+	shift 2
+	"$@" >"$T/$_name.log" 2>&1 &
+	echo $! >"$T/$_name.pid"
+	_servers="$_servers $_name"
+	for _i in $(seq 200); do
+		if ! kill -0 "$(cat "$T/$_name.pid")" 2>/dev/null; then
+			echo "# $_name exited early:" >&2
+			sed 's/^/#   /' "$T/$_name.log" | tail -n 20 >&2
+			return 1
+		fi
+		if $PY -c 'import socket, sys
+s = socket.socket()
+s.settimeout(0.2)
+sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))' "$_port" 2>/dev/null
+		then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "# $_name did not answer on port $_port" >&2
+	return 1
+}
+
+stop_server() {
+	[ -f "$T/$1.pid" ] || return 0
+	_pid=$(cat "$T/$1.pid")
+	rm -f "$T/$1.pid"
+	kill "$_pid" 2>/dev/null || return 0
+	for _i in $(seq 50); do
+		kill -0 "$_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
+	return 0
+}
 
 done_testing() {
 	echo "# $(basename "$0"): $_pass passed, $_fail failed, $_skip skipped"
