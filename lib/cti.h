@@ -607,10 +607,10 @@ struct cti_key_info {
 	const char *comment;	/* the untrusted comment line, "" when none,
 				   control characters as '?' (borrowed) */
 	char base64[57];	/* the key as minisign -P takes it */
-	char fingerprint[40];	/* the first 16 bytes of the BLAKE2b of the
-				   key's 42 bytes (as in base64), in eight
-				   groups of four hex digits: "1a2b 3c4d ..."
-				   to compare over the phone */
+	char fingerprint[40];	/* BLAKE2b-128 of the key's 42 bytes (those
+				   of base64), in eight groups of four hex
+				   digits, "1a2b 3c4d ...": to compare over
+				   the phone */
 };
 
 /*

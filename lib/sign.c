@@ -114,16 +114,18 @@ settle(struct cti_sign_result *r, const struct cti__scan *s,
 	struct cti__sig *sig = NULL;
 	struct cti__tc *tc = NULL;
 	size_t i, nsig = s->gzip ? s->h->nsig : 0, nfeed = 0;
-	int rc = CTI_OK, bad;
+	int rc = CTI_OK, bad, have_feed = 0;
+	/* what is to be taken: a feed only with its seq */
+	int want_feed = !o->feed && o->seq < 0, want_seq = o->seq < 0;
+	int want_exp = !o->expires;
 	int64_t seq = -1, exp = 0;
 	char feed[CTI_FEED_MAX + 1] = "";
-	int have_feed = 0;
 
 	r->seq = o->seq;
 	r->expires = o->expires;
 	if (o->feed)
 		snprintf(r->feed, sizeof(r->feed), "%s", o->feed);
-	if (!o->adopt || nsig == 0 || (o->feed && o->seq >= 0 && o->expires))
+	if (!o->adopt || nsig == 0 || (!want_seq && !want_exp))
 		goto check;
 	sig = malloc(sizeof(*sig));
 	tc = malloc(sizeof(*tc));
@@ -144,6 +146,8 @@ settle(struct cti_sign_result *r, const struct cti__scan *s,
 		}
 		if (tc->expires > 0 && (exp == 0 || tc->expires < exp))
 			exp = tc->expires;
+		if (!want_seq)
+			continue;
 		/* with a feed given, only its signatures say the seq */
 		if (o->feed && (!tc->feed || strcmp(tc->feed, o->feed) != 0))
 			continue;
@@ -154,8 +158,8 @@ settle(struct cti_sign_result *r, const struct cti__scan *s,
 			seq = tc->seq;
 			continue;
 		}
-		if ((tc->feed != NULL) != have_feed ||
-		    (have_feed && strcmp(tc->feed, feed) != 0)) {
+		if (want_feed && ((tc->feed != NULL) != have_feed ||
+				  (have_feed && strcmp(tc->feed, feed) != 0))) {
 			rc = cti__seterr(CTI_EPOLICY,
 					 "%s: its signatures disagree on the "
 					 "feed (%.64s, %.64s)", path,
@@ -171,20 +175,15 @@ settle(struct cti_sign_result *r, const struct cti__scan *s,
 			goto out;
 		}
 	}
-	if (!o->feed && o->seq < 0 && nfeed) {
-		if (have_feed) {
-			snprintf(r->feed, sizeof(r->feed), "%s", feed);
-			r->adopted |= CTI_ADOPTED_FEED;
-		}
-		if (seq >= 0) {
-			r->seq = seq;
-			r->adopted |= CTI_ADOPTED_SEQ;
-		}
-	} else if (o->feed && o->seq < 0 && nfeed && seq >= 0) {
+	if (want_feed && have_feed) {
+		snprintf(r->feed, sizeof(r->feed), "%s", feed);
+		r->adopted |= CTI_ADOPTED_FEED;
+	}
+	if (want_seq && nfeed && seq >= 0 && r->feed[0]) {
 		r->seq = seq;
 		r->adopted |= CTI_ADOPTED_SEQ;
 	}
-	if (!o->expires && exp) {
+	if (want_exp && exp) {
 		r->expires = exp;
 		r->adopted |= CTI_ADOPTED_EXPIRES;
 	}

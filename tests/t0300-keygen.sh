@@ -117,6 +117,7 @@ expect 1 "wrong passphrase: exit 1" "$CTI" sign -s e.key --passphrase-file wrong
 check "clear message" err_has "e.key: wrong passphrase for this key"
 cat "$T/out" "$T/err" >>log
 expect 0 "right passphrase from CTI_PASSPHRASE_FILE" env CTI_PASSPHRASE_FILE=pass "$CTI" sign -s e.key b.gz
+check "no \"deriving key\" note when stderr is not a terminal" test ! -s "$T/err"
 cat "$T/out" "$T/err" >>log
 expect 0 "signature by the encrypted key verifies" "$CTI" verify -p e.pub b.gz
 expect 4 "missing passphrase file: exit 4" "$CTI" sign -s e.key --passphrase-file nope b.gz
