@@ -272,7 +272,8 @@ ring_add(cti_keyring *kr, const unsigned char raw[PK_RAW], const char *name,
 	memcpy(k->pk, raw + 10, CTI_PKBYTES);
 	/* names and comments are printed: one line of printable text */
 	k->name = printable(name, name_len);
-	k->comment = printable(comment ? comment : "", comment_len);
+	k->comment = comment ? printable(comment, comment_len) :
+			       printable("", 0);
 	if (!k->name || !k->comment) {
 		free(k->name);
 		free(k->comment);
@@ -364,6 +365,7 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 			return rc;
 		count++;
 		comment = NULL;
+		clen = 0;
 	}
 	if (count == 0)
 		return cti__seterr(CTI_EFORMAT, "%s: no public key in it", name);

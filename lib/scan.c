@@ -74,10 +74,12 @@ cti__scan_head(struct cti__scan *s, const unsigned char **p, size_t *n,
 	k = CTI_GZHDR_MAX - s->head_len;
 	if (k > *n)
 		k = *n;
-	memcpy(s->head + s->head_len, *p, k);
-	s->head_len += k;
-	*p += k;
-	*n -= k;
+	if (k) {
+		memcpy(s->head + s->head_len, *p, k);
+		s->head_len += k;
+		*p += k;
+		*n -= k;
+	}
 	if (s->head_len < CTI_GZHDR_MAX && !eof)
 		return 0;
 	rc = parse_head(s);

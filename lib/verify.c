@@ -683,16 +683,18 @@ check_replay(cti_verifier *v, cti_verify_result *r,
 	char w[128];
 	int64_t last;
 	size_t i, j;
+	long wait;
 	int rc;
 
 	if (!(r->state_dir = strdup(v->o.state_dir)) ||
 	    !(r->rep = calloc(v->nv, sizeof(*r->rep))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	memcpy(r->hash, prehash, CTI_PREHASH_LEN);
-	if ((rc = cti__replay_lock(&r->lock_fd, v->o.state_dir,
-				   v->o.lock_wait > 0 ? v->o.lock_wait * 1000 :
-				   v->o.lock_wait < 0 ? 0 :
-							CTI__LOCK_WAIT_MS)))
+	wait = v->o.lock_wait < 0 ? 0 :
+	       v->o.lock_wait == 0 ? CTI__LOCK_WAIT_MS :
+	       v->o.lock_wait > 86400 ? 86400000L :
+					(long)v->o.lock_wait * 1000;
+	if ((rc = cti__replay_lock(&r->lock_fd, v->o.state_dir, wait)))
 		return rc;
 	for (i = 0; i < v->nv; i++) {
 		struct vsig *x = &v->v[i];
@@ -831,10 +833,13 @@ cti_verifier_finish(cti_verify_result **out, cti_verifier *v)
 		goto err;
 	/* every check passed: now the payload */
 	if (v->kopen) {
-		if (v->o.tlp)
-			rc = payload(v->kout.fd, NULL, 0, &tlp, v->name);
+		/* an error leaves kopen set: cti_verifier_free() removes the
+		 * temporary file */
+		if (v->o.tlp &&
+		    (rc = payload(v->kout.fd, NULL, 0, &tlp, v->name)))
+			goto err;
 		v->kopen = 0;
-		if (rc || (rc = cti__out_commit(&v->kout)))
+		if ((rc = cti__out_commit(&v->kout)))
 			goto err;
 	} else if (v->o.output) {
 		if ((rc = cti__out_open(&pout, v->o.output, 0, 0)))
