@@ -208,6 +208,22 @@ print_text(struct summary *s, const char *file, cti_reader *r)
 	return 0;
 }
 
+/* o as one line on stdout, then freed; the exit status. */
+static int
+put_json(cJSON *o)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text) {
+		cmd_msg("out of memory");
+		return 4;
+	}
+	puts(text);
+	free(text);
+	return 0;
+}
+
 static void
 add_num_or_null(cJSON *o, const char *k, int64_t v, int present)
 {
@@ -230,7 +246,6 @@ static int
 print_json(struct summary *s, const char *file, cti_reader *r)
 {
 	cJSON *o = cJSON_CreateObject(), *t, *a;
-	char *text;
 
 	cJSON_AddStringToObject(o, "file", file);
 	cJSON_AddBoolToObject(o, "gzip", cti_reader_is_gzip(r));
@@ -288,15 +303,7 @@ print_json(struct summary *s, const char *file, cti_reader *r)
 		add_num_or_null(e, "expires", g->expires, g->expires > 0);
 		cJSON_AddItemToArray(a, e);
 	}
-	if (!(text = cJSON_PrintUnformatted(o))) {
-		cJSON_Delete(o);
-		cmd_msg("out of memory");
-		return 4;
-	}
-	puts(text);
-	free(text);
-	cJSON_Delete(o);
-	return 0;
+	return put_json(o);
 }
 
 /* enough for any gzip header the extra field of which, signatures and
@@ -338,7 +345,6 @@ show_keys(const char *file, const char *name, const unsigned char *head,
 	struct cti_key_info k;
 	cti_keyring *kr = NULL;
 	cJSON *o = NULL, *a = NULL;
-	char *text;
 	int rc;
 
 	/* the rest of a file larger than the head */
@@ -410,17 +416,7 @@ show_keys(const char *file, const char *name, const unsigned char *head,
 		printf("fingerprint: %s\n", k.fingerprint);
 	}
 	cti_keyring_free(kr);
-	if (json) {
-		if (!(text = cJSON_PrintUnformatted(o))) {
-			cJSON_Delete(o);
-			cmd_msg("out of memory");
-			return 4;
-		}
-		puts(text);
-		free(text);
-		cJSON_Delete(o);
-	}
-	return 0;
+	return json ? put_json(o) : 0;
 }
 
 int

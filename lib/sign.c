@@ -197,6 +197,14 @@ check:
 		rc = cti__seterr(CTI_EUSAGE, "%s: a %s", path,
 				 r->feed[0] ? "feed needs a seq" :
 					      "seq needs a feed");
+	} else if (r->expires > CTI_TIME_MAX || r->timestamp > CTI_TIME_MAX) {
+		/* no time past the year 9999 is written */
+		rc = (r->adopted & CTI_ADOPTED_EXPIRES) ?
+			     cti__seterr(CTI_EFORMAT,
+					 "%s: its signatures expire after the "
+					 "year 9999", path) :
+			     cti__seterr(CTI_EUSAGE,
+					 "a time after the year 9999");
 	} else if (r->expires && r->expires <= r->timestamp) {
 		char t[32];
 

@@ -235,6 +235,8 @@ tlp_feed(struct tlpscan *t, const unsigned char *p, size_t n)
 	char j[2 * (TLP_ID_LEN - 1)];
 	size_t k = n < sizeof(t->carry) ? n : sizeof(t->carry);
 
+	if (t->max == CTI_TLP_RED)
+		return; /* nothing is above it */
 	if (t->carry_len) {
 		/* ids that straddle the previous chunk and this one */
 		memcpy(j, t->carry, t->carry_len);
@@ -519,12 +521,10 @@ start_body(cti_verifier *v)
 	return cti__scan_start(s);
 }
 
-int
-cti_verifier_update(cti_verifier *v, const void *p, size_t n)
+/* A verifier that can take more: not failed, not finished. */
+static int
+usable(cti_verifier *v)
 {
-	const unsigned char *q = p;
-	int rc;
-
 	if (!v)
 		return cti__seterr(CTI_EINVAL, "no verifier");
 	if (v->err)
@@ -532,6 +532,17 @@ cti_verifier_update(cti_verifier *v, const void *p, size_t n)
 	if (v->finished)
 		return fail(v, cti__seterr(CTI_EINVAL, "%s: verification "
 					   "finished already", v->name));
+	return CTI_OK;
+}
+
+int
+cti_verifier_update(cti_verifier *v, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+	int rc;
+
+	if ((rc = usable(v)))
+		return rc;
 	if (!v->scan.started) {
 		if ((rc = cti__scan_head(&v->scan, &q, &n, 0)) <= 0)
 			return fail(v, rc);
@@ -798,13 +809,8 @@ cti_verifier_finish(cti_verify_result **out, cti_verifier *v)
 
 	if (out)
 		*out = NULL;
-	if (!v)
-		return cti__seterr(CTI_EINVAL, "no verifier");
-	if (v->err)
-		return v->err;
-	if (v->finished)
-		return fail(v, cti__seterr(CTI_EINVAL, "%s: verification "
-					   "finished already", v->name));
+	if ((rc = usable(v)))
+		return rc;
 	v->finished = 1;
 	if (!v->scan.started) {
 		const unsigned char *q = NULL;

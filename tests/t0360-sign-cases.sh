@@ -189,4 +189,18 @@ expect 3 "verify: the same" "$CTI" verify -p a.pub short.cti
 check "and says so (verify)" err_has "short.cti: malformed embedded signature (too short)"
 expect 3 "sign: the same" "$CTI" sign -s a.key short.cti
 
+# --- an expiry past 9999 is never written, not even one taken from a file
+$PY - orig.cti far.cti <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+rec = b"ED" + bytes(8) + bytes(128) + b"timestamp:1\tfile:x\thashed\texpires:999999999999"
+x = b"CS" + struct.pack("<H", len(rec)) + rec
+open(sys.argv[2], "wb").write(b[:3] + bytes([b[3] | 4]) + b[4:10] + struct.pack("<H", len(x)) + x + b[10:])
+PY
+cp far.cti far.orig
+expect 3 "co-signing a file whose signature expires after 9999" "$CTI" sign -s a.key far.cti
+check "says so" err_has "far.cti: its signatures expire after the year 9999"
+check "the file is untouched" cmp -s far.cti far.orig
+expect 0 "given an expiry, it signs" "$CTI" sign -s a.key --expires 1d far.cti
+
 done_testing

@@ -105,6 +105,39 @@ check "SIGINT ends verify (130)" grep -qx "status 130" int.out
 check "nothing left beside OUT" grep -qx "left \[\]" int.out
 expect 0 "and the whole file, uninterrupted, verifies into OUT" "$CTI" verify -q -p k.pub -o dest/OUT.cti --keep-gzip big.cti
 
+# --- a progress line on a terminal while a slow input is verified
+$PY - "$CTI" >prog.out 2>&1 <<'PY'
+import os, pty, select, subprocess, sys, time
+cti = sys.argv[1]
+data = open("big.cti", "rb").read()
+master, slave = pty.openpty()
+p = subprocess.Popen([cti, "verify", "-p", "k.pub", "-"], stdin=subprocess.PIPE,
+                     stdout=subprocess.DEVNULL, stderr=slave)
+os.close(slave)
+step = len(data) // 16 + 1
+for i in range(0, len(data), step):
+    p.stdin.write(data[i:i + step])
+    p.stdin.flush()
+    time.sleep(0.1)
+p.stdin.close()
+st = p.wait()
+out = b""
+while select.select([master], [], [], 0.2)[0]:
+    try:
+        b = os.read(master, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+print("status", st)
+print("progress", b"\rcti: verify: verifying: " in out)
+print("erased", out.endswith(b"\r\x1b[K"))
+PY
+check "verify of a slow input: exit 0" grep -qx "status 0" prog.out
+check "a progress line on the terminal" grep -qx "progress True" prog.out
+check "erased at the end" grep -qx "erased True" prog.out
+
 # --- FIFOs: refused at once, never waited on
 mkfifo b.cti.minisig
 expect 4 "a FIFO as FILE.minisig is refused" timeout 10 "$CTI" verify -p k.pub b.cti

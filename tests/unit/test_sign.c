@@ -470,6 +470,69 @@ test_verifier(void)
 	free(state);
 }
 
+/* The TLP is found wherever its id falls, across the reads of the
+ * payload too (they are CTI_IOBUF bytes). */
+static void
+test_tlp(void)
+{
+	struct cti_keygen_opts ko = { .unencrypted = 1 };
+	struct cti_sign_opts so = { .seq = -1, .detached = 1 };
+	struct cti_verify_opts vo = { .tlp = 1 };
+	cti_verify_result *res;
+	cti_keyring *kr;
+	cti_seckey *sk;
+	char *pub, *sec, *file, *buf;
+	const char *red = cti_tlp_id(CTI_TLP_RED);
+	size_t n = 3 * CTI_IOBUF, at, bad = 0;
+	FILE *f;
+
+	pub = cti__path_join(tmpdir, "t.pub", NULL);
+	sec = cti__path_join(tmpdir, "t.key", NULL);
+	file = cti__path_join(tmpdir, "t.json", NULL);
+	CHECK(cti_keygen(NULL, pub, sec, &ko) == CTI_OK);
+	CHECK(cti_seckey_load(&sk, sec, NULL, NULL) == CTI_OK);
+	cti_keyring_new(&kr);
+	CHECK(cti_keyring_add(kr, pub) == CTI_OK);
+	vo.keys = kr;
+	buf = malloc(n);
+	for (at = CTI_IOBUF - strlen(red); at <= CTI_IOBUF; at++) {
+		memset(buf, ' ', n);
+		memcpy(buf + 10, cti_tlp_id(CTI_TLP_GREEN), strlen(red));
+		memcpy(buf + at, red, strlen(red));
+		f = fopen(file, "wb");
+		fwrite(buf, 1, n, f);
+		fclose(f);
+		res = NULL;
+		if (cti_sign_file(NULL, sk, file, &so) != CTI_OK ||
+		    cti_verify_file(&res, file, &vo) != CTI_OK ||
+		    cti_verify_tlp(res) != CTI_TLP_RED)
+			bad++;
+		cti_verify_result_free(res);
+	}
+	CHECK(bad == 0);
+	/* only GREEN */
+	memset(buf, ' ', n);
+	memcpy(buf + CTI_IOBUF - 20, cti_tlp_id(CTI_TLP_GREEN), strlen(red));
+	f = fopen(file, "wb");
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	CHECK(cti_sign_file(NULL, sk, file, &so) == CTI_OK);
+	CHECK(cti_verify_file(&res, file, &vo) == CTI_OK &&
+	      cti_verify_tlp(res) == CTI_TLP_GREEN);
+	cti_verify_result_free(res);
+	/* not asked: not looked for */
+	vo.tlp = 0;
+	CHECK(cti_verify_file(&res, file, &vo) == CTI_OK &&
+	      cti_verify_tlp(res) == CTI_TLP_NONE);
+	cti_verify_result_free(res);
+	free(buf);
+	cti_keyring_free(kr);
+	cti_seckey_free(sk);
+	free(pub);
+	free(sec);
+	free(file);
+}
+
 static void
 test_key_info(void)
 {
@@ -512,6 +575,7 @@ main(void)
 	test_listing();
 	test_state();
 	test_verifier();
+	test_tlp();
 	test_key_info();
 	test_tc();
 	test_feed();
