@@ -2,12 +2,15 @@
  * verify.c - cti verify: signatures, signers, threshold, freshness and
  * replay; the payload only after all of it passed.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -65,9 +68,10 @@ json_num(FILE *f, int64_t v, int present)
 		fputs("null", f);
 }
 
+/* err: the message of a failure (NULL: cti_errmsg()) */
 static void
 print_json(FILE *f, const char *path, const cti_verify_result *r, int rc,
-	   int tlp)
+	   int tlp, const char *err)
 {
 	char id[17];
 	size_t i, n = cti_verify_count(r);
@@ -79,7 +83,7 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc,
 		fprintf(f, ",\"status\":%d,\"check\":", cti_exit_status(rc));
 		cmd_json_str(f, check_name(rc));
 		fputs(",\"error\":", f);
-		cmd_json_str(f, cti_errmsg());
+		cmd_json_str(f, err ? err : cti_errmsg());
 		fputs("}\n", f);
 		return;
 	}
@@ -167,6 +171,36 @@ default_keyring(void)
 		return p;
 	free(p);
 	return NULL;
+}
+
+/* Why a file could not be opened: the library has no part in that. */
+static char open_err[512];
+
+/* Verify path ("-": standard input) with FILE.minisig beside it; -1 when
+ * it cannot be opened (open_err says why). */
+static int
+verify_one(cti_verify_result **r, const char *path,
+	   const struct cti_verify_opts *opts)
+{
+	struct cti_verify_opts o = *opts;
+	char *sig = NULL;
+	int fd, rc;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(open_err, sizeof(open_err), "%s: %s", path,
+			 strerror(errno));
+		return -1;
+	} else if ((sig = malloc(strlen(path) + 9))) {
+		sprintf(sig, "%s.minisig", path);
+		o.sig_optional = sig;
+	}
+	rc = cti_verify_fd(r, fd, path, &o);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(sig);
+	return rc;
 }
 
 int
@@ -313,10 +347,19 @@ cmd_verify(int argc, char **argv)
 		cti_verify_result *r = NULL;
 
 		cmd_progress_start("verifying");
-		rc = cti_verify_file(&r, argv[i], &o);
+		rc = verify_one(&r, argv[i], &o);
 		cmd_progress_done();
+		if (rc == -1) {
+			if (json)
+				print_json(info, argv[i], NULL, CTI_EIO, 0,
+					   open_err);
+			cmd_msg("%s", open_err);
+			if (!status)
+				status = 4;
+			continue;
+		}
 		if (json)
-			print_json(info, argv[i], r, rc, o.tlp);
+			print_json(info, argv[i], r, rc, o.tlp, NULL);
 		if (rc) {
 			int st = rc == CTI_ELEGACY ?
 					 cmd_fail_hint(rc, "--legacy accepts "

@@ -734,9 +734,12 @@ struct cti_verify_opts {
 	int64_t max_age;	 /* refuse older timestamps (s); 0: no limit */
 	int64_t now;		 /* 0: the clock */
 	int legacy;		 /* accept legacy "Ed" signatures */
-	const char *sig_path;	 /* detached signature; NULL: PATH.minisig
-				    when it exists (cti_verify_file()) */
-	int no_detached;	 /* ignore PATH.minisig */
+	const char *sig_path;	 /* detached signature; NULL: sig_optional */
+	const char *sig_optional; /* a detached signature read only when it
+				    exists, and then it must be a regular
+				    file (a FIFO would block: CTI_EIO);
+				    cti_verify_file() sets PATH.minisig */
+	int no_detached;	 /* ignore sig_optional, PATH.minisig */
 	const char *output;	 /* write the payload here ("-": stdout) */
 	int keep_gzip;		 /* output the signed bytes, not inflated */
 	int tlp;		 /* find the payload's TLP (cti_verify_tlp());
@@ -843,10 +846,8 @@ int cti_verify_fd(cti_verify_result **out, int fd, const char *name,
 		  const struct cti_verify_opts *opts);
 
 /*
- * As cti_verify_fd() on the file path ("-": standard input), with the
- * detached signature PATH.minisig when opts->sig_path is NULL, the file
- * exists and opts->no_detached is 0 (a PATH.minisig that is not a regular
- * file, a FIFO, is CTI_EIO).
+ * As cti_verify_fd() on the file path ("-": standard input), with
+ * opts->sig_optional PATH.minisig (not for "-").
  */
 int cti_verify_file(cti_verify_result **out, const char *path,
 		    const struct cti_verify_opts *opts);

@@ -359,9 +359,9 @@ read_sigfile(struct vsig *v, const char *path, int implicit, int *found)
 
 /* ------------------------------------------------------------ stages */
 
-static int
-verifier_create(cti_verifier **out, const char *name,
-		const struct cti_verify_opts *o, const char *implicit_sig)
+int
+cti_verifier_new(cti_verifier **out, const char *name,
+		 const struct cti_verify_opts *o)
 {
 	cti_verifier *v;
 	int rc, found;
@@ -391,8 +391,8 @@ verifier_create(cti_verifier **out, const char *name,
 	if (o->sig_path) {
 		rc = read_sigfile(v->det, o->sig_path, 0, &found);
 		v->det_looked = 1;
-	} else if (implicit_sig && !o->no_detached) {
-		rc = read_sigfile(v->det, implicit_sig, 1, &found);
+	} else if (o->sig_optional && !o->no_detached) {
+		rc = read_sigfile(v->det, o->sig_optional, 1, &found);
 		v->det_looked = 1;
 	}
 	if (rc)
@@ -406,13 +406,6 @@ verifier_create(cti_verifier **out, const char *name,
 fail:
 	cti_verifier_free(v);
 	return rc;
-}
-
-int
-cti_verifier_new(cti_verifier **out, const char *name,
-		 const struct cti_verify_opts *opts)
-{
-	return verifier_create(out, name, opts, NULL);
 }
 
 int
@@ -875,9 +868,9 @@ err:
 
 /* ------------------------------------------------------------ whole files */
 
-static int
-verify_fd(cti_verify_result **out, int fd, const char *name,
-	  const struct cti_verify_opts *o, const char *implicit_sig)
+int
+cti_verify_fd(cti_verify_result **out, int fd, const char *name,
+	      const struct cti_verify_opts *o)
 {
 	cti_verifier *v = NULL;
 	cti_verify_result *r = NULL;
@@ -889,7 +882,7 @@ verify_fd(cti_verify_result **out, int fd, const char *name,
 
 	if (out)
 		*out = NULL;
-	if ((rc = verifier_create(&v, name, o, implicit_sig)))
+	if ((rc = cti_verifier_new(&v, name, o)))
 		return rc;
 	/* below malloc's mmap threshold: reads into a fresh mmap()ed buffer
 	 * were measured 30% slower (kernel copy) than into heap memory */
@@ -924,30 +917,26 @@ out:
 }
 
 int
-cti_verify_fd(cti_verify_result **out, int fd, const char *name,
-	      const struct cti_verify_opts *opts)
-{
-	return verify_fd(out, fd, name, opts, NULL);
-}
-
-int
 cti_verify_file(cti_verify_result **out, const char *path,
 		const struct cti_verify_opts *o)
 {
+	struct cti_verify_opts oo;
 	char *sigpath = NULL;
 	int fd, rc;
 
 	if (out)
 		*out = NULL;
-	if (!path)
+	if (!path || !o)
 		return cti__seterr(CTI_EINVAL, "no file to verify");
+	oo = *o;
 	if (strcmp(path, "-") != 0) {
 		if (!(sigpath = malloc(strlen(path) + 9)))
 			return cti__seterr(CTI_ENOMEM, "out of memory");
 		sprintf(sigpath, "%s.minisig", path);
+		oo.sig_optional = sigpath;
 	}
 	if ((rc = cti__open_in(&fd, path)) == CTI_OK) {
-		rc = verify_fd(out, fd, path, o, sigpath);
+		rc = cti_verify_fd(out, fd, path, &oo);
 		close(fd);
 	}
 	free(sigpath);
