@@ -1,6 +1,6 @@
 # cti - threat-indicator exchange toolkit.
 #
-#   make                 build $(O)/cti and $(O)/libcti.a
+#   make                 build $(O)/cti, $(O)/libcti.a and $(O)/libcti.so
 #   make check           every test (shell, unit, man pages)
 #   make check-fuzz      short fuzz runs (FUZZ_SECONDS each)
 #   make SAN=1 check     the same under AddressSanitizer and UBSan
@@ -46,15 +46,32 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
 MANPAGES := $(sort $(wildcard man/*.[0-9]))
 
-all: $(O)/cti $(O)/libcti.a $(O)/libcti.pc
+VERSION := $(shell sed -n 's/^\#define CTI_VERSION "\(.*\)"/\1/p' lib/cti.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME = libcti.so.$(SOMAJOR)
+SHLIB = libcti.so.$(VERSION)
 
-$(O)/%.o: %.c $(wildcard lib/*.h cmd/*.h)
+all: $(O)/cti $(O)/libcti.a $(O)/$(SHLIB) $(O)/libcti.pc
+
+$(O)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Library objects serve the static and the shared library alike.
+$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(O)/libcti.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
+
+# The shared library exports the public API (cti_*) only: lib/libcti.map.
+$(O)/$(SHLIB): $(LIB_OBJ) lib/libcti.map
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=lib/libcti.map -o $@ $(LIB_OBJ) $(DEP_LIBS)
+	ln -sf $(SHLIB) $(O)/$(SONAME)
+	ln -sf $(SONAME) $(O)/libcti.so
 
 $(O)/cti: $(CMD_OBJ) $(O)/libcti.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(O)/libcti.a $(DEP_LIBS)
@@ -64,7 +81,7 @@ $(O)/cti: $(CMD_OBJ) $(O)/libcti.a
 $(O)/libcti.pc: libcti.pc.in Makefile FORCE
 	@mkdir -p $(O)
 	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(shell sed -n 's/^#define CTI_VERSION "\(.*\)"/\1/p' lib/cti.h)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@DEPS@|$(DEPS)|' libcti.pc.in > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 FORCE:
@@ -91,7 +108,7 @@ fuzz: $(FUZZ_BIN)
 
 FUZZ_SECONDS ?= 20
 check: all $(UNIT_BIN) lint-man
-	@O=$(O) CTI=$(abspath $(O)/cti) sh tests/run.sh $(UNIT_BIN)
+	@O=$(abspath $(O)) SAN=$(SAN) CTI=$(abspath $(O)/cti) sh tests/run.sh $(UNIT_BIN)
 
 check-fuzz: fuzz
 	@for f in $(FUZZ_BIN); do \
@@ -117,6 +134,10 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 755 $(O)/cti $(DESTDIR)$(BINDIR)/cti
 	install -m 644 $(O)/libcti.a $(DESTDIR)$(LIBDIR)/libcti.a
+	install -m 755 $(O)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
+	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libcti.so
+	-[ -n "$(DESTDIR)" ] || [ "$$(id -u)" != 0 ] || ldconfig
 	install -m 644 lib/cti.h $(DESTDIR)$(INCLUDEDIR)/cti.h
 	install -m 644 $(O)/libcti.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libcti.pc
 	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1
@@ -124,6 +145,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cti $(DESTDIR)$(LIBDIR)/libcti.a \
+		$(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libcti.so \
 		$(DESTDIR)$(INCLUDEDIR)/cti.h $(DESTDIR)$(LIBDIR)/pkgconfig/libcti.pc
 	for m in $(notdir $(MANPAGES)); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
