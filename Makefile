@@ -7,7 +7,8 @@
 #   make fuzz            build the libFuzzer targets (clang)
 #   make bench           benchmarks against gzip and minisign
 #   make demo            pack, sign, verify, show and diff the shipped samples
-#   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR honoured
+#   make install         PREFIX, DESTDIR, BINDIR, LIBDIR, MANDIR,
+#                        BASHCOMPDIR, ZSHCOMPDIR honoured
 #
 # O=DIR builds out of tree (default: build).
 
@@ -16,6 +17,8 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 PKG_CONFIG ?= pkg-config
 O ?= build
 
@@ -142,11 +145,15 @@ install: all
 	install -m 644 $(O)/libcti.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libcti.pc
 	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(filter %.3,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man3
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 completion/cti.bash $(DESTDIR)$(BASHCOMPDIR)/cti
+	install -m 644 completion/_cti $(DESTDIR)$(ZSHCOMPDIR)/_cti
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cti $(DESTDIR)$(LIBDIR)/libcti.a \
 		$(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libcti.so \
+		$(DESTDIR)$(BASHCOMPDIR)/cti $(DESTDIR)$(ZSHCOMPDIR)/_cti \
 		$(DESTDIR)$(INCLUDEDIR)/cti.h $(DESTDIR)$(LIBDIR)/pkgconfig/libcti.pc
 	for m in $(notdir $(MANPAGES)); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done

@@ -37,8 +37,9 @@ if [ "$test" -eq 1 ]; then
 	# time: /usr/bin/time for peak memory in benchmarks.
 	# python3, gzip: test helpers and benchmark baselines.
 	# strace: a test checks that outputs and their directories are synced.
+	# zsh: the zsh completion is tested as the bash one is.
 	pkgs="$pkgs minisign jq mandoc bsdextrautils clang clang-14
-libclang-rt-14-dev time python3 gzip strace"
+libclang-rt-14-dev time python3 gzip strace zsh"
 
 	# Servers started by the transport tests on loopback go here
 	# (nginx for HTTPS, an S3 emulator from npm), with their packages

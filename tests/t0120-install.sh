@@ -19,7 +19,8 @@ make -s -C "$SRC" O="$O" ${SAN:+SAN=$SAN} PREFIX=/usr DESTDIR="$stage" \
 check "make install into a staging directory" [ $? -eq 0 ]
 ver=$(sed -n 's/^#define CTI_VERSION "\(.*\)"/\1/p' "$SRC/lib/cti.h")
 for f in bin/cti include/cti.h lib/libcti.a "lib/libcti.so.$ver" \
-	lib/pkgconfig/libcti.pc share/man/man1/cti.1 share/man/man3/libcti.3; do
+	lib/pkgconfig/libcti.pc share/man/man1/cti.1 share/man/man3/libcti.3 \
+	share/bash-completion/completions/cti share/zsh/vendor-completions/_cti; do
 	check "installs /usr/$f" [ -e "$stage/usr/$f" ]
 done
 check "libcti.so is a link to the soname" \
