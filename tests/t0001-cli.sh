@@ -5,6 +5,9 @@
 expect 0 "cti --version" "$CTI" --version
 check "--version prints the version from cti.h" \
 	[ "$(cat "$T/out")" = "cti $(sed -n 's/^#define CTI_VERSION "\(.*\)"/\1/p' "$SRC/lib/cti.h")" ]
+"$CTI" --version >"$T/long"
+expect 0 "cti -V" "$CTI" -V
+check "cti -V prints what --version prints" cmp -s "$T/out" "$T/long"
 expect 0 "cti -h" "$CTI" -h
 check "cti -h lists every command" sh -c "for c in keygen pack sign verify show diff help; do grep -q \"^  \$c \" '$T/out' || exit 1; done"
 expect 0 "cti help" "$CTI" help
