@@ -45,22 +45,28 @@ https_open(cti_net *n)
 {
 	struct https *s;
 	struct cti__url u;
+	char *disp;
 	int rc;
 
 	if (!(s = calloc(1, sizeof(*s))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	n->priv = s;
-	if (!(s->origin = origin_of(n->url, &u)))
-		return cti__preferr(CTI_EUSAGE, "%s", n->url);
+	if (!(disp = cti__url_display(n->url)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if (!(s->origin = origin_of(n->url, &u))) {
+		rc = cti__preferr(CTI_EUSAGE, "%s", disp);
+		free(disp);
+		return rc;
+	}
 	rc = CTI_OK;
 	if (u.has_userinfo)
 		rc = cti__seterr(CTI_EUSAGE, "%s: credentials in a URL are "
 				 "refused: give the user apart and the "
-				 "password in a file", n->url);
+				 "password in a file", disp);
 	else if (strcmp(u.scheme, "http") == 0 && !n->opts.allow_http)
 		rc = cti__seterr(CTI_EUSAGE, "%s: http:// is refused: it is "
-				 "not encrypted (allow it explicitly)",
-				 n->url);
+				 "not encrypted (allow it explicitly)", disp);
+	free(disp);
 	n->is_http = strcmp(u.scheme, "http") == 0;
 	cti__url_free(&u);
 	if (rc)
@@ -206,8 +212,10 @@ run(cti_net *n, struct cti__xfer *x, struct cti__xres *xr,
 			t->retry = rc == CTI_ENET && xr->retryable;
 			break;
 		}
-		cti__net_info(n, "%s: %ld%s%s", disp, xr->resp.status,
-			      xr->resp.reason[0] ? " " : "", xr->resp.reason);
+		if (xr->resp.status < 400)
+			cti__net_info(n, "%s: %ld%s%s", disp, xr->resp.status,
+				      xr->resp.reason[0] ? " " : "",
+				      xr->resp.reason);
 		if (xr->resp.status >= 300 && xr->resp.status < 400 &&
 		    xr->resp.status != 304) {
 			struct cti__url u;

@@ -230,7 +230,8 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 		goto fail;
 	} else if (url[strspn(url, "abcdefghijklmnopqrstuvwxyz0123456789+.-")] ==
 			   ':' && strstr(url, "://")) {
-		rc = cti__seterr(CTI_EUSAGE, "%s: unknown scheme", url);
+		rc = cti__seterr(CTI_EUSAGE, "%.*s: unknown scheme",
+				 (int)strcspn(url, ":"), url);
 		goto fail;
 	} else {
 		n->be = &cti__backend_dir;
