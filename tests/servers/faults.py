@@ -19,6 +19,8 @@ behaviour; the rest of the path names a file in STORE:
                        REST is served as a path of its own
   /to-http/REST        302 to http:// on this port
   /to/REST             302 to https:// on this port, /REST
+  /to-localhost/REST   307 to https://localhost on this port, /REST (another
+                       origin to a client that came by 127.0.0.1)
   /loop/NAME           302 to itself
   /status/CODE/NAME    answers CODE with a short HTML body
   /hits                JSON: hits per path so far
@@ -202,6 +204,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(302, b"", [("Location", "http://127.0.0.1:%d/%s" % (PORT, rest))])
         if kind == "to":
             return self.reply(302, b"", [("Location", "https://127.0.0.1:%d/%s" % (PORT, rest))])
+        if kind == "to-localhost":
+            return self.reply(307, b"", [("Location", "https://localhost:%d/%s" % (PORT, rest))])
         if kind == "loop":
             return self.reply(302, b"", [("Location", self.path)])
         if kind == "status":
