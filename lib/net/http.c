@@ -65,6 +65,7 @@ cti__http_status_line(long *status, char *reason, size_t size,
 		      const char *line, size_t len)
 {
 	size_t i = 5, o = 0;
+	long st;
 
 	line = trim(line, &len);
 	if (len < 5 || memcmp(line, "HTTP/", 5) != 0)
@@ -84,13 +85,14 @@ cti__http_status_line(long *status, char *reason, size_t size,
 	for (int k = 0; k < 3; k++)
 		if (line[i + k] < '0' || line[i + k] > '9')
 			return -1;
-	*status = (line[i] - '0') * 100 + (line[i + 1] - '0') * 10 +
-		  (line[i + 2] - '0');
-	if (*status < 100 || *status > 599)
+	st = (line[i] - '0') * 100 + (line[i + 1] - '0') * 10 +
+	     (line[i + 2] - '0');
+	if (st < 100 || st > 599)
 		return -1;
 	i += 3;
 	if (i < len && line[i] != ' ')
 		return -1;
+	*status = st;
 	if (i < len)
 		i++;
 	if (reason && size) {
