@@ -175,7 +175,14 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data[:len(data) // 2])
             self.wfile.flush()
-            return self.reset()
+            # a clean close (FIN) after half: a reset could overtake the
+            # data still in flight
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         if kind == "slow":
             self.send_response(200)
             self.send_header("Content-Length", "100000")
