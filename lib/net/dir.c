@@ -196,10 +196,16 @@ dir_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
 	return CTI_OK;
 }
 
-const struct cti__backend cti__backend_dir = {
+static const struct cti__backend backend = {
 	.name = "dir",
 	.open = dir_open,
 	.get = dir_get,
 	.put = dir_put,
 	.close = NULL,
 };
+
+const struct cti__backend *
+cti__backend_dir(void)
+{
+	return &backend;
+}

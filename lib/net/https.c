@@ -430,10 +430,16 @@ out:
 	return rc;
 }
 
-const struct cti__backend cti__backend_https = {
+static const struct cti__backend backend = {
 	.name = "https",
 	.open = https_open,
 	.get = https_get,
 	.put = https_put,
 	.close = https_close,
 };
+
+const struct cti__backend *
+cti__backend_https(void)
+{
+	return &backend;
+}

@@ -191,8 +191,9 @@ struct cti_net {
 	void *priv;			/* the backend's own */
 };
 
-extern const struct cti__backend cti__backend_https;
-extern const struct cti__backend cti__backend_dir;
+/* The backends (functions, not exported data: see t0100's symbol check). */
+const struct cti__backend *cti__backend_https(void);
+const struct cti__backend *cti__backend_dir(void);
 
 /* Report through opts->info / opts->warn, when set. */
 void cti__net_info(const cti_net *n, const char *fmt, ...) CTI_PRINTF(2, 3);

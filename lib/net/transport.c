@@ -222,7 +222,7 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
-		n->be = &cti__backend_https;
+		n->be = cti__backend_https();
 	} else if (strncmp(url, "taxii+https://", 14) == 0 ||
 		   strncmp(url, "s3://", 5) == 0) {
 		rc = cti__seterr(CTI_EUSAGE, "%.*s: not supported yet",
@@ -234,7 +234,7 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 				 (int)strcspn(url, ":"), url);
 		goto fail;
 	} else {
-		n->be = &cti__backend_dir;
+		n->be = cti__backend_dir();
 	}
 	if ((rc = check_opts(&n->opts)))
 		goto fail;
@@ -255,7 +255,7 @@ fail:
 const char *
 cti_net_scheme(const cti_net *n)
 {
-	if (n->be == &cti__backend_dir)
+	if (n->be == cti__backend_dir())
 		return "dir";
 	return n->is_http ? "http" : "https";
 }
@@ -298,7 +298,7 @@ static int
 target(char **out, const cti_net *n, const char *name, const char *suffix)
 {
 	struct cti__buf b = { 0 };
-	int url = n->be != &cti__backend_dir;
+	int url = n->be != cti__backend_dir();
 
 	*out = NULL;
 	if (suffix && (strchr(suffix, '/') || strchr(suffix, '?') ||
