@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "verify", cmd_verify, "check signatures, signers and freshness" },
 	{ "show", cmd_show, "look inside a bundle file" },
 	{ "diff", cmd_diff, "what changed between two bundles" },
+	{ "push", cmd_push, "send a checked bundle to a server or directory" },
 	{ "help", cmd_help, "show help for a command" },
 };
 

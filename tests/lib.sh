@@ -15,6 +15,13 @@
 #                               accepts connections, remember its pid in
 #                               $T/NAME.pid; killed at exit, also on failure
 #   stop_server NAME            kill it now (by pid) and wait for it
+#   make_tls DIR                a test CA and a server certificate for
+#                               127.0.0.1 and localhost (see below)
+#   start_nginx                 nginx over TLS on a free port: $NGINX_URL,
+#                               $NGINX_DIR (tests/servers/nginx-conf.sh)
+#   start_faults                the fault-injecting HTTPS server:
+#                               $FAULTS_URL, $FAULTS_STORE
+#                               (tests/servers/faults.py)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +116,69 @@ stop_server() {
 	kill -KILL "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
 	return 0
+}
+
+# make_tls DIR: DIR/ca.pem (a CA), DIR/srv.pem and DIR/srv.key (a server
+# certificate it signed, for 127.0.0.1 and localhost), DIR/other-ca.pem
+# (a CA that signed nothing here), DIR/pin (the server key's
+# sha256//BASE64 pin) and DIR/other-pin (another key's).
+make_tls() {
+	_d=$1
+	mkdir -p "$_d"
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+		>"$_d/ext"
+	for _c in ca other-ca; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+			-nodes -keyout "$_d/$_c.key" -out "$_d/$_c.pem" -days 2 \
+			-subj "/CN=cti test $_c" 2>/dev/null || return 1
+	done
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$_d/srv.key" -out "$_d/srv.csr" -subj /CN=localhost \
+		2>/dev/null &&
+	openssl x509 -req -in "$_d/srv.csr" -CA "$_d/ca.pem" \
+		-CAkey "$_d/ca.key" -CAcreateserial -out "$_d/srv.pem" -days 2 \
+		-extfile "$_d/ext" 2>/dev/null || return 1
+	for _k in srv other-ca; do
+		openssl pkey -in "$_d/$_k.key" -pubout -outform der 2>/dev/null |
+			openssl dgst -sha256 -binary | base64 |
+			sed 's|^|sha256//|' >"$_d/$_k.pin"
+	done
+	mv "$_d/srv.pin" "$_d/pin"
+	mv "$_d/other-ca.pin" "$_d/other-pin"
+}
+
+# start_nginx: nginx on 127.0.0.1 over TLS with a CA of its own
+# ($NGINX_DIR/ca.pem), basic auth for user alice ($NGINX_DIR/password).
+# Returns 1 when nginx or openssl is missing (the caller skips).
+start_nginx() {
+	command -v openssl >/dev/null 2>&1 || return 1
+	_ng=$(command -v nginx || echo /usr/sbin/nginx)
+	[ -x "$_ng" ] || return 1
+	NGINX_DIR=$T/nginx
+	NGINX_PORT=$(free_port)
+	NGINX_URL=https://127.0.0.1:$NGINX_PORT
+	make_tls "$NGINX_DIR" || return 1
+	printf 'correct horse battery staple\n' >"$NGINX_DIR/password"
+	printf 'alice:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" \
+		>"$NGINX_DIR/htpasswd"
+	sh "$SRC/tests/servers/nginx-conf.sh" "$NGINX_DIR" "$NGINX_PORT" &&
+	start_server nginx "$NGINX_PORT" "$_ng" -p "$NGINX_DIR" \
+		-c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
+}
+
+# start_faults: tests/servers/faults.py on 127.0.0.1 with the CA of
+# make_tls in $FAULTS_DIR; files it serves and receives in $FAULTS_STORE.
+start_faults() {
+	command -v openssl >/dev/null 2>&1 || return 1
+	FAULTS_DIR=$T/faults
+	FAULTS_STORE=$FAULTS_DIR/store
+	FAULTS_PORT=$(free_port)
+	FAULTS_URL=https://127.0.0.1:$FAULTS_PORT
+	make_tls "$FAULTS_DIR" || return 1
+	mkdir -p "$FAULTS_STORE"
+	start_server faults "$FAULTS_PORT" $PY "$SRC/tests/servers/faults.py" \
+		"$FAULTS_PORT" "$FAULTS_DIR/srv.pem" "$FAULTS_DIR/srv.key" \
+		"$FAULTS_STORE"
 }
 
 done_testing() {
