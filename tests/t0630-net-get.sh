@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-bin=$SRC/${O:-build}/tests/unit/test_net
+case ${O:-build} in /*) bin=$O ;; *) bin=$SRC/${O:-build} ;; esac
+bin=$bin/tests/unit/test_net
 if [ ! -x "$bin" ]; then
 	skip "test_net not built (make check builds it)"
 	done_testing
