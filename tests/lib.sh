@@ -15,6 +15,15 @@
 #                               accepts connections, remember its pid in
 #                               $T/NAME.pid; killed at exit, also on failure
 #   stop_server NAME            kill it now (by pid) and wait for it
+#   start_taxii NAME [--http] [OPTION...]
+#                               start_server NAME with tests/servers/taxii.py
+#                               (a TAXII 2.1 server; OPTIONs in its header)
+#                               on a free port, over TLS unless --http; sets
+#                               TAXII_URL (https://127.0.0.1:PORT), TAXII_PORT,
+#                               TAXII_CA (the CA of its certificate, also of
+#                               TAXII_CLIENT_CERT and _KEY, made once per
+#                               test), and TAXII_SEED, _INBOX, _READONLY,
+#                               _WRITEONLY, _TWIN_A, _TWIN_B (collection ids)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,4 +123,58 @@ stop_server() {
 done_testing() {
 	echo "# $(basename "$0"): $_pass passed, $_fail failed, $_skip skipped"
 	[ "$_fail" -eq 0 ]
+}
+
+# a CA, a server certificate for 127.0.0.1 and a client certificate, in
+# $T/taxii-tls, made once
+_taxii_tls() {
+	[ -f "$T/taxii-tls/client.pem" ] && return 0
+	mkdir -p "$T/taxii-tls" &&
+		_taxii_certs "$T/taxii-tls" >"$T/taxii-tls/openssl.log" 2>&1 &&
+		return 0
+	sed 's/^/#   /' "$T/taxii-tls/openssl.log" >&2
+	return 1
+}
+
+_taxii_certs() {
+	_ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	# shellcheck disable=SC2086 # $_ec is meant to be split
+	openssl req -x509 $_ec -keyout "$1/ca.key" -out "$1/ca.pem" \
+		-subj /CN=cti-test-ca -days 2 \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign || return 1
+	printf '%s\n' subjectAltName=IP:127.0.0.1,DNS:localhost \
+		extendedKeyUsage=serverAuth >"$1/srv.ext"
+	printf '%s\n' extendedKeyUsage=clientAuth >"$1/client.ext"
+	for _c in srv client; do
+		# shellcheck disable=SC2086 # as above
+		openssl req -new $_ec -keyout "$1/$_c.key" -out "$1/$_c.csr" \
+			-subj "/CN=cti-test-$_c" &&
+			openssl x509 -req -in "$1/$_c.csr" -CA "$1/ca.pem" \
+				-CAkey "$1/ca.key" -CAcreateserial -days 2 \
+				-extfile "$1/$_c.ext" -out "$1/$_c.pem" || return 1
+	done
+}
+
+# shellcheck disable=SC2034 # the variables are for the tests
+start_taxii() {
+	_tname=$1
+	shift
+	TAXII_PORT=$(free_port) || return 1
+	if [ "${1:-}" = --http ]; then
+		shift
+		TAXII_URL=http://127.0.0.1:$TAXII_PORT
+	else
+		_taxii_tls || return 1
+		TAXII_URL=https://127.0.0.1:$TAXII_PORT
+		set -- --cert "$T/taxii-tls/srv.pem" --key "$T/taxii-tls/srv.key" "$@"
+	fi
+	TAXII_CA=$T/taxii-tls/ca.pem
+	TAXII_CLIENT_CERT=$T/taxii-tls/client.pem
+	TAXII_CLIENT_KEY=$T/taxii-tls/client.key
+	_c=c011ec70-0000-4000-8000-00000000000
+	TAXII_SEED=${_c}1 TAXII_INBOX=${_c}2 TAXII_READONLY=${_c}3
+	TAXII_WRITEONLY=${_c}4 TAXII_TWIN_A=${_c}5 TAXII_TWIN_B=${_c}6
+	start_server "$_tname" "$TAXII_PORT" \
+		$PY "$SRC/tests/servers/taxii.py" --port "$TAXII_PORT" "$@"
 }
