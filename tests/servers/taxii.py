@@ -776,9 +776,32 @@ class Server:
                              "limit is not a positive integer: " + text)
         return min(int(text), self.o.limit_cap)
 
-    # --- TAXII 2.1 paged reads ---
+    # --- reads ---
 
-    def paged(self, kind, root, coll, oid, allowed, versions_default="last"):
+    # each kind of read: the filters it takes, the default match[version]
+    FILTERS = {
+        "objects": ({"added_after", "id", "type", "version", "spec_version"},
+                    "last"),
+        "manifest": ({"added_after", "id", "type", "version", "spec_version"},
+                     "last"),
+        "object": ({"added_after", "version", "spec_version"}, "last"),
+        "versions": ({"added_after", "spec_version"}, None),
+    }
+
+    def read(self, kind, root, cid, oid=None):
+        """GET objects, an object, its versions or a manifest."""
+        with self.lock:
+            c = self.collection(root, cid, "read")
+            if not self.o.taxii20:
+                allowed, versions_default = self.FILTERS[kind]
+                return self.paged(kind, root, c, oid, allowed, versions_default)
+            if kind == "versions":
+                raise TaxiiError(404, "not found", "TAXII 2.0 has no versions")
+            if kind == "manifest":
+                return self.manifest20(c)
+            return self.objects20(c, oid)
+
+    def paged(self, kind, root, coll, oid, allowed, versions_default):
         limit = self.limit()
         sig = (kind, root, coll.id, oid, tuple(sorted(
             (k, tuple(request.args.getlist(k)))
@@ -1103,39 +1126,19 @@ def build_app(srv):
         if request.method == "POST":
             c = srv.collection(root, cid, "write")
             return srv.add_objects(root, c)
-        with srv.lock:
-            c = srv.collection(root, cid, "read")
-            if o.taxii20:
-                return srv.objects20(c)
-            return srv.paged("objects", root, c, None, {
-                "added_after", "id", "type", "version", "spec_version"})
+        return srv.read("objects", root, cid)
 
     @app.route("/<root>/collections/<cid>/objects/<oid>/")
     def get_object(root, cid, oid):
-        with srv.lock:
-            c = srv.collection(root, cid, "read")
-            if o.taxii20:
-                return srv.objects20(c, oid)
-            return srv.paged("object", root, c, oid, {
-                "added_after", "version", "spec_version"})
+        return srv.read("object", root, cid, oid)
 
     @app.route("/<root>/collections/<cid>/objects/<oid>/versions/")
     def versions(root, cid, oid):
-        with srv.lock:
-            c = srv.collection(root, cid, "read")
-            if o.taxii20:
-                raise TaxiiError(404, "not found", "TAXII 2.0 has no versions")
-            return srv.paged("versions", root, c, oid,
-                             {"added_after", "spec_version"}, None)
+        return srv.read("versions", root, cid, oid)
 
     @app.route("/<root>/collections/<cid>/manifest/")
     def manifest(root, cid):
-        with srv.lock:
-            c = srv.collection(root, cid, "read")
-            if o.taxii20:
-                return srv.manifest20(c)
-            return srv.paged("manifest", root, c, None, {
-                "added_after", "id", "type", "version", "spec_version"})
+        return srv.read("manifest", root, cid)
 
     @app.route("/<root>/status/<sid>/")
     def status(root, sid):
