@@ -128,7 +128,7 @@ page_all() {
 	return 1
 }
 
-# --- a seed that cannot be loaded ---------------------------------------------
+# --- a seed that cannot be loaded -------------------------------------------
 
 printf '{"objects": [{"type": "x-a", "id": "x-a--1"}, {"type": "x-a"}]}\n' \
 	>badseed.json
@@ -137,7 +137,7 @@ check "a seed object without an id: the server does not start" \
 check "a seed object without an id: the server says which" \
 	grep -q "badseed.json: object 2: no id" badseed.log
 
-# --- discovery, API roots, collections, media types ------------------------
+# --- discovery, API roots, collections, media types -------------------------
 
 up main --data "$ICS" --log "$T/requests.jsonl"
 
@@ -229,7 +229,7 @@ for l in 0 -1 abc 1.5; do
 	check "limit=$l: 400" is 400 "$C/$TAXII_SEED/objects/?limit=$l"
 done
 
-# --- added_after --------------------------------------------------------------
+# --- added_after ------------------------------------------------------------
 
 check "added_after: 200" is 200 "$C/$TAXII_SEED/objects/?added_after=$(ts 100)"
 check "added_after is strict" hdr_is X-TAXII-Date-Added-First "$(ts 101)"
@@ -281,7 +281,7 @@ check "match[version]=nonsense: 400" \
 check "an unknown parameter is ignored" \
 	is 200 "$C/$TAXII_SEED/objects/?match[colour]=red&limit=3"
 
-# --- versions, POST, statuses -------------------------------------------------
+# --- versions, POST, statuses -----------------------------------------------
 
 tactic=$(jq -c '[.objects[] | select(.type == "x-mitre-tactic")][0]' "$ICS")
 tid=$(jq -r .id <<<"$tactic")
@@ -411,7 +411,7 @@ check "the request log: the Accept header of each" \
 		all(.accept != null or .status == 406)" requests.jsonl >/dev/null' 
 stop_server main
 
-# --- max_content_length, exactly; a slow POST --------------------------------
+# --- max_content_length, exactly; a slow POST -------------------------------
 
 # envelope SIZE FILE: an envelope of exactly SIZE bytes, one indicator
 envelope() {
@@ -440,21 +440,23 @@ check "--slow-post 0.5: the answer took half a second" \
 	[ $(((e - s) / 1000000)) -ge 500 ]
 stop_server small
 
-# --- next expiry, duplicates that fail ---------------------------------------------------------------
+# --- next expiry, duplicates that fail --------------------------------------
 
-up expiry --data "$ICS" --expire-next 0.5 --limit-cap 10 --duplicates-fail
+# Each use of a cursor extends its life: the third use comes more than 1.5 s
+# after the first, less than 1.5 s after the second (with 0.6 s to spare).
+up expiry --data "$ICS" --expire-next 1.5 --limit-cap 10 --duplicates-fail
 get "$C/$TAXII_SEED/objects/" >/dev/null
 tok=$(jq -r .next b)
-sleep 0.3
-check "--expire-next 0.5: next used within half a second: 200" \
+sleep 0.8
+check "--expire-next 1.5: next used in time: 200" \
 	is 200 "$C/$TAXII_SEED/objects/?next=$tok"
-check "--expire-next 0.5: the second page" hdr_is X-TAXII-Date-Added-First "$(ts 11)"
-check "--expire-next 0.5: the same next" body --arg t "$tok" '.next == $t'
-sleep 0.3
-check "--expire-next 0.5: each use extends it" is 200 "$C/$TAXII_SEED/objects/?next=$tok"
-sleep 0.7
-check "--expire-next 0.5: next used late: 400" is 400 "$C/$TAXII_SEED/objects/?next=$tok"
-check "--expire-next 0.5: a TAXII error object" taxii_error 400
+check "--expire-next 1.5: the second page" hdr_is X-TAXII-Date-Added-First "$(ts 11)"
+check "--expire-next 1.5: the same next" body --arg t "$tok" '.next == $t'
+sleep 0.9
+check "--expire-next 1.5: each use extends it" is 200 "$C/$TAXII_SEED/objects/?next=$tok"
+sleep 1.7
+check "--expire-next 1.5: next used late: 400" is 400 "$C/$TAXII_SEED/objects/?next=$tok"
+check "--expire-next 1.5: a TAXII error object" taxii_error 400
 check "--limit-cap 10: caps limit" is 200 "$C/$TAXII_SEED/objects/?limit=50"
 check "--limit-cap 10: 10 objects" body '(.objects | length) == 10'
 check "--limit-cap 10: the default page" is 200 "$C/$TAXII_SEED/manifest/"
@@ -467,8 +469,7 @@ check "--duplicates-fail: a failure" \
 		(.failures[0].message | length) > 0'
 stop_server expiry
 
-# --- faults: more without next, a cursor that does not move; statuses that
-# take their time -----------------
+# --- more without next, a cursor that stays; statuses that take time --------
 
 up nonext --data "$ICS" --more-without-next --status-delay 0.5
 check "--more-without-next: 200" is 200 "$C/$TAXII_SEED/objects/"
@@ -524,7 +525,7 @@ check "--repeat-cursor --more-without-next: more, no next" \
 	body '.more == true and (has("next") | not)'
 stop_server stuck
 
-# --- faults: media types, TAXII 2.0 ------------------------------------------
+# --- faults: media types, TAXII 2.0 -----------------------------------------
 
 up wrongtype --http --data "$ICS" --wrong-content-type
 check "--http: plain HTTP" [ "${TAXII_URL%%:*}" = http ]
@@ -606,7 +607,7 @@ check "--taxii20: POST as TAXII 2.1: 406" \
 	posts 406 mixed.json "$C/$TAXII_INBOX/objects/"
 stop_server old
 
-# --- faults: 503 with Retry-After, an HTML 500; generated objects ---------------------------------
+# --- faults: 503 with Retry-After, an HTML 500; generated objects -----------
 
 up flaky --fail-first 2 --retry-after 3 --html-500-at 4 --fail-at 5 \
 	--generate 10000 --limit-cap 10000 --start 2024-05-06T07:08:09.5Z --step 1000
@@ -635,7 +636,7 @@ check "--start and --step: the last date_added" \
 	hdr_is X-TAXII-Date-Added-Last 2024-05-06T07:08:19.500000Z
 stop_server flaky
 
-# --- statuses that answer pending to polls -----------------------------------
+# --- statuses that answer pending to polls ----------------------------------
 
 up polls --status-polls 2 --status-delay 0.3
 check "--status-polls 2 --status-delay 0.3: POST: 202" \
@@ -660,10 +661,7 @@ check "complete: the object is there" is 200 "$C/$TAXII_INBOX/objects/"
 check "complete: one object" body '(.objects | length) == 1'
 stop_server polls
 
-
-
-
-# --- authentication, client certificates, discovery base ---------------------
+# --- authentication, client certificates, discovery base --------------------
 
 printf 'alice:s3cret-pw\nbob:other:pw\n' >users
 printf 'tok-0123456789\n' >token
@@ -692,6 +690,5 @@ check "--client-ca: without a client certificate, no answer" \
 check "no secret in the server's logs" \
 	eval '! grep -q -e s3cret -e other:pw -e tok-0123 auth.log auth.jsonl'
 stop_server auth
-
 
 done_testing
