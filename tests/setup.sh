@@ -49,6 +49,9 @@ libclang-rt-14-dev time python3 gzip strace zsh"
 	# Servers started by the transport tests on loopback go here
 	# (nginx for HTTPS, an S3 emulator from npm), with their packages
 	# above and any non-apt installation step below the apt-get call.
+	# python3-flask (with Werkzeug): the TAXII 2.1 test server,
+	# tests/servers/taxii.py; openssl makes its test certificates.
+	pkgs="$pkgs python3-flask openssl"
 fi
 
 missing=
