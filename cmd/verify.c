@@ -157,9 +157,8 @@ print_text(FILE *f, const char *path, const cti_verify_result *r, int tlp)
 				cti_tlp_label(cti_verify_tlp(r)));
 }
 
-/* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if present. */
-static char *
-default_keyring(void)
+char *
+cmd_default_keyring(void)
 {
 	char *dir = cti_config_dir(), *p = NULL;
 	struct stat st;
@@ -307,7 +306,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	if (nkeys == 0) {
-		if (!(defring = default_keyring())) {
+		if (!(defring = cmd_default_keyring())) {
 			status = cmd_usage_error(usage,
 						 "no trusted key: give -p PUB, "
 						 "-P KEY or -k KEYRING");
