@@ -38,6 +38,9 @@ void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
 /* Report a libcti error once ("cti: CMD: detail" or the code's name when
  * there is no detail) and return its exit status. */
 int cmd_fail(int err);
+/* As cmd_fail(), with advice the library cannot give (it does not know
+ * the command's options): "cti: CMD: detail; HINT". */
+int cmd_fail_hint(int err, const char *hint);
 /* Report a usage error, print the usage lines, return 2. */
 int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);
 /* Report getopt's ':' (missing value) or '?' (unknown option) for the
@@ -85,6 +88,9 @@ void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 void cmd_progress(void *ctx, uint64_t done, uint64_t total);
 void cmd_progress_start(const char *label);
 void cmd_progress_done(void);
+/* A note in the place of the progress line ("deriving key..."), shown at
+ * once on a terminal (not with -q) and erased by cmd_progress_done(). */
+void cmd_progress_note(const char *text);
 
 /* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if it is a
  * directory: malloc'd, or NULL. */
