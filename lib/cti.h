@@ -414,7 +414,10 @@ enum cti_tlp {
 enum cti_tlp cti_tlp_parse(const char *name);
 /* The TLP 2.0 marking-definition id, or NULL for CTI_TLP_NONE. */
 const char *cti_tlp_id(enum cti_tlp t);
-/* The TLP level of a marking-definition id, CTI_TLP_NONE if not TLP 2.0. */
+/* The TLP level of a marking-definition id: the TLP 2.0 ones, and the TLP
+ * 1.0 ones of STIX 2.1 (section 7.2.1.4; its AMBER, shared inside the
+ * recipient's organisation only, is TLP 2.0's AMBER+STRICT). CTI_TLP_NONE
+ * for any other id. */
 enum cti_tlp cti_tlp_from_id(const char *id);
 /* "TLP:CLEAR" ... */
 const char *cti_tlp_label(enum cti_tlp t);

@@ -22,25 +22,6 @@
 
 /* ------------------------------------------------------------ TLP gate */
 
-/*
- * The TLP 1.0 marking definitions of STIX 2.1 (section 7.2.1.4). TLP 1.0
- * AMBER allowed sharing inside the recipient's organisation only, which
- * TLP 2.0 calls AMBER+STRICT.
- */
-static const struct {
-	const char *id;
-	enum cti_tlp level;
-} tlp1[] = {
-	{ "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
-	  CTI_TLP_CLEAR },
-	{ "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5a41da",
-	  CTI_TLP_GREEN },
-	{ "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
-	  CTI_TLP_AMBER_STRICT },
-	{ "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
-	  CTI_TLP_RED },
-};
-
 #define TLP2_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
 /* A marking id and what is known of it. */
@@ -57,17 +38,6 @@ struct gate {
 	struct mark *m;
 	size_t n, cap;
 };
-
-static enum cti_tlp
-standard_level(const char *id)
-{
-	enum cti_tlp t = cti_tlp_from_id(id);
-
-	for (size_t i = 0; t == CTI_TLP_NONE && i < CTI_ARRAY_LEN(tlp1); i++)
-		if (strcmp(id, tlp1[i].id) == 0)
-			t = tlp1[i].level;
-	return t;
-}
 
 static struct mark *
 mark_find(struct gate *g, const char *id)
@@ -124,7 +94,7 @@ gate_ref(struct gate *g, const char *obj, const cJSON *ref)
 
 	if (!cJSON_IsString(ref))
 		return CTI_OK;
-	if ((t = standard_level(ref->valuestring)) == CTI_TLP_NONE) {
+	if ((t = cti_tlp_from_id(ref->valuestring)) == CTI_TLP_NONE) {
 		if ((rc = mark_add(&m, g, ref->valuestring)))
 			return rc;
 		if (!m->referenced) {
@@ -185,7 +155,7 @@ gate_object(struct gate *g, const struct cti_object *obj)
 		struct mark *m;
 
 		if (t != CTI_TLP_NONE &&
-		    standard_level(obj->id) == CTI_TLP_NONE) {
+		    cti_tlp_from_id(obj->id) == CTI_TLP_NONE) {
 			if ((rc = mark_add(&m, g, obj->id)))
 				goto out;
 			if (t > m->level)
