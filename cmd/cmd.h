@@ -29,6 +29,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 /* The running subcommand, for messages ("pack"); NULL before one runs. */
 extern const char *cmd_name;
