@@ -337,6 +337,7 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	if (offset > p->held)
 		return cti__seterr(CTI_EREMOTE, "%s: a range that was not "
 				   "asked for", p->disp);
+	p->res->resumed = offset;
 	if (p->sniffed && offset == p->held && (p->v || p->o->allow_unsigned))
 		return CTI_OK; /* the next attempt goes on */
 	cti_verifier_free(p->v);
@@ -347,7 +348,6 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	    lseek(p->pfd, (off_t)offset, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
 	p->held = offset;
-	p->res->resumed = offset;
 	if (offset == 0) {
 		/* the head of this response came before its body: its
 		 * validators are in res->net already (transport.c) */
