@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,13 @@
 #define META_MAX 1024
 /* Largest lock file read for its holder's pid. */
 #define PID_MAX 32
+/* The hand-over between the receiving thread and the one that writes and
+ * hashes: this many buffers of this size. */
+#define PIPE_SLOTS 8
+#define PIPE_SLOT (256u << 10)
+/* Write-back of the partial is started every this many bytes, so that the
+ * fsync before it is installed has little left to do. */
+#define WRITEBACK_STEP (32u << 20)
 
 /* ------------------------------------------------------------ state name */
 
@@ -227,6 +235,27 @@ meta_write(const char *path, const char *source,
 
 /* ------------------------------------------------------------ the pull */
 
+/*
+ * Received bytes are written to the partial file as they come, and go
+ * through a small queue to a second thread that feeds the verifier, so
+ * that hashing (and the verifier's copy of the payload) overlaps with
+ * receiving. Only one thread touches the verifier at a time: the worker
+ * while the queue has work, the caller after pipe_flush().
+ */
+struct pipe {
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* work queued, a slot freed, the worker idle */
+	unsigned char *buf[PIPE_SLOTS];
+	size_t len[PIPE_SLOTS];
+	size_t head, count;	/* the queued slots */
+	int busy;		/* the worker holds the head slot */
+	int stop;
+	int rc;			/* the worker's first error */
+	char msg[1024];		/* and its message (messages are per thread) */
+};
+
 struct pull {
 	const struct cti_pull_opts *o;
 	struct cti_pull_result *res;
@@ -235,11 +264,13 @@ struct pull {
 	char *partial, *meta, *bundle, *validators, *lock;
 	int pfd;		/* STATE/partial */
 	uint64_t held;		/* its bytes */
+	uint64_t synced;	/* write-back started up to here */
 	cti_verifier *v;	/* NULL: not verifying (yet) */
 	struct cti_verify_opts vo;
 	int sniffed;		/* the first byte of the file was looked at */
 	unsigned bom;		/* bytes of a UTF-8 BOM seen */
 	int meta_ok;		/* partial.meta describes the partial */
+	struct pipe pipe;
 };
 
 static void
@@ -322,6 +353,151 @@ refeed(struct pull *p, uint64_t n)
 	return rc;
 }
 
+/* Write n received bytes to the partial (the receiving thread's part). */
+static int
+keep(struct pull *p, const void *buf, size_t n)
+{
+	if (cti__write_full(p->pfd, buf, n) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	p->held += n;
+	if (p->held - p->synced >= WRITEBACK_STEP) {
+		/* a hint: the fsync at the end is what makes it durable */
+		(void)sync_file_range(p->pfd, (off_t)p->synced,
+				      (off_t)(p->held - p->synced),
+				      SYNC_FILE_RANGE_WRITE);
+		p->synced = p->held;
+	}
+	return CTI_OK;
+}
+
+static void *
+pipe_worker(void *arg)
+{
+	struct pull *p = arg;
+	struct pipe *q = &p->pipe;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->count && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->count)
+			break;
+		q->busy = 1;
+		pthread_mutex_unlock(&q->mu);
+		/* after an error the rest is dropped */
+		rc = q->rc ? CTI_OK : cti_verifier_update(p->v, q->buf[q->head],
+							  q->len[q->head]);
+		pthread_mutex_lock(&q->mu);
+		if (rc && !q->rc) {
+			q->rc = rc;
+			snprintf(q->msg, sizeof(q->msg), "%s", cti_errmsg());
+		}
+		q->busy = 0;
+		q->head = (q->head + 1) % PIPE_SLOTS;
+		q->count--;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static int
+pipe_start(struct pull *p)
+{
+	struct pipe *q = &p->pipe;
+
+	for (int i = 0; i < PIPE_SLOTS; i++)
+		if (!(q->buf[i] = malloc(PIPE_SLOT)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+	if (pthread_mutex_init(&q->mu, NULL))
+		return cti__seterr(CTI_ENOMEM, "cannot make a mutex");
+	if (pthread_cond_init(&q->cv, NULL)) {
+		pthread_mutex_destroy(&q->mu);
+		return cti__seterr(CTI_ENOMEM, "cannot make a condition");
+	}
+	if (pthread_create(&q->th, NULL, pipe_worker, p)) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		return cti__seterr(CTI_ENOMEM, "cannot start a thread");
+	}
+	q->started = 1;
+	return CTI_OK;
+}
+
+/* The worker's error as this thread's, or CTI_OK. Under q->mu. */
+static int
+pipe_error(struct pipe *q)
+{
+	return q->rc ? cti__seterr(q->rc, "%s", q->msg) : CTI_OK;
+}
+
+/* Queue n bytes, waiting for room; the worker's error, if any. */
+static int
+pipe_put(struct pull *p, const unsigned char *buf, size_t n)
+{
+	struct pipe *q = &p->pipe;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (n > 0 && !q->rc) {
+		size_t i, k = n < PIPE_SLOT ? n : PIPE_SLOT;
+
+		if (q->count == PIPE_SLOTS) {
+			pthread_cond_wait(&q->cv, &q->mu);
+			continue;
+		}
+		i = (q->head + q->count) % PIPE_SLOTS;
+		memcpy(q->buf[i], buf, k);
+		q->len[i] = k;
+		q->count++;
+		pthread_cond_broadcast(&q->cv);
+		buf += k;
+		n -= k;
+	}
+	rc = pipe_error(q);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+/* Wait until the worker has done everything queued; its error, if any. */
+static int
+pipe_flush(struct pull *p)
+{
+	struct pipe *q = &p->pipe;
+	int rc;
+
+	if (!q->started)
+		return CTI_OK;
+	pthread_mutex_lock(&q->mu);
+	while (q->count || q->busy)
+		pthread_cond_wait(&q->cv, &q->mu);
+	rc = pipe_error(q);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+static void
+pipe_end(struct pull *p)
+{
+	struct pipe *q = &p->pipe;
+
+	if (q->started) {
+		pthread_mutex_lock(&q->mu);
+		q->stop = 1;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->th, NULL);
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		q->started = 0;
+	}
+	for (int i = 0; i < PIPE_SLOTS; i++) {
+		free(q->buf[i]);
+		q->buf[i] = NULL;
+	}
+}
+
 /*
  * The body of an attempt starts at offset: go on where the partial ends,
  * or start over from what of it is kept (0: a fresh download, whose
@@ -334,6 +510,8 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	int rc;
 
 	(void)length;
+	if ((rc = pipe_flush(p)))
+		return rc;
 	if (offset > p->held)
 		return cti__seterr(CTI_EREMOTE, "%s: a range that was not "
 				   "asked for", p->disp);
@@ -348,6 +526,8 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	    lseek(p->pfd, (off_t)offset, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
 	p->held = offset;
+	if (p->synced > offset)
+		p->synced = offset;
 	if (offset == 0) {
 		/* the head of this response came before its body: its
 		 * validators are in res->net already (transport.c) */
@@ -373,12 +553,9 @@ on_write(void *ctx, const void *buf, size_t n)
 
 	if (!p->sniffed && (rc = sniff(p, buf, n, p->held)))
 		return rc;
-	if (cti__write_full(p->pfd, buf, n) < 0)
-		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
-	if (p->v && (rc = cti_verifier_update(p->v, buf, n)))
+	if ((rc = keep(p, buf, n)))
 		return rc;
-	p->held += n;
-	return CTI_OK;
+	return p->v ? pipe_put(p, buf, n) : CTI_OK;
 }
 
 /* Without signatures: the file must still be a STIX bundle, read whole;
@@ -628,7 +805,17 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 	req.write = on_write;
 	req.ctx = &p;
 
+	if ((rc = pipe_start(&p)))
+		goto failed;
 	rc = cti_net_get(&res->net, n, &req);
+	/* what was received is written and hashed; a failure there (a
+	 * signature refused at the header, a full disk) is the cause */
+	{
+		int frc = pipe_flush(&p);
+
+		if (frc)
+			rc = frc;
+	}
 	if (rc)
 		goto failed;
 	if (res->net.unchanged) {
@@ -683,6 +870,7 @@ failed:
 	res->verify = NULL;
 	res->verified = 0;
 out:
+	pipe_end(&p);
 	cti_verifier_free(p.v);
 	if (p.pfd >= 0)
 		close(p.pfd);
