@@ -28,8 +28,6 @@
 
 /* Longest readable part of a state directory's name. */
 #define NAME_MAX_READABLE 80
-/* Largest validators file read. */
-#define META_MAX 1024
 /* Largest lock file read for its holder's pid. */
 #define PID_MAX 32
 /* The hand-over between the receiving thread and the one that writes and
@@ -143,58 +141,6 @@ out:
 
 /* ------------------------------------------------------------ validators */
 
-/*
- * What identifies a version of the resource, kept in STATE/validators for
- * the last good copy and in STATE/partial.meta for a partial download:
- *   source HASH        (the source it came from: a state directory given
- *                       for another source does not match)
- *   etag "..."         (when the server gave one)
- *   last-modified N    (Unix seconds, when it gave one)
- */
-struct validators {
-	char etag[CTI__ETAG_MAX + 1];
-	int64_t last_modified;	/* -1: none */
-};
-
-static int
-meta_read(struct validators *v, const char *path, const char *source)
-{
-	char *text = NULL;
-	const char *line;
-	size_t len, pos = 0;
-	int rc, same = 0;
-
-	v->etag[0] = '\0';
-	v->last_modified = -1;
-	if ((rc = cti__state_read(&text, &len, path, META_MAX)) || !text)
-		return rc;
-	while (cti__text_line(&line, &len, text, strlen(text), &pos)) {
-		int64_t t;
-		char num[24];
-
-		if (len > 7 && memcmp(line, "source ", 7) == 0) {
-			same = len - 7 == strlen(source) &&
-			       memcmp(line + 7, source, len - 7) == 0;
-		} else if (len > 5 && memcmp(line, "etag ", 5) == 0 &&
-			   cti__http_etag_ok(line + 5, len - 5)) {
-			memcpy(v->etag, line + 5, len - 5);
-			v->etag[len - 5] = '\0';
-		} else if (len > 14 && len - 14 < sizeof(num) &&
-			   memcmp(line, "last-modified ", 14) == 0) {
-			memcpy(num, line + 14, len - 14);
-			num[len - 14] = '\0';
-			if (cti__parse_uint(&t, num) == 0 && t > 0)
-				v->last_modified = t;
-		}
-	}
-	free(text);
-	if (!same) {
-		v->etag[0] = '\0';
-		v->last_modified = -1;
-	}
-	return CTI_OK;
-}
-
 /* Whether res has a validator a range request can name: a strong ETag,
  * or a Last-Modified. */
 static int
@@ -205,32 +151,12 @@ resumable(const struct cti_net_result *res)
 	       res->last_modified > 0;
 }
 
-/* Record the validators of res (none: the file is removed). */
 static int
 meta_write(const char *path, const char *source,
 	   const struct cti_net_result *res)
 {
-	struct cti__buf b = { 0 };
-	int rc;
-
-	if (!(res->etag && cti__http_etag_ok(res->etag, strlen(res->etag))) &&
-	    res->last_modified <= 0) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return cti__seterrno(CTI_EIO, errno, "%s", path);
-		return CTI_OK;
-	}
-	if (cti__buf_printf(&b, "source %s\n", source) ||
-	    (res->etag && cti__http_etag_ok(res->etag, strlen(res->etag)) &&
-	     cti__buf_printf(&b, "etag %s\n", res->etag)) ||
-	    (res->last_modified > 0 &&
-	     cti__buf_printf(&b, "last-modified %" PRId64 "\n",
-			     res->last_modified))) {
-		cti__buf_free(&b);
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	}
-	rc = cti__state_write(path, b.p, b.len);
-	cti__buf_free(&b);
-	return rc;
+	return cti__validators_write(path, source, res->etag,
+				     res->last_modified);
 }
 
 /* ------------------------------------------------------------ the pull */
@@ -691,7 +617,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 {
 	struct pull p = { .o = o, .res = res, .pfd = -1 };
 	struct cti_net_get req = { 0 };
-	struct validators last, part;
+	struct cti__validators last, part;
 	struct stat st;
 	char *disp = NULL, source[17];
 	int rc, lfd = -1, resume = 0;
@@ -762,7 +688,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 	last.last_modified = part.last_modified = -1;
 	if (stat(p.bundle, &st) == 0 && S_ISREG(st.st_mode) &&
 	    !output_missing(o->verify.output) &&
-	    (rc = meta_read(&last, p.validators, source)))
+	    (rc = cti__validators_read(&last, p.validators, source)))
 		goto out;
 	if ((p.pfd = open(p.partial, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 			  0600)) < 0 ||
@@ -770,7 +696,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 		rc = cti__seterrno(CTI_EIO, errno, "%s", p.partial);
 		goto out;
 	}
-	if (st.st_size > 0 && (rc = meta_read(&part, p.meta, source)))
+	if (st.st_size > 0 && (rc = cti__validators_read(&part, p.meta, source)))
 		goto out;
 	if (st.st_size > 0 &&
 	    ((part.etag[0] && part.etag[0] != 'W') || part.last_modified > 0)) {
