@@ -147,7 +147,6 @@ cmd_pull(int argc, char **argv)
 	struct cti_pull_result res = { 0 };
 	cti_keyring *kr = NULL;
 	cti_net *net = NULL;
-	char *defring = NULL;
 	const char *src;
 	int c, rc, st, json = 0, nkeys = 0;
 	long long v;
@@ -175,13 +174,8 @@ cmd_pull(int argc, char **argv)
 			break;
 		case 'p':
 		case 'k':
-			nkeys++;
-			if ((rc = cti_keyring_add(kr, optarg)))
-				goto fail;
-			break;
 		case 'P':
-			nkeys++;
-			if ((rc = cti_keyring_add_base64(kr, optarg, NULL)))
+			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
 				goto fail;
 			break;
 		case OPT_THRESHOLD:
@@ -252,18 +246,13 @@ cmd_pull(int argc, char **argv)
 				       "signature: it takes no key or "
 				       "signature option");
 	}
-	if (nkeys == 0 && !po.allow_unsigned) {
-		if (!(defring = cmd_default_keyring())) {
-			cti_keyring_free(kr);
-			return cmd_usage_error(usage,
-					       "no trusted key: give -p PUB, "
-					       "-P KEY or -k KEYRING, or "
-					       "--allow-unsigned");
-		}
-		rc = cti_keyring_add(kr, defring);
-		free(defring);
-		if (rc)
+	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
+		if (rc != 1)
 			goto fail;
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "no trusted key: give -p PUB, "
+				       "-P KEY or -k KEYRING, or "
+				       "--allow-unsigned");
 	}
 	po.verify.keys = kr;
 	po.info = pull_info;

@@ -29,6 +29,8 @@
 #   gen_list N          path of a cached indicator list of N lines
 #   gen_bundle N        path of a cached STIX bundle of N objects
 #   scale N             N divided by BENCH_SCALE
+#   bench_need NAME TOOL...
+#                       exit 0 with a note when a tool is missing
 #   best LABEL N        of runs measured as LABEL1 ... LABELN: set LABEL_s to
 #                       the fastest wall time, LABEL_kb to the highest RSS
 #   bench_nginx DIR     nginx over TLS on a free loopback port serving
@@ -137,6 +139,17 @@ gen_bundle() {
 	_g=$(_gen) || exit 1
 	cached "$BENCH_TMP/bundle-$1.json" "$_g" bundle "$1"
 	echo "$BENCH_TMP/bundle-$1.json"
+}
+
+bench_need() {
+	_n=$1
+	shift
+	for _t in "$@"; do
+		if ! command -v "$_t" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$_t" ]; then
+			echo "$_n: $_t missing (sh tests/setup.sh --test); skipped"
+			exit 0
+		fi
+	done
 }
 
 best() {

@@ -9,12 +9,7 @@
 # Targets: at most 1.2x curl's wall time, peak RSS at most 32 MB.
 . "$(dirname "$0")/lib.sh"
 
-for t in nginx openssl curl; do
-	if ! command -v $t >/dev/null 2>&1 && [ ! -x /usr/sbin/$t ]; then
-		echo "pull: $t missing (sh tests/setup.sh --test); skipped"
-		exit 0
-	fi
-done
+bench_need pull nginx openssl curl
 n=$(scale 2500000)
 json=$(gen_bundle "$n")
 packed=$BENCH_TMP/pull-$n.cti

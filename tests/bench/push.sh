@@ -7,12 +7,7 @@
 # RSS at most 32 MB.
 . "$(dirname "$0")/lib.sh"
 
-for t in nginx openssl curl; do
-	if ! command -v $t >/dev/null 2>&1 && [ ! -x /usr/sbin/$t ]; then
-		echo "push: $t missing (sh tests/setup.sh --test); skipped"
-		exit 0
-	fi
-done
+bench_need push nginx openssl curl
 n=$(scale 2500000)
 json=$(gen_bundle "$n")
 R=$BENCH_RUN
