@@ -126,6 +126,15 @@ summary(const char *src, const struct cti_pull_result *r)
 
 	if (cmd_verbose < 0 || (cmd_verbose == 0 && !isatty(STDERR_FILENO)))
 		return;
+	for (size_t i = 0; cmd_verbose > 0 && r->verify &&
+			   i < cti_verify_count(r->verify); i++) {
+		const struct cti_signer *g = cti_verify_signer(r->verify, i);
+		char id[17];
+
+		cmd_msg("%s: good %s signature by %s (key %s)", src,
+			g->embedded ? "embedded" : "detached", g->name,
+			cti_keyid_format(id, g->keyid));
+	}
 	if (r->unchanged) {
 		cmd_msg("%s: unchanged", src);
 	} else if (s && s->feed && s->seq >= 0) {

@@ -83,6 +83,9 @@ refused 1 "signed by an untrusted key" bob.cti $K
 refused 1 "a signature without feed and seq (replay cannot be checked)" plain.cti $K
 refused 1 "the wrong --feed" s2.cti $K --feed other
 refused 1 "--threshold 2 with one signer" s2.cti $K -p bob.pub --threshold 2
+sleep 1.1	# s2's signature is now more than a second old
+refused 1 "a signature older than --max-age" s2.cti $K --max-age 1s
+check "too old, named" err_has "older than"
 printf '<html>502 Bad Gateway</html>\n' >html.cti
 refused 3 "an HTML page" html.cti $K
 check "not a bundle file, said at once" err_has "not a bundle file"
@@ -108,6 +111,7 @@ refused 1 "the same seq with other content" same2.cti $K
 cp s3.cti usb/feed.cti && touch -d '+3 min' usb/feed.cti
 expect 0 "seq 3 with -v" "$CTI" pull -v $K -o feed.json usb/feed.cti
 check "-v says what happened" sh -c "grep -q 'updated: feed cert-xy seq 3' '$T/err' && grep -q 'installed' '$T/err'"
+check "-v names the signer" err_has "usb/feed.cti: good embedded signature by alice (key "
 
 # --- outputs
 cp s2.cti usb/other.cti
