@@ -162,11 +162,12 @@ meta_write(const char *path, const char *source,
 /* ------------------------------------------------------------ the pull */
 
 /*
- * Received bytes are written to the partial file as they come, and go
- * through a small queue to a second thread that feeds the verifier, so
- * that hashing (and the verifier's copy of the payload) overlaps with
- * receiving. Only one thread touches the verifier at a time: the worker
- * while the queue has work, the caller after pipe_flush().
+ * Received bytes are gathered in a buffer of PIPE_SLOT bytes; each full
+ * buffer is written to the partial file and handed, through a small queue,
+ * to a second thread that feeds the verifier, so that hashing (and the
+ * verifier's copy of the payload) overlaps with receiving. Only one thread
+ * touches the verifier at a time: the worker while the queue has work, the
+ * caller after pipe_flush().
  */
 struct pipe {
 	pthread_t th;
@@ -197,6 +198,8 @@ struct pull {
 	unsigned bom;		/* bytes of a UTF-8 BOM seen */
 	int meta_ok;		/* partial.meta describes the partial */
 	struct pipe pipe;
+	unsigned char *fill;	/* received bytes not yet written */
+	size_t fill_len;
 };
 
 static void
@@ -336,6 +339,8 @@ pipe_start(struct pull *p)
 	for (int i = 0; i < PIPE_SLOTS; i++)
 		if (!(q->buf[i] = malloc(PIPE_SLOT)))
 			return cti__seterr(CTI_ENOMEM, "out of memory");
+	if (!(p->fill = malloc(PIPE_SLOT)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if (pthread_mutex_init(&q->mu, NULL))
 		return cti__seterr(CTI_ENOMEM, "cannot make a mutex");
 	if (pthread_cond_init(&q->cv, NULL)) {
@@ -358,49 +363,66 @@ pipe_error(struct pipe *q)
 	return q->rc ? cti__seterr(q->rc, "%s", q->msg) : CTI_OK;
 }
 
-/* Queue n bytes, waiting for room; the worker's error, if any. */
+/* Hand the filled buffer to the worker (it gets an empty one in its
+ * place), waiting for room; the worker's error, if any. */
 static int
-pipe_put(struct pull *p, const unsigned char *buf, size_t n)
+pipe_put(struct pull *p)
 {
 	struct pipe *q = &p->pipe;
+	unsigned char *t;
+	size_t i;
 	int rc;
 
 	pthread_mutex_lock(&q->mu);
-	while (n > 0 && !q->rc) {
-		size_t i, k = n < PIPE_SLOT ? n : PIPE_SLOT;
-
-		if (q->count == PIPE_SLOTS) {
-			pthread_cond_wait(&q->cv, &q->mu);
-			continue;
-		}
+	while (q->count == PIPE_SLOTS && !q->rc)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (!q->rc) {
 		i = (q->head + q->count) % PIPE_SLOTS;
-		memcpy(q->buf[i], buf, k);
-		q->len[i] = k;
+		t = q->buf[i];
+		q->buf[i] = p->fill;
+		p->fill = t;
+		q->len[i] = p->fill_len;
 		q->count++;
 		pthread_cond_broadcast(&q->cv);
-		buf += k;
-		n -= k;
 	}
+	p->fill_len = 0;
 	rc = pipe_error(q);
 	pthread_mutex_unlock(&q->mu);
 	return rc;
 }
 
-/* Wait until the worker has done everything queued; its error, if any. */
+/* Write what was gathered to the partial, and have it hashed. */
+static int
+commit(struct pull *p)
+{
+	int rc;
+
+	if (p->fill_len == 0)
+		return CTI_OK;
+	if ((rc = keep(p, p->fill, p->fill_len)) || !p->v) {
+		p->fill_len = 0;
+		return rc;
+	}
+	return pipe_put(p);
+}
+
+/* Commit what was gathered and wait until the worker has done everything
+ * queued; the first error, if any. */
 static int
 pipe_flush(struct pull *p)
 {
 	struct pipe *q = &p->pipe;
-	int rc;
+	int rc, rc2;
 
 	if (!q->started)
 		return CTI_OK;
+	rc = commit(p);
 	pthread_mutex_lock(&q->mu);
 	while (q->count || q->busy)
 		pthread_cond_wait(&q->cv, &q->mu);
-	rc = pipe_error(q);
+	rc2 = rc ? CTI_OK : pipe_error(q);
 	pthread_mutex_unlock(&q->mu);
-	return rc;
+	return rc ? rc : rc2;
 }
 
 static void
@@ -422,6 +444,8 @@ pipe_end(struct pull *p)
 		free(q->buf[i]);
 		q->buf[i] = NULL;
 	}
+	free(p->fill);
+	p->fill = NULL;
 }
 
 /*
@@ -475,13 +499,24 @@ static int
 on_write(void *ctx, const void *buf, size_t n)
 {
 	struct pull *p = ctx;
+	const unsigned char *b = buf;
 	int rc;
 
-	if (!p->sniffed && (rc = sniff(p, buf, n, p->held)))
+	if (!p->sniffed && (rc = sniff(p, b, n, p->held + p->fill_len)))
 		return rc;
-	if ((rc = keep(p, buf, n)))
-		return rc;
-	return p->v ? pipe_put(p, buf, n) : CTI_OK;
+	while (n > 0) {
+		size_t k = PIPE_SLOT - p->fill_len;
+
+		if (k > n)
+			k = n;
+		memcpy(p->fill + p->fill_len, b, k);
+		p->fill_len += k;
+		b += k;
+		n -= k;
+		if (p->fill_len == PIPE_SLOT && (rc = commit(p)))
+			return rc;
+	}
+	return CTI_OK;
 }
 
 /* Without signatures: the file must still be a STIX bundle, read whole;

@@ -83,7 +83,7 @@ refused 1 "signed by an untrusted key" bob.cti $K
 refused 1 "a signature without feed and seq (replay cannot be checked)" plain.cti $K
 refused 1 "the wrong --feed" s2.cti $K --feed other
 refused 1 "--threshold 2 with one signer" s2.cti $K -p bob.pub --threshold 2
-sleep 1.1	# s2's signature is now more than a second old
+sleep 2.1	# s2's signature is now two seconds old at least
 refused 1 "a signature older than --max-age" s2.cti $K --max-age 1s
 check "too old, named" err_has "older than"
 printf '<html>502 Bad Gateway</html>\n' >html.cti
