@@ -1289,10 +1289,11 @@ void cti_push_result_clear(struct cti_push_result *res);
  * A pull takes the lock, asks with If-None-Match and If-Modified-Since
  * when a last good copy exists (a 304 writes nothing), resumes a partial
  * download with Range and If-Range, receives into STATE/partial while the
- * staged verifier hashes every byte, and only when every check passed
- * writes opts->verify.output, replaces STATE/bundle (fsync, rename), then
- * records the validators and the replay state. A pull that fails in any
- * way leaves the last good copy, the output, the validators and the replay
+ * staged verifier hashes every byte (in a second thread, while the
+ * calling one receives), and only when every check passed writes
+ * opts->verify.output, replaces STATE/bundle (fsync, rename), then records
+ * the validators and the replay state. A pull that fails in any way
+ * leaves the last good copy, the output, the validators and the replay
  * state as they were; only STATE/partial and its .meta change (kept after
  * a network error worth retrying when the server gave a validator to
  * resume with, removed otherwise).
