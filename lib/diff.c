@@ -547,115 +547,6 @@ ent_new(struct cti_diff *d, struct ent **out, const struct idkey *k,
 	return CTI_OK;
 }
 
-/* ------------------------------------------------------------ times */
-
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned dd)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *dd)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int
-digits(const char *s, int n, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* An RFC 3339 / STIX timestamp to microseconds; digits past them drop. */
-static int
-parse_ts(int64_t *out, const char *s)
-{
-	unsigned y, mo, dd, h, mi, sec, us = 0, oh, om;
-	int64_t t;
-	int i = 19;
-
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &dd) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec) || mo < 1 || mo > 12 ||
-	    dd < 1 || dd > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if (s[i] == '.') {
-		unsigned scale = 100000;
-
-		if (s[++i] < '0' || s[i] > '9')
-			return -1;
-		for (; s[i] >= '0' && s[i] <= '9'; i++) {
-			us += (unsigned)(s[i] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	t = days_from_civil(y, mo, dd) * 86400 + h * 3600 + mi * 60 + sec;
-	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0') {
-		/* UTC */
-	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 &&
-		   digits(s + i + 1, 2, &oh) == 0 && s[i + 3] == ':' &&
-		   digits(s + i + 4, 2, &om) == 0 && oh < 24 && om < 60) {
-		int64_t off = (int64_t)oh * 3600 + om * 60;
-
-		t += s[i] == '+' ? -off : off;
-	} else {
-		return -1;
-	}
-	*out = t * 1000000 + us;
-	return 0;
-}
-
-/* A STIX timestamp, milliseconds or (when needed) microseconds. */
-static const char *
-format_ts(char *buf, size_t size, int64_t us)
-{
-	int64_t t = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-	unsigned frac = (unsigned)(us - t * 1000000), m, dd;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
-	unsigned sod = (unsigned)(t - days * 86400);
-
-	civil_from_days(days, &y, &m, &dd);
-	if (frac % 1000)
-		snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ",
-			 (long long)y, m, dd, sod / 3600, sod / 60 % 60,
-			 sod % 60, frac);
-	else
-		snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-			 (long long)y, m, dd, sod / 3600, sod / 60 % 60,
-			 sod % 60, frac / 1000);
-	return buf;
-}
-
 /* ------------------------------------------------------------ reading */
 
 /* A JSON string value (raw text with quotes) to UTF-8 in out (size >= n). */
@@ -745,7 +636,7 @@ obj_info(struct cti_diff *d, struct objinfo *oi, const struct cti_object *o,
 				   (unsigned long long)o->line, o->id);
 	oi->has_mod = o->modified != NULL;
 	oi->mod = INT64_MIN;
-	if (o->modified && parse_ts(&oi->mod, o->modified))
+	if (o->modified && cti__parse_ts(&oi->mod, o->modified, CTI__TS_LAX))
 		return cti__seterr(CTI_EFORMAT, "%s: %s:%llu: object %s: bad "
 				  "modified timestamp \"%.40s\"", side, name,
 				  (unsigned long long)o->line, o->id,
@@ -844,7 +735,7 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		/* the same bytes as NEW's version: equal */
 		int64_t mod = INT64_MIN;
 
-		if (o->modified && parse_ts(&mod, o->modified))
+		if (o->modified && cti__parse_ts(&mod, o->modified, CTI__TS_LAX))
 			return cti__seterr(CTI_EFORMAT, "OLD: %s:%llu: object "
 					  "%s: bad modified timestamp \"%.40s\"",
 					  name, (unsigned long long)o->line,
@@ -1480,7 +1371,7 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 		type = m->type;
 		out->name = arena_get(&d->arena, m->name);
 		if (m->flags & F_OLD_MOD)
-			out->old_modified = format_ts(d->modbuf[0],
+			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
 						      m->mod);
 	} else {
@@ -1491,11 +1382,11 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 		type = ent_type(e);
 		out->name = arena_get(&d->arena, e->name);
 		if (e->flags & F_NEW_MOD)
-			out->new_modified = format_ts(d->modbuf[1],
+			out->new_modified = cti__format_ts(d->modbuf[1],
 						      sizeof(d->modbuf[1]),
 						      e->new_mod);
 		if (r->cat != CTI_DIFF_ADDED && (e->flags & F_OLD_MOD))
-			out->old_modified = format_ts(d->modbuf[0],
+			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
 						      e->old_mod);
 	}

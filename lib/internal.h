@@ -46,6 +46,12 @@ int cti__buf_json_str(struct cti__buf *b, const char *s, size_t n);
 void cti__buf_reset(struct cti__buf *b);
 void cti__buf_free(struct cti__buf *b);
 
+/* s[0..n) for a message: UTF-8 kept, control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 shown as '?', cut after some 60 bytes with
+ * "...". Returns dst. */
+#define CTI__QUOTE_SIZE 72
+const char *cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n);
+
 /* The value of the hex digit c, or -1. */
 static inline int
 cti__hexval(int c)
@@ -73,6 +79,27 @@ int cti__b64_decode(unsigned char *out, size_t want, const char *s, size_t n);
 /* Check that s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF).
  * Returns the offset of the first bad byte, or n when all is valid. */
 size_t cti__utf8_check(const unsigned char *s, size_t n);
+
+/* time.c: the one parser of RFC 3339 and STIX times. */
+enum {
+	CTI__TS_LAX = 1,  /* 't' or ' ' for 'T', 'z', offsets "+01:00" */
+	CTI__TS_DATE = 2, /* a date alone, "2026-11-02": its midnight UTC */
+};
+/* s to microseconds since the epoch (fraction digits past the sixth are
+ * dropped); strict STIX form ("...T...Z") without flags. 0, or -1 when
+ * malformed or out of range (years 0000-9999). Sets no message. */
+int cti__parse_ts(int64_t *out_us, const char *s, unsigned flags);
+/* us as a STIX timestamp: to the millisecond, or to the microsecond when
+ * it is not a whole millisecond. buf: at least 28 bytes. Returns buf. */
+char *cti__format_ts(char *buf, size_t size, int64_t us);
+
+/* jcs.c: strtod(3) in the C locale, whatever the program's locale. */
+double cti__strtod(const char *s);
+
+/* reader.c */
+/* Decode the JSON string literal s[0..n) (quotes included, already
+ * validated) into out, which has room for n bytes; returns its length. */
+size_t cti__json_unescape(char *out, const char *s, size_t n);
 
 /* io.c: reading and writing files. */
 
