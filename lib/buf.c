@@ -180,6 +180,40 @@ cti__utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
+const char *
+cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, j = 0;
+
+	while (i < n) {
+		size_t k = 1;
+
+		if (j >= CTI__QUOTE_SIZE - 8) {
+			memcpy(dst + j, "...", 3);
+			j += 3;
+			break;
+		}
+		if (p[i] >= 0x80) {
+			k = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+			if (k > n - i || cti__utf8_check(p + i, k) != k)
+				k = 1;
+		}
+		/* controls, C1 controls (U+0080-U+009F) and bad bytes */
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (k == 1 && p[i] >= 0x80) ||
+		    (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			dst[j++] = '?';
+		} else {
+			memcpy(dst + j, p + i, k);
+			j += k;
+		}
+		i += k;
+	}
+	dst[j] = '\0';
+	return dst;
+}
+
 int
 cti__text_line(const char **line, size_t *len, const char *text, size_t n,
 	      size_t *pos)

@@ -150,6 +150,7 @@ struct cti_object {
 	const char *spec_version; /* top-level "spec_version", or NULL */
 	uint64_t line;		  /* line of the input where the object starts */
 	uint64_t index;		  /* 0 for the first object of the input */
+	const char *created;	  /* top-level "created", or NULL */
 };
 
 /* How the input was laid out. */
