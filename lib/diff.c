@@ -877,15 +877,13 @@ struct batch {
 	size_t n, cap;
 	int last;		/* the end of the input, or an error */
 	int rc;
+	uint64_t raw_bytes;	/* read from the file at its end */
 	char *err;		/* the reader's message when rc */
 };
 
 struct feed {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct cti__pipe pipe;
 	struct batch b[NBATCH];
-	uint64_t produced, consumed;
-	int stop;		/* the consumer gave up */
 	cti_reader *r;
 	const unsigned char *rawkey;	/* NULL: the consumer hashes */
 };
@@ -944,45 +942,38 @@ static void *
 producer(void *arg)
 {
 	struct feed *f = arg;
+	int i;
 
-	for (;;) {
+	while ((i = cti__pipe_slot(&f->pipe)) >= 0) {
 		const struct cti_object *o;
-		struct batch *b;
-		int rc = CTI_OK, last = 0;
+		struct batch *b = &f->b[i];
+		int rc = CTI_OK;
 
-		pthread_mutex_lock(&f->mu);
-		while (f->produced - f->consumed == NBATCH && !f->stop)
-			pthread_cond_wait(&f->cv, &f->mu);
-		if (f->stop) {
-			pthread_mutex_unlock(&f->mu);
-			return NULL;
-		}
-		pthread_mutex_unlock(&f->mu);
-		b = &f->b[f->produced % NBATCH];
 		cti__buf_reset(&b->buf);
 		b->n = 0;
+		b->last = 0;
 		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
 			if ((rc = cti_reader_next(&o, f->r)) ||
 			    (o && (rc = batch_add(b, o, f->rawkey)))) {
 				free(b->err);
 				b->err = strdup(cti_errmsg());
-				last = 1;
+				b->last = 1;
 				break;
 			}
 			if (!o) {
-				last = 1;
+				b->last = 1;
 				break;
 			}
 		}
 		b->rc = rc;
-		b->last = last;
-		pthread_mutex_lock(&f->mu);
-		f->produced++;
-		pthread_cond_broadcast(&f->cv);
-		pthread_mutex_unlock(&f->mu);
-		if (last)
-			return NULL;
+		b->raw_bytes = cti_reader_raw_bytes(f->r);
+		cti__pipe_put(&f->pipe);
+		if (b->last) {
+			cti__pipe_close(&f->pipe);
+			break;
+		}
 	}
+	return NULL;
 }
 
 static int
@@ -992,7 +983,6 @@ read_side(struct cti_diff *d, int is_new)
 	const char *path = is_new ? d->new_path : d->old_path;
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
 	struct feed f;
-	pthread_t th;
 	struct idkey *keys = NULL;
 	uint16_t *types = NULL;
 	size_t nkeys = 0;
@@ -1004,21 +994,16 @@ read_side(struct cti_diff *d, int is_new)
 	f.rawkey = is_new ? d->rawkey : NULL;
 	if ((rc = open_side(&f.r, d, is_new, side)))
 		return rc;
-	pthread_mutex_init(&f.mu, NULL);
-	pthread_cond_init(&f.cv, NULL);
-	if ((errno = pthread_create(&th, NULL, producer, &f))) {
-		rc = cti__seterrno(CTI_ENOMEM, errno, "cannot start a thread");
+	if ((rc = cti__pipe_start(&f.pipe, NBATCH, producer, &f)))
 		goto out;
-	}
 	while (!done && !rc) {
 		struct batch *b;
 		struct cti_object o;
+		int slot = cti__pipe_next(&f.pipe);
 
-		pthread_mutex_lock(&f.mu);
-		while (f.produced == f.consumed)
-			pthread_cond_wait(&f.cv, &f.mu);
-		pthread_mutex_unlock(&f.mu);
-		b = &f.b[f.consumed % NBATCH];
+		if (slot < 0)
+			break;	/* not before the last batch */
+		b = &f.b[slot];
 		memset(&o, 0, sizeof(o));
 		if (b->n > nkeys) {
 			free(keys);
@@ -1085,14 +1070,12 @@ read_side(struct cti_diff *d, int is_new)
 								     ""),
 						 "%s", side);
 		}
-		pthread_mutex_lock(&f.mu);
-		f.consumed++;
 		if (rc)
-			f.stop = 1;
-		pthread_cond_broadcast(&f.cv);
-		pthread_mutex_unlock(&f.mu);
+			cti__pipe_stop(&f.pipe, 0);
+		else
+			cti__pipe_done(&f.pipe);
 	}
-	pthread_join(th, NULL);
+	cti__pipe_finish(&f.pipe);
 out:
 	free(keys);
 	free(types);
@@ -1101,8 +1084,6 @@ out:
 		free(f.b[i].o);
 		free(f.b[i].err);
 	}
-	pthread_cond_destroy(&f.cv);
-	pthread_mutex_destroy(&f.mu);
 	cti_reader_free(f.r);
 	return rc;
 }

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -92,6 +93,42 @@ int cti__parse_ts(int64_t *out_us, const char *s, unsigned flags);
 /* us as a STIX timestamp: to the millisecond, or to the microsecond when
  * it is not a whole millisecond. buf: at least 28 bytes. Returns buf. */
 char *cti__format_ts(char *buf, size_t size, int64_t us);
+
+/*
+ * pipe.c: a ring of nslot slots (the caller's array) handed from a
+ * producer to a consumer, one of them the thread fn(arg).
+ */
+struct cti__pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int started;
+	unsigned nslot;
+	uint64_t put, got;	/* slots published, slots released */
+	int closed;		/* the producer published its last slot */
+	int stopped;		/* either side gave up */
+	int err;		/* the first error, and its message */
+	char errmsg[512];
+};
+int cti__pipe_start(struct cti__pipe *p, unsigned nslot, void *(*fn)(void *),
+		    void *arg);
+/* Producer: the slot to fill, once one is free; -1 when stopped. */
+int cti__pipe_slot(struct cti__pipe *p);
+/* Producer: publish the slot filled; close: no more will come. */
+void cti__pipe_put(struct cti__pipe *p);
+void cti__pipe_close(struct cti__pipe *p);
+/* Consumer: the next slot published, once there is one; -1 at the end
+ * (closed and every slot used) or when stopped. */
+int cti__pipe_next(struct cti__pipe *p);
+/* Consumer: release the slot used. */
+void cti__pipe_done(struct cti__pipe *p);
+/* Either side: give up, with error err (0: none) and this thread's
+ * message; the other side's next wait returns -1. */
+void cti__pipe_stop(struct cti__pipe *p, int err);
+/* The error that stopped the pipe (its message set in this thread), or 0. */
+int cti__pipe_error(struct cti__pipe *p);
+/* Close, join the thread and free; returns the error, as cti__pipe_error. */
+int cti__pipe_finish(struct cti__pipe *p);
 
 /* jcs.c: strtod(3) in the C locale, whatever the program's locale. */
 double cti__strtod(const char *s);

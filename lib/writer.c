@@ -8,9 +8,8 @@
  * bundle text before it, so it is written last.
  *
  * Compression runs on a second thread: the caller fills one stage buffer
- * while the worker hashes, deflates and writes the other.
+ * while the worker hashes, deflates and writes the other (pipe.c).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +38,15 @@ struct cti_writer {
 	uint64_t count;
 	crypto_generichash_state texthash;
 	unsigned char *stages[2];
+	size_t stage_lens[2];
 	unsigned char *stage;	/* the buffer being filled */
 	size_t stage_len;
+	int slot;		/* its index */
 	unsigned char *zout;
 	struct seen seen;
 	int failed;
-
-	/* the compression worker */
-	pthread_t thread;
-	int thread_ready;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const unsigned char *job; /* handed to the worker, NULL when idle */
-	size_t job_len;
-	int stop;
-	int werr;		/* the worker's error, and its message */
-	char werrmsg[512];
+	struct cti__pipe pipe;	/* to the compression thread */
+	int threaded;
 };
 
 static int
@@ -134,85 +126,56 @@ static void *
 worker(void *arg)
 {
 	cti_writer *w = arg;
+	int i, rc;
 
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		const unsigned char *job;
-		size_t len;
-		int rc;
-
-		while (!w->job && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->job)
+	while ((i = cti__pipe_next(&w->pipe)) >= 0) {
+		if ((rc = compress_out(w, w->stages[i], w->stage_lens[i],
+				       Z_NO_FLUSH))) {
+			cti__pipe_stop(&w->pipe, rc);
 			break;
-		job = w->job;
-		len = w->job_len;
-		pthread_mutex_unlock(&w->mu);
-		rc = w->werr ? CTI_OK : compress_out(w, job, len, Z_NO_FLUSH);
-		pthread_mutex_lock(&w->mu);
-		if (rc && !w->werr) {
-			w->werr = rc;
-			snprintf(w->werrmsg, sizeof(w->werrmsg), "%s",
-				 cti_errmsg());
 		}
-		w->job = NULL;
-		pthread_cond_broadcast(&w->cv);
+		cti__pipe_done(&w->pipe);
 	}
-	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Wait until the worker is idle; returns its error, if any. */
-static int
-wait_idle(cti_writer *w)
-{
-	int rc;
-
-	pthread_mutex_lock(&w->mu);
-	while (w->job)
-		pthread_cond_wait(&w->cv, &w->mu);
-	rc = w->werr;
-	pthread_mutex_unlock(&w->mu);
-	if (rc)
-		cti__seterr(rc, "%s", w->werrmsg);
-	return rc;
-}
-
+/* Hand the stage filled to the worker (or compress it here without one)
+ * and start filling the next. */
 static int
 flush_stage(cti_writer *w)
 {
 	int rc;
 
-	if (!w->thread_ready) {
+	if (!w->threaded) {
 		rc = compress_out(w, w->stage, w->stage_len, Z_NO_FLUSH);
 		w->stage_len = 0;
 		return rc;
 	}
-	if ((rc = wait_idle(w)))
-		return rc;
-	pthread_mutex_lock(&w->mu);
-	w->job = w->stage;
-	w->job_len = w->stage_len;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	w->stage = w->stage == w->stages[0] ? w->stages[1] : w->stages[0];
+	w->stage_lens[w->slot] = w->stage_len;
+	cti__pipe_put(&w->pipe);
+	if ((w->slot = cti__pipe_slot(&w->pipe)) < 0) {
+		w->slot = 0;
+		w->stage = NULL;
+		if ((rc = cti__pipe_error(&w->pipe)))
+			return rc;
+		return cti__seterr(CTI_EIO, "%s: compression stopped",
+				  w->out.name);
+	}
+	w->stage = w->stages[w->slot];
 	w->stage_len = 0;
 	return CTI_OK;
 }
 
-static void
-stop_worker(cti_writer *w)
+/* Wait for the worker to finish what it was given. */
+static int
+stop_worker(cti_writer *w, int abort)
 {
-	if (!w->thread_ready)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	w->thread_ready = 0;
+	if (!w->threaded)
+		return CTI_OK;
+	w->threaded = 0;
+	if (abort)
+		cti__pipe_stop(&w->pipe, 0);
+	return cti__pipe_finish(&w->pipe);
 }
 
 static int
@@ -269,6 +232,7 @@ cti_writer_open(cti_writer **out, const char *path,
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	w->stage = w->stages[0];
+	w->slot = 0;
 	if ((rc = cti__out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
 		free(w->stages[0]);
 		free(w->stages[1]);
@@ -277,16 +241,10 @@ cti_writer_open(cti_writer **out, const char *path,
 		return rc;
 	}
 	crypto_generichash_init(&w->texthash, NULL, 0, 32);
-	if (pthread_mutex_init(&w->mu, NULL) == 0) {
-		if (pthread_cond_init(&w->cv, NULL) == 0) {
-			if (pthread_create(&w->thread, NULL, worker, w) == 0)
-				w->thread_ready = 1;
-			else
-				pthread_cond_destroy(&w->cv);
-		}
-		if (!w->thread_ready)
-			pthread_mutex_destroy(&w->mu);
-	}
+	/* without a thread, the compression runs here */
+	w->threaded = cti__pipe_start(&w->pipe, 2, worker, w) == CTI_OK;
+	if (w->threaded)
+		w->slot = cti__pipe_slot(&w->pipe);
 	if (!w->plain) {
 		if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8,
 				 Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -377,9 +335,14 @@ cti_writer_close(cti_writer *w)
 		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	}
 	/* everything before the id goes through the hash first */
-	if ((rc = flush_stage(w)) || (rc = wait_idle(w)))
+	if (w->threaded) {
+		w->stage_lens[w->slot] = w->stage_len;
+		cti__pipe_put(&w->pipe);
+		if ((rc = stop_worker(w, 0)))
+			goto fail;
+	} else if ((rc = flush_stage(w))) {
 		goto fail;
-	stop_worker(w);
+	}
 	crypto_generichash_final(&w->texthash, hash, sizeof(hash));
 	cti_stix_id(id, sizeof(id), "bundle", (const char *)hash, sizeof(hash));
 	snprintf(tail, sizeof(tail), "],\"id\":\"%s\"}\n", id);
@@ -411,7 +374,7 @@ cti_writer_abort(cti_writer *w)
 {
 	if (!w)
 		return;
-	stop_worker(w);
+	stop_worker(w, 1);
 	if (w->out.fd >= 0 || w->out.tmp)
 		cti__out_abort(&w->out);
 	if (w->z_ready)
