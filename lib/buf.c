@@ -180,6 +180,39 @@ cti__utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
+uint64_t
+cti__hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *c = p;
+	const uint64_t m = 0x9e3779b97f4a7c15ull;
+	uint64_t a = seed ^ n, b = ~seed, w;
+
+	/* two lanes, so that the multiplications overlap */
+	for (; n >= 16; c += 16, n -= 16) {
+		memcpy(&w, c, 8);
+		a = (a ^ w) * m;
+		a ^= a >> 31;
+		memcpy(&w, c + 8, 8);
+		b = (b ^ w) * m;
+		b ^= b >> 29;
+	}
+	for (; n >= 8; c += 8, n -= 8) {
+		memcpy(&w, c, 8);
+		a = (a ^ w) * m;
+		a ^= a >> 31;
+	}
+	w = 0;
+	memcpy(&w, c, n);
+	a ^= (b ^ w) * m;
+	/* MurmurHash3's finaliser */
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdull;
+	a ^= a >> 33;
+	a *= 0xc4ceb9fe1a85ec53ull;
+	a ^= a >> 33;
+	return a;
+}
+
 const char *
 cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n)
 {

@@ -1449,7 +1449,7 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		if ((rc = cti_writer_add(w, o->json, o->len, o->id, o->modified,
 					 &added)))
 			break;
-		n += (uint64_t)added;
+		n += added > 0;
 	}
 	cti_reader_free(r);
 	if (rc) {

@@ -47,6 +47,10 @@ int cti__buf_json_str(struct cti__buf *b, const char *s, size_t n);
 void cti__buf_reset(struct cti__buf *b);
 void cti__buf_free(struct cti__buf *b);
 
+/* A fast 64-bit hash of p[0..n): to tell bytes apart, not against an
+ * adversary. */
+uint64_t cti__hash64(const void *p, size_t n, uint64_t seed);
+
 /* s[0..n) for a message: UTF-8 kept, control characters (C0, DEL, C1)
  * and bytes that are not UTF-8 shown as '?', cut after some 60 bytes with
  * "...". Returns dst. */
@@ -137,6 +141,13 @@ double cti__strtod(const char *s);
 /* Decode the JSON string literal s[0..n) (quotes included, already
  * validated) into out, which has room for n bytes; returns its length. */
 size_t cti__json_unescape(char *out, const char *s, size_t n);
+/* A STIX 2.0 object (see cti_pack()): 1 when o is one and b now holds it
+ * with "spec_version":"2.0" first; 0 when o is not; CTI_ELIMIT (no
+ * message set) when that would exceed CTI_MAX_OBJECT; CTI_ENOMEM. */
+int cti__stix20_mark(struct cti__buf *b, const struct cti_object *o);
+/* cti_reader_open_fd(); eof: reading the prefix met the end of the input */
+int cti__reader_open_fd(cti_reader **out, int fd, const char *name,
+			const void *prefix, size_t prefix_len, int eof);
 
 /* io.c: reading and writing files. */
 
@@ -144,6 +155,9 @@ size_t cti__json_unescape(char *out, const char *s, size_t n);
 int cti__open_in(int *fd, const char *path);
 /* read() until n bytes or EOF; returns bytes read or -1 (errno set). */
 ssize_t cti__read_full(int fd, void *p, size_t n);
+/* As cti__read_full; *eof is set when a read() returned 0, after which a
+ * terminal must not be read again (one Ctrl-D ends the input). */
+ssize_t cti__read_eof(int fd, void *p, size_t n, int *eof);
 /* write() all of p, retrying on EINTR and short writes; 0 or -1. */
 int cti__write_full(int fd, const void *p, size_t n);
 
@@ -219,13 +233,22 @@ struct cti__src {
 /* prefix: bytes already read from fd that come first. */
 int cti__src_open(struct cti__src *s, int fd, int own_fd, const char *name,
 		 const void *prefix, size_t prefix_len);
+/* The same; eof: reading the prefix met the end of the input. */
+int cti__src_open_eof(struct cti__src *s, int fd, int own_fd,
+		      const char *name, const void *prefix, size_t prefix_len,
+		      int eof);
 /* Read up to n decompressed bytes into p; returns the count (0 at the end)
  * or a negative error. */
 ssize_t cti__src_read(struct cti__src *s, void *p, size_t n);
 void cti__src_close(struct cti__src *s);
 
-/* Fill buf with up to n leading bytes of fd for format sniffing. */
-ssize_t cti__sniff(int fd, void *buf, size_t n);
+/* csv.c: cti_csv_open(); eof: reading the prefix met the end of the
+ * input; *no_column is set when the header names no value column. */
+int cti__csv_open(cti_csv **out, int fd, const char *name,
+		  const struct cti_csv_opts *opts, const void *prefix,
+		  size_t prefix_len, int eof, int *no_column);
+/* Bytes read from the file so far. */
+uint64_t cti__csv_raw_bytes(const cti_csv *c);
 
 /* uuid.c */
 /* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */

@@ -1240,11 +1240,56 @@ cti_reader_next(const struct cti_object **out, cti_reader *r)
 	}
 }
 
+/* ---------------------------------------------------------- STIX 2.0 */
+
+/* The cyber-observable object types of STIX 2.1 (section 6), sorted. */
+static const char *const sco_types[] = {
+	"artifact", "autonomous-system", "directory", "domain-name",
+	"email-addr", "email-message", "file", "ipv4-addr", "ipv6-addr",
+	"mac-addr", "mutex", "network-traffic", "process", "software", "url",
+	"user-account", "windows-registry-key", "x509-certificate",
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+cti__stix20_mark(struct cti__buf *b, const struct cti_object *o)
+{
+	static const char sv[] = "{\"spec_version\":\"2.0\"";
+	int rc;
+
+	/* STIX 2.1, 3.2: without spec_version, an object is 2.0 unless it is
+	 * a cyber observable, which has no "created" */
+	if (o->spec_version || !o->created || !o->type ||
+	    bsearch(&o->type, sco_types, CTI_ARRAY_LEN(sco_types),
+		    sizeof(sco_types[0]), cmp_str))
+		return 0;
+	if (o->len + sizeof(sv) - 1 > CTI_MAX_OBJECT)
+		return CTI_ELIMIT;
+	cti__buf_reset(b);
+	if ((rc = cti__buf_put(b, sv, sizeof(sv) - 1)) ||
+	    (o->len > 2 && (rc = cti__buf_putc(b, ','))) ||
+	    (rc = cti__buf_put(b, o->json + 1, o->len - 1)))
+		return rc;
+	return 1;
+}
+
 /* ---------------------------------------------------------- lifetime */
 
 int
 cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 		   const void *prefix, size_t prefix_len)
+{
+	return cti__reader_open_fd(out, fd, name, prefix, prefix_len, 0);
+}
+
+int
+cti__reader_open_fd(cti_reader **out, int fd, const char *name,
+		    const void *prefix, size_t prefix_len, int eof)
 {
 	cti_reader *r;
 	int rc;
@@ -1261,7 +1306,8 @@ cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 	}
 	r->name = r->name_copy;
 	r->line = 1;
-	if ((rc = cti__src_open(&r->src, fd, 0, r->name, prefix, prefix_len))) {
+	if ((rc = cti__src_open_eof(&r->src, fd, 0, r->name, prefix,
+				    prefix_len, eof))) {
 		cti_reader_free(r);
 		return rc;
 	}

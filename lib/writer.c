@@ -21,11 +21,103 @@
 #define STAGE (1u << 20)
 #define OUTBUF (256u << 10)
 
-/* (id, modified) keys already written: open addressing over 16-byte hashes */
-struct seen {
-	unsigned char (*slot)[16];
-	size_t cap, count;
+/*
+ * (id, modified) keys already written: open addressing over 16-byte slots,
+ * 12 bytes of a SipHash-128 of the key under a random key (no input can be
+ * made to collide) and 4 bytes of a hash of the object's bytes, to tell an
+ * identical copy from another object under the same key.
+ */
+struct slot {
+	unsigned char key[12];
+	uint32_t sum;
 };
+
+struct seen {
+	struct slot *slot;
+	size_t cap, count;
+	unsigned char sipkey[crypto_shorthash_siphashx24_KEYBYTES];
+};
+
+static inline size_t
+slot_pos(const struct slot *e, size_t mask)
+{
+	uint64_t h;
+
+	memcpy(&h, e->key, 8);
+	return (size_t)h & mask;
+}
+
+static int
+seen_grow(struct seen *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 1u << 12;
+	struct slot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return cti__seterr(CTI_ENOMEM, "out of memory for the duplicate "
+				  "index");
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t j;
+
+		if (!s->slot[i].key[0])
+			continue;
+		for (j = slot_pos(&s->slot[i], ncap - 1); ns[j].key[0];
+		     j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = ns;
+	s->cap = ncap;
+	return CTI_OK;
+}
+
+/* *added: 1 when k was new (and is now recorded), 0 when its key was seen
+ * with the same sum, -1 when seen with another. */
+static int
+seen_add(struct seen *s, const struct slot *k, int *added)
+{
+	size_t j;
+	int rc;
+
+	if (4 * (s->count + 1) > 3 * s->cap && (rc = seen_grow(s)))
+		return rc;
+	for (j = slot_pos(k, s->cap - 1); s->slot[j].key[0];
+	     j = (j + 1) & (s->cap - 1))
+		if (memcmp(s->slot[j].key, k->key, sizeof(k->key)) == 0) {
+			*added = s->slot[j].sum == k->sum ? 0 : -1;
+			return CTI_OK;
+		}
+	s->slot[j] = *k;
+	s->count++;
+	*added = 1;
+	return CTI_OK;
+}
+
+/* The slot of (id, modified) and json. */
+static int
+seen_key(struct seen *s, struct slot *k, const char *id, const char *modified,
+	 const char *json, size_t len)
+{
+	unsigned char h[crypto_shorthash_siphashx24_BYTES], small[256], *b;
+	size_t il = strlen(id), ml = modified ? strlen(modified) + 1 : 0;
+
+	/* "ID\0MODIFIED\0", or "ID" alone without modified */
+	b = il + ml + 1 <= sizeof(small) ? small : malloc(il + ml + 1);
+	if (!b)
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	memcpy(b, id, il + 1);
+	if (modified)
+		memcpy(b + il + 1, modified, ml);
+	crypto_shorthash_siphashx24(h, b, il + (modified ? ml + 1 : 0),
+				    s->sipkey);
+	if (b != small)
+		free(b);
+	memcpy(k->key, h, sizeof(k->key));
+	k->key[0] |= 1; /* never the empty slot */
+	k->sum = (uint32_t)cti__hash64(json, len, 0);
+	return CTI_OK;
+}
 
 struct cti_writer {
 	struct cti__out out;
@@ -48,52 +140,6 @@ struct cti_writer {
 	struct cti__pipe pipe;	/* to the compression thread */
 	int threaded;
 };
-
-static int
-seen_grow(struct seen *s)
-{
-	size_t ncap = s->cap ? s->cap * 2 : 1u << 12;
-	unsigned char (*ns)[16] = calloc(ncap, 16);
-
-	if (!ns)
-		return cti__seterr(CTI_ENOMEM, "out of memory for the duplicate "
-				  "index");
-	for (size_t i = 0; i < s->cap; i++) {
-		uint64_t h;
-		size_t j;
-
-		memcpy(&h, s->slot[i], 8);
-		if (!h)
-			continue;
-		for (j = h & (ncap - 1); *(uint64_t *)ns[j]; j = (j + 1) & (ncap - 1))
-			;
-		memcpy(ns[j], s->slot[i], 16);
-	}
-	free(s->slot);
-	s->slot = ns;
-	s->cap = ncap;
-	return CTI_OK;
-}
-
-/* 1 when key was new (and is now recorded), 0 when seen, < 0 on error */
-static int
-seen_add(struct seen *s, const unsigned char key[16])
-{
-	uint64_t h;
-	size_t j;
-	int rc;
-
-	if (4 * (s->count + 1) > 3 * s->cap && (rc = seen_grow(s)))
-		return rc;
-	memcpy(&h, key, 8);
-	for (j = h & (s->cap - 1); *(uint64_t *)s->slot[j];
-	     j = (j + 1) & (s->cap - 1))
-		if (memcmp(s->slot[j], key, 16) == 0)
-			return 0;
-	memcpy(s->slot[j], key, 16);
-	s->count++;
-	return 1;
-}
 
 /* Compress (or copy) p[0..n) to the output; flush as for deflate(). */
 static int
@@ -241,6 +287,7 @@ cti_writer_open(cti_writer **out, const char *path,
 		return rc;
 	}
 	crypto_generichash_init(&w->texthash, NULL, 0, 32);
+	randombytes_buf(w->seen.sipkey, sizeof(w->seen.sipkey));
 	/* without a thread, the compression runs here */
 	w->threaded = cti__pipe_start(&w->pipe, 2, worker, w) == CTI_OK;
 	if (w->threaded)
@@ -282,22 +329,18 @@ cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
 	if (w->failed)
 		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	if (w->dedup && id) {
-		crypto_generichash_state st;
-		unsigned char key[16];
+		struct slot k;
+		int fresh;
 
-		crypto_generichash_init(&st, NULL, 0, sizeof(key));
-		crypto_generichash_update(&st, (const unsigned char *)id,
-					  strlen(id) + 1);
-		if (modified)
-			crypto_generichash_update(&st,
-				(const unsigned char *)modified,
-				strlen(modified));
-		crypto_generichash_final(&st, key, sizeof(key));
-		key[0] |= 1; /* never the all-zero empty slot */
-		if ((rc = seen_add(&w->seen, key)) <= 0) {
-			if (rc < 0)
-				w->failed = 1;
+		if ((rc = seen_key(&w->seen, &k, id, modified, json, len)) ||
+		    (rc = seen_add(&w->seen, &k, &fresh))) {
+			w->failed = 1;
 			return rc;
+		}
+		if (fresh < 1) {
+			if (added)
+				*added = fresh;
+			return CTI_OK;
 		}
 	}
 	if ((w->count && (rc = emit(w, ",", 1))) ||
