@@ -813,7 +813,8 @@ int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
 /*
  * Comparing two bundles. Objects are matched by id; where one side holds
  * several versions of an id, the one with the latest "modified" stands for
- * it (of several with that same latest modified, the last in the file).
+ * it (of several with that same latest modified, the first in the file, as
+ * cti_pack() keeps the first; when they differ, a warning names the id).
  * Each object that differs falls in exactly one category, tested in this
  * order: added (id only in NEW), removed (id only in OLD), revoked
  * ("revoked" became true), deprecated (the deprecation property became
@@ -823,9 +824,11 @@ int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
  * object byte for byte the same as its NEW version is equal without being
  * canonicalised: a SipHash under a random key of the bytes tells).
  * "modified" values are compared as times, to the microsecond; a missing
- * one is earlier than any time.
+ * one is earlier than any time. STIX 2.0 is read as cti_pack() reads it:
+ * an object that cti_pack() marks "spec_version":"2.0" is compared as so
+ * marked, so that a bundle equals its packed form whatever its version.
  *
- * Memory: NEW is indexed (about 72 bytes per object plus its name), OLD is
+ * Memory: NEW is indexed (about 80 bytes per object plus its name), OLD is
  * streamed; the lists of differences take about 8 bytes per entry, plus the
  * names of removed objects. Reading runs in a second thread.
  */
@@ -861,6 +864,13 @@ struct cti_diff_opts {
 	int keep_new;			/* cti_diff_write_bundle() will be
 					   called: spool a NEW read from
 					   standard input to a temporary file */
+	cti_warn_fn warn;		/* versions that differ under one id
+					   and modified; may be NULL */
+	void *warn_ctx;
+	cti_progress_fn progress;	/* bytes read of both files' sizes
+					   (total 0 when one is not a file);
+					   may be NULL */
+	void *progress_ctx;
 };
 
 /*
@@ -906,9 +916,11 @@ int cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i);
 /*
  * Write what a holder of OLD needs to catch up with NEW: the NEW versions
  * of the added, revoked, deprecated and modified objects, in NEW's order,
- * as a bundle file at path (cti_writer_open(); "-" for stdout). Reads NEW a
- * second time (needs opts->keep_new when NEW was standard input). *count
- * (may be NULL) gets the number of objects written.
+ * as a bundle file at path (cti_writer_open(); "-" for stdout), STIX 2.0
+ * objects marked as cti_pack() marks them. Reads NEW a second time (needs
+ * opts->keep_new when NEW was standard input), reporting progress to
+ * opts->progress as it goes. *count (may be NULL) gets the number of
+ * objects written.
  */
 int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);

@@ -141,9 +141,13 @@ double cti__strtod(const char *s);
 /* Decode the JSON string literal s[0..n) (quotes included, already
  * validated) into out, which has room for n bytes; returns its length. */
 size_t cti__json_unescape(char *out, const char *s, size_t n);
-/* A STIX 2.0 object (see cti_pack()): 1 when o is one and b now holds it
- * with "spec_version":"2.0" first; 0 when o is not; CTI_ELIMIT (no
- * message set) when that would exceed CTI_MAX_OBJECT; CTI_ENOMEM. */
+/* Whether o is a STIX 2.0 object, as cti_pack() tells them. */
+int cti__stix20(const struct cti_object *o);
+/* b = json/len with "spec_version":"2.0" as its first member; CTI_ELIMIT
+ * (no message set) when that would exceed CTI_MAX_OBJECT, CTI_ENOMEM. */
+int cti__stix20_amend(struct cti__buf *b, const char *json, size_t len);
+/* 1 when o is STIX 2.0 and b now holds it amended, 0 when o is not, or an
+ * error of cti__stix20_amend(). */
 int cti__stix20_mark(struct cti__buf *b, const struct cti_object *o);
 /* cti_reader_open_fd(); eof: reading the prefix met the end of the input */
 int cti__reader_open_fd(cti_reader **out, int fd, const char *name,

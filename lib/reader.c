@@ -1257,25 +1257,39 @@ cmp_str(const void *a, const void *b)
 }
 
 int
-cti__stix20_mark(struct cti__buf *b, const struct cti_object *o)
+cti__stix20(const struct cti_object *o)
+{
+	/* STIX 2.1, 3.2: without spec_version, an object is 2.0 unless it is
+	 * a cyber observable, which has no "created" */
+	return !o->spec_version && o->created && o->type &&
+	       !bsearch(&o->type, sco_types, CTI_ARRAY_LEN(sco_types),
+			sizeof(sco_types[0]), cmp_str);
+}
+
+int
+cti__stix20_amend(struct cti__buf *b, const char *json, size_t len)
 {
 	static const char sv[] = "{\"spec_version\":\"2.0\"";
 	int rc;
 
-	/* STIX 2.1, 3.2: without spec_version, an object is 2.0 unless it is
-	 * a cyber observable, which has no "created" */
-	if (o->spec_version || !o->created || !o->type ||
-	    bsearch(&o->type, sco_types, CTI_ARRAY_LEN(sco_types),
-		    sizeof(sco_types[0]), cmp_str))
-		return 0;
-	if (o->len + sizeof(sv) - 1 > CTI_MAX_OBJECT)
+	if (len + sizeof(sv) - 1 > CTI_MAX_OBJECT)
 		return CTI_ELIMIT;
 	cti__buf_reset(b);
 	if ((rc = cti__buf_put(b, sv, sizeof(sv) - 1)) ||
-	    (o->len > 2 && (rc = cti__buf_putc(b, ','))) ||
-	    (rc = cti__buf_put(b, o->json + 1, o->len - 1)))
+	    (len > 2 && (rc = cti__buf_putc(b, ','))) ||
+	    (rc = cti__buf_put(b, json + 1, len - 1)))
 		return rc;
-	return 1;
+	return CTI_OK;
+}
+
+int
+cti__stix20_mark(struct cti__buf *b, const struct cti_object *o)
+{
+	int rc;
+
+	if (!cti__stix20(o))
+		return 0;
+	return (rc = cti__stix20_amend(b, o->json, o->len)) ? rc : 1;
 }
 
 /* ---------------------------------------------------------- lifetime */

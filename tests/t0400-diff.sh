@@ -220,7 +220,7 @@ check "... naming OLD" err_has "cti: diff: OLD: stdin:1:"
 
 # ---------------------------------------------------------------- usage
 expect 0 "-h exits 0" "$CTI" diff -h
-check "... and prints the usage" out_has "usage: cti diff [--json | --bundle -o OUT | --stat]"
+check "... and prints the usage" out_has "usage: cti diff [-q | -v] [--json | --bundle -o OUT | --stat]"
 expect 2 "one operand is a usage error" "$CTI" diff "$F/old.json"
 expect 2 "three operands are a usage error" "$CTI" diff "$F/old.json" "$F/old.json" "$F/old.json"
 expect 2 "--json with --stat is a usage error" "$CTI" diff --json --stat "$F/old.json" "$F/new.json"
