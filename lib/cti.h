@@ -134,13 +134,22 @@ int64_t cti_now(void);
  * cti_reader streams STIX objects out of a file: a gzip bundle file as cti
  * writes it (signatures in the header are skipped, not checked), any gzip
  * file, or plain JSON. The JSON may be a bundle ({"type":"bundle",
- * "objects":[...]}), an array of objects, a single object, or JSON Lines.
- * Only one object is held in memory at a time. Every byte is validated
- * (JSON grammar, UTF-8, CTI_MAX_DEPTH, CTI_MAX_OBJECT).
+ * "objects":[...]}; without "objects" it holds no object), an array of
+ * objects, a single object, or JSON Lines. Only one object is held in
+ * memory at a time. Every byte is validated (JSON grammar, UTF-8,
+ * CTI_MAX_DEPTH, CTI_MAX_OBJECT), and I-JSON (RFC 7493) as
+ * cti_json_canonical() has it: a member name repeated in an object
+ * (compared as decoded strings) and a number beyond the range of a double
+ * are CTI_EFORMAT. Depth counts as the object will be in a bundle, whatever
+ * the layout (an object's own level is 3), so that what is read can be
+ * written into a bundle and read again.
  */
 typedef struct cti_reader cti_reader;
 
-/* One object, borrowed from the reader until the next cti_reader_next(). */
+/* One object, borrowed from the reader until the next cti_reader_next().
+ * The strings but json are the object's top-level string members of those
+ * names, escapes decoded; a "spec_version" that is not a string is
+ * CTI_EFORMAT. */
 struct cti_object {
 	const char *json;	  /* the object as minified JSON, NUL-terminated */
 	size_t len;		  /* strlen(json) */

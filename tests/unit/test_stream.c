@@ -303,14 +303,20 @@ test_writer(void)
 	CHECK(cti_writer_add(w, "{\"type\":\"x\",\"id\":\"x--1\",\"modified\":"
 			     "\"2\"}", 39, "x--1", "2", &added) == CTI_OK &&
 	      added == 1);
-	CHECK(cti_writer_count(w) == 2);
+	/* the same key, other bytes: dropped, and said so */
+	CHECK(cti_writer_add(w, "{\"type\":\"x\",\"id\":\"x--1\",\"v\":1}", 30,
+			     "x--1", NULL, &added) == CTI_OK && added == -1);
+	/* "x--1" then "2" is not "x--12" then nothing */
+	CHECK(cti_writer_add(w, "{\"type\":\"x\",\"id\":\"x--12\"}", 25,
+			     "x--12", NULL, &added) == CTI_OK && added == 1);
+	CHECK(cti_writer_count(w) == 3);
 	CHECK(stat(path, &st) != 0); /* nothing at the path before close */
 	CHECK(cti_writer_close(w) == CTI_OK);
 	CHECK(stat(path, &st) == 0 && st.st_size > 20);
 	CHECK(cti_reader_open(&r, path, NULL) == CTI_OK);
 	while (cti_reader_next(&o, r) == CTI_OK && o)
 		n++;
-	CHECK(n == 2);
+	CHECK(n == 3);
 	CHECK(cti_reader_is_gzip(r));
 	CHECK(cti_reader_bundle_id(r) &&
 	      strncmp(cti_reader_bundle_id(r), "bundle--", 8) == 0);
@@ -322,7 +328,7 @@ test_writer(void)
 			     NULL, NULL) == CTI_OK);
 	cti_writer_abort(w);
 	cti_writer_abort(NULL);
-	CHECK(count(path, NULL, &n) == 2);
+	CHECK(count(path, NULL, &n) == 3);
 	snprintf(tmpl, sizeof(tmpl), "ls -A %s | grep -q cti-tmp", dir);
 	CHECK(system(tmpl) != 0);
 	/* a level out of range is the caller's error */
