@@ -16,18 +16,6 @@ static const char usage[] =
 
 enum { OPT_JSON = 256, OPT_BUNDLE, OPT_STAT, OPT_IGNORE, OPT_DEPRECATED };
 
-#define MAX_SHOWN 20
-
-static unsigned long long warned;
-
-static void
-warn(void *ctx, const char *msg)
-{
-	(void)ctx;
-	if (cmd_verbose >= 0 && warned++ < MAX_SHOWN)
-		cmd_msg("%s", msg);
-}
-
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "bundle", no_argument, NULL, OPT_BUNDLE },
@@ -246,14 +234,13 @@ cmd_diff(int argc, char **argv)
 	o.ignore = nignore ? ignore : NULL;
 	o.no_names = stat || bundle || (cmd_verbose < 0 && !json);
 	o.keep_new = bundle;
-	o.warn = warn;
+	o.warn = cmd_warn;
 	o.progress = cmd_progress;
 	cmd_progress_start("reading");
 	rc = cti_diff_run(&d, old_path, new_path, &o);
 	cmd_progress_done();
 	free(ignore);
-	if (warned > MAX_SHOWN)
-		cmd_msg("%llu more copies that differ", warned - MAX_SHOWN);
+	cmd_warn_done("warnings");
 	if (rc)
 		return cmd_finish(cmd_fail(rc));
 	status = cti_diff_nentries(d) ? 1 : 0;

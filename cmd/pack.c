@@ -16,21 +16,6 @@ static const char usage[] =
 	"                [--confidence N] [--valid-for DURATION] [--level N]\n"
 	"                [INPUT ...]\n";
 
-#define MAX_SHOWN 20
-
-struct warn_state {
-	unsigned long long n;
-};
-
-static void
-warn(void *ctx, const char *msg)
-{
-	struct warn_state *w = ctx;
-
-	if (cmd_verbose >= 0 && w->n++ < MAX_SHOWN)
-		cmd_msg("%s", msg);
-}
-
 enum {
 	OPT_JSON = 256, OPT_STRICT, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
 	OPT_PRODUCER, OPT_TLP, OPT_LABEL, OPT_CONFIDENCE, OPT_VALID_FOR,
@@ -85,7 +70,6 @@ cmd_pack(int argc, char **argv)
 {
 	struct cti_pack_opts o = { .confidence = -1, .level = -1 };
 	struct cti_pack_stats st;
-	struct warn_state ws = { 0 };
 	const char **labels;
 	const char *output = NULL;
 	int json = 0, c, rc;
@@ -192,16 +176,14 @@ cmd_pack(int argc, char **argv)
 		return cmd_usage_error(usage, "refusing to write a compressed "
 				       "bundle to a terminal: use -o FILE");
 	}
-	o.warn = warn;
-	o.warn_ctx = &ws;
+	o.warn = cmd_warn;
 	o.progress = cmd_progress;
 	cmd_progress_start("reading");
 	rc = cti_pack(&st, output, (const char *const *)argv + optind,
 		      (size_t)(argc - optind), &o);
 	cmd_progress_done();
 	free(labels);
-	if (ws.n > MAX_SHOWN)
-		cmd_msg("%llu more lines skipped", ws.n - MAX_SHOWN);
+	cmd_warn_done("warnings");
 	if (rc && st.need_column && !o.column) {
 		/* the library says what is wrong, the command how to fix it */
 		cmd_msg("%s; name the value column with --column", cti_errmsg());

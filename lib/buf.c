@@ -213,6 +213,20 @@ cti__hash64(const void *p, size_t n, uint64_t seed)
 	return a;
 }
 
+void
+cti__warnf(cti_warn_fn fn, void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, msg);
+}
+
 const char *
 cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n)
 {

@@ -630,22 +630,7 @@ mod_cmp(int ha, int64_t a, int hb, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static void
-dwarn(struct cti_diff *d, const char *fmt, ...) CTI_PRINTF(2, 3);
-
-static void
-dwarn(struct cti_diff *d, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (!d->opts.warn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	d->opts.warn(d->opts.warn_ctx, msg);
-}
+#define dwarn(d, ...) cti__warnf((d)->opts.warn, (d)->opts.warn_ctx, __VA_ARGS__)
 
 /* Two versions of id on one side with the same "modified" differ: the
  * first stands, as in cti_pack(); STIX wants a new "modified". */

@@ -51,6 +51,10 @@ void cti__buf_free(struct cti__buf *b);
  * adversary. */
 uint64_t cti__hash64(const void *p, size_t n, uint64_t seed);
 
+/* A warning that does not stop the work, to fn (which may be NULL). */
+void cti__warnf(cti_warn_fn fn, void *ctx, const char *fmt, ...)
+	CTI_PRINTF(3, 4);
+
 /* s[0..n) for a message: UTF-8 kept, control characters (C0, DEL, C1)
  * and bytes that are not UTF-8 shown as '?', cut after some 60 bytes with
  * "...". Returns dst. */

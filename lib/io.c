@@ -37,21 +37,9 @@ cti__open_in(int *fd, const char *path)
 ssize_t
 cti__read_full(int fd, void *p, size_t n)
 {
-	size_t got = 0;
+	int eof;
 
-	while (got < n) {
-		ssize_t r = read(fd, (char *)p + got, n - got);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
+	return cti__read_eof(fd, p, n, &eof);
 }
 
 ssize_t

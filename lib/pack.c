@@ -43,22 +43,7 @@ struct input {
 	int eof;		/* reading them met the end */
 };
 
-static void
-warn(struct pack *p, const char *fmt, ...) CTI_PRINTF(2, 3);
-
-static void
-warn(struct pack *p, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (!p->o->warn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->o->warn(p->o->warn_ctx, msg);
-}
+#define warn(p, ...) cti__warnf((p)->o->warn, (p)->o->warn_ctx, __VA_ARGS__)
 
 /* The bytes of this input read so far: report them now and then. */
 static void

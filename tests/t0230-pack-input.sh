@@ -12,42 +12,17 @@ reads_back() {
 }
 
 # ---- A6: one Ctrl-D ends input typed at a terminal
-cat >"$T/ptyin.py" <<'X'
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-for line in os.environ["LINES_TYPED"].split("|"):
-    os.write(fd, line.encode() + b"\n")
-    time.sleep(0.1)
-time.sleep(0.2)
-os.write(fd, b"\x04")      # one Ctrl-D, at the start of a line
-end = time.time() + 5
-while time.time() < end:
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if done:
-        sys.exit(os.waitstatus_to_exitcode(status))
-    r, _, _ = select.select([fd], [], [], 0.1)
-    if r:
-        try:
-            os.read(fd, 4096)
-        except OSError:
-            time.sleep(0.05)
-os.kill(pid, 9)
-os.waitpid(pid, 0)
-sys.exit(124)              # still waiting for a second Ctrl-D
-X
 expect 0 "a list typed at a terminal ends with one Ctrl-D" env \
 	LINES_TYPED="198.51.100.7|evil.example.com" \
-	$PY "$T/ptyin.py" "$CTI" pack -o "$T/tty.cti"
+	$PY "$SRC/tests/onterm.py" type "$CTI" pack -o "$T/tty.cti"
 check "... and is packed" [ "$(objs "$T/tty.cti" '[.objects[].name]')" = '["198.51.100.7","evil.example.com"]' ]
 expect 0 "a CSV typed at a terminal ends with one Ctrl-D" env \
 	LINES_TYPED="value;description|198.51.100.7;typed" \
-	$PY "$T/ptyin.py" "$CTI" pack -o "$T/tty.cti"
+	$PY "$SRC/tests/onterm.py" type "$CTI" pack -o "$T/tty.cti"
 check "... and is packed" [ "$(objs "$T/tty.cti" '[.objects[].description]')" = '["typed"]' ]
 expect 0 "STIX typed at a terminal ends with one Ctrl-D" env \
 	LINES_TYPED='{"type":"x","id":"x--1"}' \
-	$PY "$T/ptyin.py" "$CTI" pack -o "$T/tty.cti"
+	$PY "$SRC/tests/onterm.py" type "$CTI" pack -o "$T/tty.cti"
 check "... and is packed" [ "$(objs "$T/tty.cti" '[.objects[].id]')" = '["x--1"]' ]
 
 # ---- A7: spreadsheets
@@ -181,35 +156,13 @@ expect 2 "--valid-for past the year 9999" "$CTI" pack --valid-for 500000w -o "$T
 check "... says what is wanted" err_has "cti: pack: --valid-for: bad value '500000w'; want a duration such as 90s, 12h, 30d or 2w, ending before the year 10000"
 
 # ---- A14: a progress line on a terminal, none elsewhere
-cat >"$T/ptyerr.py" <<'X'
-import os, pty, subprocess, sys, time
-m, s = pty.openpty()
-p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stderr=s,
-                     stdout=subprocess.DEVNULL)
-os.close(s)
-line = b"198.51.100.7 scanner\n" * 20000
-p.stdin.write(line); p.stdin.flush()
-time.sleep(0.7)
-p.stdin.write(line); p.stdin.flush()
-time.sleep(0.3)
-p.stdin.write(line); p.stdin.close()
-p.wait()
-out = b""
-while True:
-    try:
-        d = os.read(m, 65536)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode())
-sys.exit(p.returncode)
-X
-expect 0 "pack with stderr on a terminal" $PY "$T/ptyerr.py" "$CTI" pack -o "$T/p.cti" -
+yes '198.51.100.7 scanner' | head -n 60000 >"$T/slow.txt"
+expect 0 "pack with stderr on a terminal" env SLOW_STDIN="$T/slow.txt" \
+	$PY "$SRC/tests/onterm.py" stderr "$CTI" pack -o "$T/p.cti" -
 check "... draws a progress line" grep -q 'cti: pack: reading: [0-9.]* [kM]B' "$T/out"
 check "... and erases it" grep -q "$(printf '\r\033\\[K')" "$T/out"
-expect 0 "pack -q with stderr on a terminal" $PY "$T/ptyerr.py" "$CTI" pack -q -o "$T/p.cti" -
+expect 0 "pack -q with stderr on a terminal" env SLOW_STDIN="$T/slow.txt" \
+	$PY "$SRC/tests/onterm.py" stderr "$CTI" pack -q -o "$T/p.cti" -
 check "... draws none" [ ! -s "$T/out" ]
 yes 198.51.100.7 | head -n 300000 >"$T/big.txt"
 expect 0 "pack with stderr not a terminal" "$CTI" pack -o "$T/p.cti" "$T/big.txt"

@@ -90,42 +90,15 @@ expect 1 "... against objects: all added" "$CTI" diff --json "$T/empty.json" "$T
 check "... two added" [ "$(jq '.added | length' "$T/out")" = 2 ]
 
 # ---- A14: a progress line on a terminal
-cat >"$T/ptyerr.py" <<'X'
-import os, pty, subprocess, sys, time
-m, s = pty.openpty()
-slow = os.environ.get("SLOW_STDIN")
-p = subprocess.Popen(sys.argv[1:], stderr=s, stdout=subprocess.DEVNULL,
-                     stdin=subprocess.PIPE if slow else None)
-os.close(s)
-if slow:
-    data = open(slow, "rb").read()
-    for i in range(3):  # a slow pipe: the command outlasts half a second
-        p.stdin.write(data[i * len(data) // 3:(i + 1) * len(data) // 3])
-        p.stdin.flush()
-        time.sleep(0.4)
-    p.stdin.close()
-p.wait()
-out = b""
-while True:
-    try:
-        d = os.read(m, 65536)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode())
-sys.exit(p.returncode)
-X
 # NEW: 15,000 indicators, so that batches of them come as the pipe fills
 $PY -c 'for i in range(15000): print("10.%d.%d.%d" % (i >> 16, i >> 8 & 255, i & 255))' |
 	"$CTI" pack -q --plain -o "$T/big.json" -
 expect 1 "diff with stderr on a terminal" env SLOW_STDIN="$T/big.json" \
-	$PY "$T/ptyerr.py" "$CTI" diff --stat "$F/old.json" -
+	$PY "$SRC/tests/onterm.py" stderr "$CTI" diff --stat "$F/old.json" -
 check "... draws a progress line" grep -q 'cti: diff: reading: [0-9.]* [kM]*B' "$T/out"
 check "... and erases it" grep -q "$(printf '\r\033\\[K')" "$T/out"
 expect 1 "diff -q with stderr on a terminal" env SLOW_STDIN="$T/big.json" \
-	$PY "$T/ptyerr.py" "$CTI" diff -q "$F/old.json" -
+	$PY "$SRC/tests/onterm.py" stderr "$CTI" diff -q "$F/old.json" -
 check "... draws nothing" [ ! -s "$T/out" ]
 expect 1 "diff with stderr not a terminal" "$CTI" diff --stat "$F/old.json" "$F/new.json"
 check "... no progress line" [ ! -s "$T/err" ]
