@@ -138,9 +138,8 @@ print_text(FILE *f, const char *path, const cti_verify_result *r)
 	}
 }
 
-/* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if present. */
-static char *
-default_keyring(void)
+char *
+cmd_default_keyring(void)
 {
 	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	struct stat st;
@@ -250,7 +249,7 @@ cmd_verify(int argc, char **argv)
 		return cmd_usage_error(usage, "--keep-gzip goes with -o OUT");
 	}
 	if (nkeys == 0) {
-		if (!(defring = default_keyring())) {
+		if (!(defring = cmd_default_keyring())) {
 			cti_keyring_free(kr);
 			return cmd_usage_error(usage,
 					       "no trusted key: give -p PUB, -P "

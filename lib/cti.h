@@ -936,6 +936,235 @@ int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 
 void cti_diff_free(cti_diff *d);
 
+/* -------------------------------------------------------------- network */
+
+/*
+ * Moving bundle files to and from a destination or source, one backend per
+ * scheme behind one interface:
+ *   https://HOST/PATH   HTTP over TLS (libcurl), always verified (TLS 1.2
+ *                       or later; there is no option to skip the check)
+ *   http://HOST/PATH    only with cti_net_opts.allow_http (a warning is
+ *                       given through opts.warn on every use)
+ *   a local path        a directory (removable media) or a file in one
+ * taxii+https:// and s3:// are recognised and refused as not supported yet.
+ * A URL ending in '/' and a directory are collections: the request's name
+ * is appended to them (percent-encoded for URLs).
+ *
+ * Errors of every cti_net_ function: CTI_ENET (worth retrying: DNS,
+ * connect, TLS handshake or verification, time-out, reset, cut body, HTTP
+ * 5xx, 408 and 429), CTI_EREMOTE (any other HTTP 4xx, a redirect refused),
+ * CTI_ELIMIT (a body over opts.max_size), CTI_EUSAGE (a bad URL or option),
+ * CTI_EIO (a local file: the directory backend, a CA or key file, a
+ * password file), CTI_ENOMEM, or what a caller's callback returned. The
+ * message names the URL, the HTTP status and reason or libcurl's error;
+ * never a password or token. Network errors are retried (opts.retries)
+ * before they are returned, with exponential back-off and jitter, and the
+ * server's Retry-After honoured up to opts.max_wait (a server asking for a
+ * longer wait ends the retries at once).
+ */
+typedef struct cti_net cti_net;
+
+/* Called with one line (no newline) describing what is done: requests,
+ * statuses, retries. Never holds a secret. */
+typedef void (*cti_net_info_fn)(void *ctx, const char *msg);
+
+struct cti_net_opts {
+	int64_t connect_timeout; /* seconds for the TCP and TLS handshakes */
+	int64_t timeout;	 /* seconds for a whole attempt; 0: none */
+	int64_t low_speed_time;	 /* abort an attempt slower than */
+	long low_speed_limit;	 /* low_speed_limit bytes/s for this long */
+	int retries;		 /* further attempts after a network error */
+	int64_t max_wait;	 /* longest wait between attempts (s) */
+	uint64_t max_size;	 /* largest body received; 0: no limit */
+	int allow_http;		 /* accept http:// URLs (with a warning) */
+	int max_redirects;	 /* redirects followed, to https:// only */
+	const char *cacert;	 /* CA bundle file instead of the system's */
+	const char *capath;	 /* CA directory instead of the system's */
+	const char *pinnedpubkey; /* "sha256//BASE64[;...]" or a PEM/DER file */
+	const char *cert;	 /* client certificate (PEM) for mTLS */
+	const char *key;	 /* its private key (PEM, unencrypted) */
+	const char *user;	 /* basic auth user name */
+	const char *password_file; /* its password: the file's first line */
+	const char *token_file;	 /* a bearer token: the file's first line */
+	int netrc;		 /* credentials from ~/.netrc when none given */
+	const char *netrc_file;	 /* ... or from this file */
+	int env_secrets;	 /* also the environment: CTI_PASSWORD_FILE,
+				    CTI_PASSWORD, CTI_TOKEN_FILE, CTI_TOKEN */
+	const char *user_agent;	 /* NULL: "cti/VERSION" */
+	cti_progress_fn progress; /* bytes moved, per attempt; may be NULL */
+	void *progress_ctx;
+	cti_net_info_fn info;	 /* what is done (cti -v); may be NULL */
+	void *info_ctx;
+	cti_warn_fn warn;	 /* warnings (http://); may be NULL */
+	void *warn_ctx;
+};
+
+/* The defaults: a 30 s connect time-out, no total time-out, an abort
+ * below 1000 bytes/s for 30 s, 3 retries, waits of at most 60 s, 5
+ * redirects, no size limit, ~/.netrc consulted. */
+#define CTI_NET_OPTS_INIT                                                 \
+	{ .connect_timeout = 30, .low_speed_time = 30,                    \
+	  .low_speed_limit = 1000, .retries = 3, .max_wait = 60,          \
+	  .max_redirects = 5, .netrc = 1 }
+
+/*
+ * Open url (see above) with opts (copied; its strings are borrowed and
+ * must outlive *out). Checks the URL and options and reads the credentials
+ * into sodium_malloc() memory wiped by cti_net_free(): with opts->user, the
+ * password from opts->password_file, else (env_secrets) the file named by
+ * CTI_PASSWORD_FILE, else CTI_PASSWORD; without, a bearer token from
+ * opts->token_file, else CTI_TOKEN_FILE's file, else CTI_TOKEN. A file's
+ * first line is the secret. CTI_PASSWORD and CTI_TOKEN are wiped from the
+ * environment once read. Without either, ~/.netrc (or opts->netrc_file)
+ * may supply them. No network traffic yet. A URL with user information, a
+ * password file without a user, a user with a token file are CTI_EUSAGE;
+ * an unreadable file CTI_EIO. On success *out owns all of it.
+ */
+int cti_net_open(cti_net **out, const char *url,
+		 const struct cti_net_opts *opts);
+
+/* "https", "http" or "dir". */
+const char *cti_net_scheme(const cti_net *n);
+
+/* Whether names are appended (a URL ending in '/', a directory). */
+int cti_net_is_collection(const cti_net *n);
+
+/* The result of a transfer. cti_net_result_clear() frees its strings. */
+struct cti_net_result {
+	long status;	     /* the last HTTP status; directories: 200, 201
+				(put of a new file), 204 (replaced), 304 */
+	int unchanged;	     /* 304: the validators still match */
+	char *etag;	     /* the resource's ETag as sent, or NULL */
+	int64_t last_modified; /* its Last-Modified (Unix s), or -1 */
+	int64_t length;	     /* its full length when known, else -1 */
+	uint64_t offset;     /* get: where the body began (a resume
+				honoured: 206), else 0 */
+	uint64_t bytes;	     /* body bytes received or sent */
+	int attempts;	     /* attempts made (1 when no retry) */
+	char *location;	     /* the final URL or path, for messages */
+};
+void cti_net_result_clear(struct cti_net_result *res);
+
+/*
+ * A download. begin is called before the first body byte of each attempt
+ * with the offset the body starts at (resume_from when the server honoured
+ * the Range, 0 when it sends everything: the caller then starts over) and
+ * the full length (-1 when unknown); write gets the body, in order. Either
+ * returning non-zero (a CTI_E* code) ends the transfer with that code. An
+ * attempt cut short is resumed by the next one with Range and If-Range
+ * when the server gave a validator, else restarted from 0.
+ */
+struct cti_net_get {
+	const char *name;	   /* appended to a collection; else NULL */
+	const char *if_none_match; /* an ETag: 304 when it still matches */
+	int64_t if_modified_since; /* Unix s: 304 when not newer; 0: none */
+	uint64_t resume_from;	   /* bytes the caller holds already */
+	const char *if_range;	   /* their ETag (or NULL: if_range_time) */
+	int64_t if_range_time;	   /* their Last-Modified; 0: none */
+	int (*begin)(void *ctx, uint64_t offset, int64_t length);
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+};
+
+/*
+ * GET a resource into the caller's callbacks. A 304 is success with
+ * res->unchanged set and no body. A resume the server ignores (200, or a
+ * 416 for the range) becomes a download from 0. res (required) is filled
+ * on success and, as far as known, on failure; clear it after use.
+ */
+int cti_net_get(struct cti_net_result *res, cti_net *n,
+		const struct cti_net_get *req);
+
+/*
+ * HEAD: status, validators and length of a resource, no body (the
+ * conditions of req apply: 304 is success). req->begin/write are unused.
+ */
+int cti_net_stat(struct cti_net_result *res, cti_net *n,
+		 const struct cti_net_get *req);
+
+/*
+ * An upload of size bytes, read through read() at any offset (an attempt
+ * that is retried reads again from 0): read returns the bytes it put in
+ * buf (n at most; fewer only at the end) or a negative CTI_E* code.
+ */
+struct cti_net_put {
+	const char *name;	  /* appended to a collection; else NULL */
+	const char *suffix;	  /* appended to the target (".minisig");
+				     may be NULL */
+	const char *method;	  /* "PUT" (NULL) or "POST"; HTTP only */
+	const char *content_type; /* NULL: application/octet-stream */
+	uint64_t size;
+	long (*read)(void *ctx, void *buf, size_t n, uint64_t offset);
+	void *ctx;
+	unsigned mode;		  /* directories: a new file's mode (0:
+				     0644 less the umask) */
+};
+
+/*
+ * PUT (or POST) a body. Directories: written to a temporary file beside
+ * the target, fsync()ed, renamed over it, the directory fsync()ed; any
+ * failure leaves the target as it was. HTTP: any 2xx is success.
+ */
+int cti_net_put(struct cti_net_result *res, cti_net *n,
+		const struct cti_net_put *req);
+
+/* Wipe the credentials and free; NULL is allowed. */
+void cti_net_free(cti_net *n);
+
+/* ------------------------------------------------------------------ push */
+
+/*
+ * The TLP gate: read the bundle file at path ("-": standard input) and
+ * refuse, with CTI_EPOLICY and a message naming the first object and its
+ * marking, any object marked above max (CTI_TLP_RED allows all).
+ * object_marking_refs and the marking_ref of granular_markings count; TLP
+ * 2.0 markings, the TLP 1.0 markings of STIX 2.1 (TLP:AMBER counting as
+ * TLP:AMBER+STRICT) and marking-definition objects of the bundle that
+ * define a TLP level are recognised. *highest (may be NULL) gets the
+ * highest level seen. Reading errors as cti_reader_next().
+ */
+int cti_tlp_gate(enum cti_tlp *highest, const char *path, const char *name,
+		 enum cti_tlp max);
+
+struct cti_push_opts {
+	const cti_keyring *keys;  /* the signer's own public keys: the file
+				     must verify against them */
+	int allow_unsigned;	  /* send without that check */
+	enum cti_tlp max_tlp;	  /* CTI_TLP_NONE: CTI_TLP_AMBER_STRICT */
+	const char *name;	  /* the name at the destination; NULL: the
+				     file's base name (required for "-") */
+	const char *method;	  /* HTTP: "PUT" (NULL) or "POST" */
+	const char *sig_path;	  /* detached signature; NULL: PATH.minisig
+				     when it exists */
+	cti_net_info_fn info;	  /* checks passed (cti -v); may be NULL */
+	void *info_ctx;
+};
+
+struct cti_push_result {
+	size_t signers;		  /* verified signatures (0: unsigned) */
+	enum cti_tlp tlp;	  /* highest TLP marking in the file */
+	uint64_t bytes;		  /* bundle bytes sent */
+	int sig_sent;		  /* a detached .minisig went along */
+	struct cti_net_result net; /* of the bundle's transfer */
+};
+
+/*
+ * Push the bundle file at path ("-": standard input, spooled to a private
+ * temporary file) to the destination n. Before the first byte leaves: the
+ * file must verify (cti_verify_file() with opts->keys, embedded and
+ * detached signatures) unless allow_unsigned, and pass the TLP gate. Then
+ * the detached signature (when there is one) is sent as NAME.minisig (to a
+ * single URL or file: its name + ".minisig") and the file as NAME,
+ * streamed from the very file that was checked; a file changed on disk
+ * meanwhile is CTI_EIO. res (required) is filled as far as
+ * the push got; cti_push_result_clear() frees it. Errors: those of
+ * cti_verify_file(), cti_tlp_gate() and cti_net_put(); CTI_EINVAL without
+ * keys (and not allow_unsigned) or without a name for "-".
+ */
+int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
+	     const struct cti_push_opts *opts);
+void cti_push_result_clear(struct cti_push_result *res);
+
 #ifdef __cplusplus
 }
 #endif
