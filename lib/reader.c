@@ -88,6 +88,7 @@ struct cti_reader {
 	struct kframe top;	/* the top-level object's names */
 	int esc;		/* the last string had an escape */
 	int top_objects_bad;	/* "objects" that is not an array */
+	uint64_t top_names;	/* memory its member names take */
 	char *bundle_spec, *bundle_id;
 	struct cti_object cur;
 	uint64_t nobj;
@@ -1079,10 +1080,16 @@ top_member(struct cti_reader *r, int *got)
 	r->esc = 0;
 	if ((rc = parse_string(r, out)))
 		return rc;
-	/* the names are kept beside: a bundle's members are not */
+	/* the names are kept beside: a bundle's members are not; they count
+	 * against the limit of an object, as those of an object do */
 	if ((rc = key_copy(r, out, koff, out->len - koff, &off, &len)) ||
 	    (rc = key_add(r, &r->top, out, off, len, at)))
 		return rc;
+	r->top_names += (len & ~KEY_EXT) + sizeof(struct key);
+	if (r->top_names > CTI_MAX_OBJECT)
+		return perr_from(r, at, CTI_ELIMIT, "the top-level object's "
+				 "member names exceed the limit of %u MiB",
+				 CTI_MAX_OBJECT >> 20);
 	key = r->keytext.p + off;
 	klen = len & ~KEY_EXT;
 	if ((c = skip_ws(r)) != ':')
@@ -1182,6 +1189,7 @@ cti_reader_next(const struct cti_object **out, cti_reader *r)
 			r->pos++;
 			r->top_line = r->line;
 			r->top_objects_bad = 0;
+			r->top_names = 0;
 			r->nkeys = 0;
 			cti__buf_reset(&r->keytext);
 			kframe_begin(r, &r->top);

@@ -258,6 +258,18 @@ test_shapes(void)
 	CHECK_STR(m, "e.json:1: object 1 is not STIX: \"spec_version\" is not "
 		  "a string");
 
+	/* a bundle's own members are not kept, but their names are: as many
+	 * as an object of the largest size may hold */
+	deep = malloc(12u << 20);
+	n = (size_t)sprintf(deep, "{\"type\":\"bundle\"");
+	for (int i = 0; i < 1000000; i++)
+		n += (size_t)sprintf(deep + n, ",\"k%d\":0", i);
+	strcpy(deep + n, ",\"objects\":[]}");
+	CHECK(first_error(deep, m, sizeof(m)) == CTI_ELIMIT);
+	CHECK(strstr(m, "the top-level object's member names exceed the "
+		     "limit of 16 MiB") != NULL);
+	free(deep);
+
 	/*
 	 * Depth counts as in a bundle whatever the layout, so that what is
 	 * read can be written: an object's own depth is 3 there.
