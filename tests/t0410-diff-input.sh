@@ -41,6 +41,10 @@ expect 0 "a 2.0 bundle (spec_version last) against its packed form" "$CTI" diff 
 check "... prints nothing" [ ! -s "$T/out" ]
 expect 0 "... the packed form against the bundle" "$CTI" diff "$T/a20.cti" "$T/a20.json"
 expect 0 "... spec_version first" "$CTI" diff "$T/b20.json" "$T/a20.cti"
+"$CTI" pack -o "$T/b20.cti" "$T/b20.json"
+expect 0 "a 2.0 bundle (spec_version first) against its packed form" "$CTI" diff "$T/b20.json" "$T/b20.cti"
+check "... prints nothing" [ ! -s "$T/out" ]
+check "... the packed forms are the same" cmp -s "$T/a20.cti" "$T/b20.cti"
 jq -c '.objects[]' "$T/a20.json" >"$T/a20.jsonl"
 expect 0 "... its objects as JSON Lines" "$CTI" diff "$T/a20.jsonl" "$T/a20.cti"
 jq '.objects[1].name = "Poison Ivy 2"' "$T/a20.json" >"$T/c20.json"
