@@ -186,7 +186,8 @@ int cti_reader_open(cti_reader **out, const char *path, const char *name);
 /*
  * Read from an already open descriptor (not closed by the reader).
  * prefix/prefix_len are bytes already read from fd that come first (may be
- * NULL/0); they are copied.
+ * NULL/0, at most 512 KiB: enough for any gzip header, CTI_GZHDR_MAX);
+ * they are copied. CTI_EINVAL for a longer prefix.
  */
 int cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 		       const void *prefix, size_t prefix_len);
@@ -985,6 +986,65 @@ struct cti_sig_info {
 int cti_signatures_read(struct cti_sig_info **out, size_t *count,
 			const void *head, size_t len, const char *name);
 void cti_signatures_free(struct cti_sig_info *sigs);
+
+/* ------------------------------------------------------------ summary */
+
+/*
+ * What a file holds, for display (cti show): a bundle's objects counted by
+ * type, by producer (created_by_ref, named by the identity objects of the
+ * bundle) and by TLP marking (object_marking_refs), and what its embedded
+ * signatures claim, NOT verified; or, for a minisign public key file (one
+ * that starts "untrusted comment: "), its keys. Every string is borrowed
+ * from the summary. Tables are sorted by name and hold at most 10,000
+ * names each; the objects beyond are counted in other_types and
+ * other_producers.
+ */
+struct cti_summary_count {
+	const char *name;	/* a type, "TLP:GREEN", or a producer's id */
+	const char *value;	/* a producer's name, or NULL */
+	uint64_t count;
+};
+
+struct cti_summary {
+	const cti_keyring *keys;   /* a key file: its keys (cti_keyring_key());
+				      NULL for a bundle, and the rest is
+				      for bundles */
+	int gzip;
+	enum cti_layout layout;
+	const char *spec_version;  /* the bundle's, or NULL */
+	const char *bundle_id;	   /* or NULL */
+	uint64_t bytes;		   /* of the file */
+	uint64_t json_bytes;	   /* of the JSON in it */
+	uint64_t objects;
+	const struct cti_summary_count *types;
+	size_t ntypes;
+	uint64_t other_types;
+	const struct cti_summary_count *producers;
+	size_t nproducers;
+	uint64_t other_producers;
+	const struct cti_summary_count *tlp;
+	size_t ntlp;
+	const struct cti_sig_info *sigs; /* embedded signatures, unverified */
+	size_t nsigs;
+};
+
+struct cti_summary_opts {
+	const char *name;	  /* what messages call the file; NULL: path,
+				     or "standard input" */
+	cti_progress_fn progress; /* bytes read of size; may be NULL */
+	void *progress_ctx;
+	uint64_t size;		  /* the file's size for progress, or 0 */
+};
+
+/*
+ * Read path ("-": standard input) once and summarise it; opts may be NULL.
+ * On success *out owns the summary (cti_summary_free()). Errors: those of
+ * cti_reader_next() and cti_signatures_read(), of cti_keyring_add_mem()
+ * for a key file, CTI_EIO, CTI_ENOMEM.
+ */
+int cti_summarize(struct cti_summary **out, const char *path,
+		  const struct cti_summary_opts *opts);
+void cti_summary_free(struct cti_summary *s);
 
 /* --------------------------------------------------------------- diff */
 
