@@ -11,7 +11,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti show [-q] [-v] [--json | --objects] FILE\n";
+	"usage: cti show [-q | -v] [--json | --objects] FILE\n";
 
 /* key ids listed on the summary's signature line; the count is exact */
 #define MAX_SIGS 64
