@@ -12,6 +12,28 @@
  *  - The library never prints and never exits. Diagnostics that do not stop
  *    the work (a skipped line) go to a caller-supplied warning callback.
  *  - Input from outside is bounded: see the CTI_MAX_* limits below.
+ *
+ * How the library is laid out (lib/), from the bottom up:
+ *  - err.c (codes and messages), buf.c, time.c, uuid.c, json.c (reading
+ *    validated JSON without a tree), pipe.c (one producer/consumer pipeline
+ *    for the threads that overlap work).
+ *  - io.c (reading files, gzip or not), file.c (every file written: atomic
+ *    outputs, temporaries, cleanup on a signal), state.c (XDG directories,
+ *    state files, counters, locks).
+ *  - STIX: reader.c (the streaming, validating reader), writer.c (bundle
+ *    files), ioc.c and csv.c (indicator lists and tables), pack.c,
+ *    summary.c, tlp.c, jcs.c (canonical JSON) and diff.c.
+ *  - Trust: gzhdr.c (the gzip header and its signature fields), sigfmt.c
+ *    (minisign's signature and trusted-comment formats), scan.c (the
+ *    signed bytes of a file), keys.c, sign.c and verify.c.
+ *  - Transport: lib/net/, one backend per scheme behind one interface
+ *    (net.h): transport.c dispatches and retries, https.c and dir.c (and
+ *    the TAXII and S3 backends) speak their protocols, curl.c is the only
+ *    file that includes <curl/curl.h>, http.c parses what a server says.
+ *    push.c and pull.c, above them, are written once for every backend:
+ *    check, send; lock, download, verify, install, commit state.
+ * Only cti.h is installed; internal.h, trust.h, state.h and net.h are the
+ * library's own, and their functions carry the cti__ prefix.
  */
 #ifndef CTI_H
 #define CTI_H
