@@ -81,6 +81,14 @@ extern int cmd_verbose;	/* -1 quiet, 0 default, 1 verbose */
 void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 
 /*
+ * libcti's warnings (a cti_warn_fn, with a NULL context): "cti: CMD: MSG"
+ * on stderr, the first 20 of them, none with -q; cmd_warn_done() then
+ * says how many more there were: "cti: CMD: N more WHAT".
+ */
+void cmd_warn(void *ctx, const char *msg);
+void cmd_warn_done(const char *what);
+
+/*
  * A progress line on stderr for long work, only when stderr is a terminal
  * and not -q; redrawn at most a few times a second. label: "packing".
  * total 0: unknown. cmd_progress_done() erases it. Its signature is that of

@@ -10,7 +10,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti push [-q] [-v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
+	"usage: cti push [-q | -v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
 	"                [--allow-unsigned] [--max-tlp LEVEL] [--name NAME]\n"
 	"                [-x SIG] [--method METHOD]\n"
 	"                " CMD_NET_USAGE " FILE DEST\n";

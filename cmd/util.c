@@ -231,6 +231,26 @@ cmd_info(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* libcti's warnings: the first few are shown, then only how many more */
+#define WARN_SHOWN 20
+static unsigned long long warnings;
+
+void
+cmd_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (cmd_verbose >= 0 && warnings++ < WARN_SHOWN)
+		cmd_msg("%s", msg);
+}
+
+void
+cmd_warn_done(const char *what)
+{
+	if (warnings > WARN_SHOWN)
+		cmd_msg("%llu more %s", warnings - WARN_SHOWN, what);
+	warnings = 0;
+}
+
 static const char *progress_label;
 static int progress_on;
 static struct timespec progress_last, progress_t0;
