@@ -49,12 +49,9 @@ check "bash: operands complete file names" \
 	[ "$(cd "$T" && comp cti show dir/)" = "dir/file.cti" ]
 
 if command -v zsh >/dev/null 2>&1; then
-	# run the completion function with compadd and _files stubbed; under
-	# SAN=1 without LeakSanitizer, whose stop-the-world at exit hangs now
-	# and then in a process zsh runs inside $(...) (the other tests look
-	# for leaks)
+	# run the completion function with compadd and _files stubbed
 	zc() {
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 zsh -f -c "
+		zsh -f -c "
 			path=('$bin' \$path)
 			compadd() { [[ \$1 == -- ]] && shift; print -l -- \"\$@\"; }
 			_files() { print _files; }
