@@ -74,7 +74,7 @@ refused() { # refused STATUS DESC FILE [OPTIONS...]
 head -c -40 s2.cti >trunc.cti
 refused 1 "a truncated file on the stick" trunc.cti $K
 cp s2.cti tampered.cti
-printf 'X' | dd of=tampered.cti bs=1 seek=$(( $(wc -c <s2.cti) - 30 )) conv=notrunc 2>/dev/null
+flip tampered.cti -30
 refused 1 "a tampered file on the stick" tampered.cti $K
 check "the signature is named" err_has "signature"
 refused 1 "an unsigned file" unsigned.cti $K

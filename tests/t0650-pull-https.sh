@@ -72,7 +72,7 @@ put() {
 
 # --- a tampered file, an older one: refused, nothing installed
 cp s2.cti tampered.cti
-printf 'X' | dd of=tampered.cti bs=1 seek=$(( $(wc -c <s2.cti) - 30 )) conv=notrunc 2>/dev/null
+flip tampered.cti -30
 put tampered.cti
 expect 1 "a tampered file on the server" "$CTI" pull $TLS $K -o feed.json "$F"
 check "tampered: last good copy, output and state untouched" untouched

@@ -129,7 +129,7 @@ check "200, nothing resumed, the new one installed" sh -c "jq -e '.http_status =
 
 mkdir -p "$FAULTS_STORE/c4" && cp big.cti "$FAULTS_STORE/c4/big.cti"
 expect 5 "cut once more" "$CTI" pull $TLS $K --state stc4 --retries 0 "$U/cut/c4/big.cti"
-printf 'X' | dd of=stc4/partial bs=1 seek=$(( $(wc -c <stc4/partial) - 10 )) conv=notrunc 2>/dev/null
+flip stc4/partial -10
 expect 1 "a kept prefix damaged meanwhile: refused" "$CTI" pull $TLS $K --state stc4 "$U/cut/c4/big.cti"
 check "nothing installed, the partial dropped" test ! -e stc4/bundle -a ! -e stc4/partial
 expect 0 "the run after starts over" "$CTI" pull $TLS $K --state stc4 "$U/cut/c4/big.cti"
