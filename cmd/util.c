@@ -336,9 +336,9 @@ cmd_progress(void *ctx, uint64_t done, uint64_t total)
 			(int)(done >= total ? 100 : done * 100 / total),
 			r[0] ? ", " : "", r, eta);
 	} else {
-		fprintf(stderr, "\rcti: %s: %s: %c %s%s%s\033[K", cmd_name,
-			progress_label, spinner[progress_spin++ % 4], a,
-			r[0] ? ", " : "", r);
+		fprintf(stderr, "\rcti: %s: %s: %s%s%s %c\033[K", cmd_name,
+			progress_label, a, r[0] ? ", " : "", r,
+			spinner[progress_spin++ % 4]);
 	}
 	progress_drawn = 1;
 }
