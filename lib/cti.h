@@ -1449,6 +1449,89 @@ int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	     const struct cti_push_opts *opts);
 void cti_push_result_clear(struct cti_push_result *res);
 
+/* ------------------------------------------------------------------ pull */
+
+/*
+ * Pulling a bundle file from a source (a cti_net: an https:// URL or a
+ * file on a mounted directory) into a verified local copy, for cron: one
+ * state directory per source holds
+ *   STATE/bundle          the last good copy, as received (mode 0600)
+ *   STATE/validators      its ETag and Last-Modified, for the conditions
+ *   STATE/partial         a download cut short, resumed by the next try
+ *   STATE/partial.meta    the validator its bytes came with
+ *   STATE/accepted/...    the verifier's replay state (see cti_verify_opts)
+ *   STATE/lock            held by the running pull (with its pid)
+ * A pull takes the lock, asks with If-None-Match and If-Modified-Since
+ * when a last good copy exists (a 304 writes nothing), resumes a partial
+ * download with Range and If-Range, receives into STATE/partial while the
+ * staged verifier hashes every byte (in a second thread, while the
+ * calling one receives), and only when every check passed writes
+ * opts->verify.output, replaces STATE/bundle (fsync, rename), then records
+ * the validators and the replay state. A pull that fails in any way
+ * leaves the last good copy, the output, the validators and the replay
+ * state as they were; only STATE/partial and its .meta change (kept after
+ * a network error worth retrying when the server gave a validator to
+ * resume with, removed otherwise).
+ */
+
+/*
+ * The default state directory of the source src (a URL as given to
+ * cti_net_open(), or a path): cti_state_dir() + "/pull/" + a name made of
+ * the source's host, port and path (a path: its absolute form) with every
+ * byte but letters, digits, '.' and '-' turned into '_' (runs of them
+ * squeezed, at most 80 bytes kept), "-", and the first 16 hex digits of
+ * the BLAKE2b-256 of the source (the absolute path for a file), so that
+ * two sources never share a name. The query and any user information are
+ * left out of the readable part (they may hold credentials) but hashed.
+ * *out is malloc()ed. Errors: CTI_EINVAL (no state directory: neither
+ * XDG_STATE_HOME nor HOME), CTI_EIO (a path whose directory does not
+ * exist), CTI_EUSAGE (a malformed URL), CTI_ENOMEM.
+ */
+int cti_pull_state_dir(char **out, const char *src);
+
+struct cti_pull_opts {
+	const char *state_dir;	   /* NULL: cti_pull_state_dir() of the
+				      source */
+	struct cti_verify_opts verify; /* the checks, as cti_verify_fd()
+				      (keys required unless allow_unsigned),
+				      and the output: verify.output ("-":
+				      standard output), verify.keep_gzip.
+				      cti_pull() sets state_dir (the
+				      source's), sig_optional, no_detached,
+				      lock_wait and progress itself */
+	int allow_unsigned;	   /* install without checking signatures
+				      (the file must still be a bundle) */
+	int64_t lock_wait;	   /* seconds to wait for another pull of
+				      the same source; 0: do not wait */
+	cti_net_info_fn info;	   /* what is done (cti -v); may be NULL */
+	void *info_ctx;
+};
+
+struct cti_pull_result {
+	int unchanged;		   /* 304: nothing written */
+	int verified;		   /* the signatures were checked */
+	uint64_t bytes;		   /* size of the file installed */
+	uint64_t resumed;	   /* bytes of it from an earlier attempt */
+	char *state_dir;	   /* the source's state directory */
+	cti_verify_result *verify; /* the checks passed (signers, seq), or
+				      NULL; owned by the result */
+	struct cti_net_result net; /* of the download */
+};
+
+/*
+ * Pull the bundle file n names (not a collection: CTI_EUSAGE) as
+ * described above. res (required) is filled as far as the pull got;
+ * cti_pull_result_clear() frees it. Errors: CTI_ELOCKED (another pull of
+ * the source holds the lock past opts->lock_wait: "another pull of SRC is
+ * running (pid N)"), those of cti_net_get() (a body over the size limit
+ * is CTI_ELIMIT), of the verifier (a file that is not a bundle file at all
+ * is CTI_EFORMAT), CTI_EIO for the state and the output, CTI_EINVAL
+ * without keys (and not allow_unsigned).
+ */
+int cti_pull(struct cti_pull_result *res, cti_net *n,
+	     const struct cti_pull_opts *opts);
+void cti_pull_result_clear(struct cti_pull_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -226,6 +226,10 @@ void cti__out_abort(struct cti__out *o);
 /* Write data to path through a cti__out: the whole file or nothing. */
 int cti__write_file(const char *path, const void *data, size_t n,
 		    unsigned mode, int flags);
+/* Put the complete file from (a file of the caller's own, in the same
+ * directory as to, e.g. a download kept across runs) in the place of to:
+ * fsync it, rename it over to, fsync the directory. */
+int cti__install(const char *from, const char *to);
 /* A private temporary file in $TMPDIR (or /tmp), already unlinked. */
 int cti__tmpfile(int *fd);
 /* Make the directories of path (mode 0700); path is a directory. */

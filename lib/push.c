@@ -442,16 +442,19 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 		vo.keys = o->keys;
 		vo.sig_path = o->sig_path;
 		vo.no_detached = is_stdin;
-		rc = cti_verify_file(&vr, check_path, &vo);
-		if (rc && is_stdin &&
-		    strncmp(cti_errmsg(), vpath, strlen(vpath)) == 0) {
-			char msg[1024];
-
-			snprintf(msg, sizeof(msg), "%s",
-				 cti_errmsg() + strlen(vpath));
-			cti__seterr(rc, "standard input%s", msg);
+		if (!is_stdin) {
+			if (!(sigpath = malloc(strlen(path) + 9))) {
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
+				goto out;
+			}
+			sprintf(sigpath, "%s.minisig", path);
+			vo.sig_optional = sigpath;
 		}
-		if (rc)
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			rc = cti__seterrno(CTI_EIO, errno, "%s", disp);
+			goto out;
+		}
+		if ((rc = cti_verify_fd(&vr, fd, disp, &vo)))
 			goto out;
 		res->signers = cti_verify_count(vr);
 		for (size_t i = 0; i < res->signers; i++) {
@@ -485,7 +488,7 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 
 	/* 3. the detached signature, then the file */
 	if (!is_stdin) {
-		if (!o->sig_path) {
+		if (!o->sig_path && !sigpath) {
 			if (!(sigpath = malloc(strlen(path) + 9))) {
 				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				goto out;

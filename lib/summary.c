@@ -298,9 +298,13 @@ cti_summarize(struct cti_summary **out, const char *path,
 		rc = read_bundle(s, fd, head, (size_t)n, eof, name, o);
 	if (rc || (rc = name_producers(s)))
 		goto fail;
-	qsort(s->types.e, s->types.n, sizeof(*s->types.e), by_name);
-	qsort(s->tlp.e, s->tlp.n, sizeof(*s->tlp.e), by_name);
-	qsort(s->refs.e, s->refs.n, sizeof(*s->refs.e), by_name);
+	/* qsort() takes no NULL array, even of no element */
+	if (s->types.n)
+		qsort(s->types.e, s->types.n, sizeof(*s->types.e), by_name);
+	if (s->tlp.n)
+		qsort(s->tlp.e, s->tlp.n, sizeof(*s->tlp.e), by_name);
+	if (s->refs.n)
+		qsort(s->refs.e, s->refs.n, sizeof(*s->refs.e), by_name);
 	s->pub.types = s->types.e;
 	s->pub.ntypes = s->types.n;
 	s->pub.other_types = s->types.other;
