@@ -75,6 +75,8 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		}
 		return len;
 	}
+	if (c->x->header)
+		c->x->header(c->x->hctx, p, len);
 	if (cti__http_line(&c->xr->resp, p, len, (int64_t)time(NULL)) < 0) {
 		c->sink_rc = cti__seterr(CTI_ENET, "%s: malformed status line",
 					 c->x->display);
@@ -90,7 +92,21 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 	long st = c->xr->resp.status;
 
-	/* only a successful response's body is the resource */
+	/* only a successful response's body is the resource; another's
+	   is kept as far as the caller wants it, to report */
+	if (st >= 400 && c->x->errbody) {
+		struct cti__buf *b = c->x->errbody;
+		size_t k = b->len < c->x->errbody_max ?
+				   c->x->errbody_max - b->len : 0;
+
+		if (k > len)
+			k = len;
+		if (k && cti__buf_put(b, p, k)) {
+			c->sink_rc = CTI_ENOMEM;
+			return 0;
+		}
+		return len;
+	}
 	if (st < 200 || st > 299 || !c->x->sink)
 		return len;
 	if (c->x->max_size &&
@@ -426,4 +442,32 @@ cti__url_free(struct cti__url *u)
 	free(u->port);
 	free(u->path);
 	memset(u, 0, sizeof(*u));
+}
+
+int
+cti__url_resolve(char **out, const char *base, const char *ref)
+{
+	CURLU *cu;
+	CURLUcode uc;
+	char *s = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = curl_ready()))
+		return rc;
+	if (!(cu = curl_url()))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((uc = curl_url_set(cu, CURLUPART_URL, base, 0)) ||
+	    (uc = curl_url_set(cu, CURLUPART_URL, ref, 0)) ||
+	    (uc = curl_url_get(cu, CURLUPART_URL, &s, 0))) {
+		curl_url_cleanup(cu);
+		return cti__seterr(CTI_EUSAGE, "bad URL: %s",
+				   curl_url_strerror(uc));
+	}
+	curl_url_cleanup(cu);
+	*out = strdup(s);
+	curl_free(s);
+	if (!*out)
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	return CTI_OK;
 }

@@ -12,7 +12,7 @@
 
 #include "net.h"
 
-struct https {
+struct cti__https {
 	void *handle;		/* libcurl's, kept for connection reuse */
 	char *origin;		/* "scheme://host:port" of the URL given */
 };
@@ -40,22 +40,25 @@ origin_of(const char *url, struct cti__url *parts)
 	return o;
 }
 
-static int
-https_open(cti_net *n)
+int
+cti__https_new(struct cti__https **out, cti_net *n, const char *url)
 {
-	struct https *s;
+	struct cti__https *s;
 	struct cti__url u;
 	char *disp;
 	int rc;
 
+	*out = NULL;
 	if (!(s = calloc(1, sizeof(*s))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	n->priv = s;
-	if (!(disp = cti__url_display(n->url)))
+	if (!(disp = cti__url_display(url))) {
+		free(s);
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if (!(s->origin = origin_of(n->url, &u))) {
+	}
+	if (!(s->origin = origin_of(url, &u))) {
 		rc = cti__preferr(CTI_EUSAGE, "%s", disp);
 		free(disp);
+		free(s);
 		return rc;
 	}
 	rc = CTI_OK;
@@ -66,13 +69,39 @@ https_open(cti_net *n)
 	else if (strcmp(u.scheme, "http") == 0 && !n->opts.allow_http)
 		rc = cti__seterr(CTI_EUSAGE, "%s: http:// is refused: it is "
 				 "not encrypted (allow it explicitly)", disp);
+	else if (strcmp(u.scheme, "http") != 0 &&
+		 strcmp(u.scheme, "https") != 0)
+		rc = cti__seterr(CTI_EUSAGE, "%s: not an https:// URL", disp);
 	free(disp);
 	n->is_http = strcmp(u.scheme, "http") == 0;
 	cti__url_free(&u);
-	if (rc)
+	if (rc == CTI_OK && !(s->handle = cti__curl_new()))
+		rc = cti__seterr(CTI_ENOMEM, "libcurl initialisation failed");
+	if (rc) {
+		cti__https_free(s);
 		return rc;
-	if (!(s->handle = cti__curl_new()))
-		return cti__seterr(CTI_ENOMEM, "libcurl initialisation failed");
+	}
+	*out = s;
+	return CTI_OK;
+}
+
+void
+cti__https_free(struct cti__https *s)
+{
+	if (!s)
+		return;
+	cti__curl_free(s->handle);
+	free(s->origin);
+	free(s);
+}
+
+static int
+https_open(cti_net *n)
+{
+	int rc;
+
+	if ((rc = cti__https_new((struct cti__https **)&n->priv, n, n->url)))
+		return rc;
 	n->is_dir = n->url[strlen(n->url) - 1] == '/';
 	return CTI_OK;
 }
@@ -80,13 +109,7 @@ https_open(cti_net *n)
 static void
 https_close(cti_net *n)
 {
-	struct https *s = n->priv;
-
-	if (!s)
-		return;
-	cti__curl_free(s->handle);
-	free(s->origin);
-	free(s);
+	cti__https_free(n->priv);
 	n->priv = NULL;
 }
 
@@ -158,15 +181,11 @@ redirect_ok(long status, const char *method)
 	}
 }
 
-/*
- * Run x, following redirects. Judges the final status: 2xx and (when
- * conditional) 304 are CTI_OK, the rest an error with the message set.
- */
-static int
-run(cti_net *n, struct cti__xfer *x, struct cti__xres *xr,
-    struct cti_net_result *res, struct cti__try *t, int conditional)
+int
+cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
+	       struct cti__xres *xr, struct cti_net_result *res,
+	       struct cti__try *t, int conditional)
 {
-	struct https *s = n->priv;
 	char *url = NULL, *disp = NULL, *org = NULL;
 	int rc, hops = 0;
 
@@ -363,7 +382,7 @@ https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 	x.max_size = n->opts.max_size;
 	h.from = x.range_from;
 	h.display = g->target;
-	rc = run(n, &x, &xr, res, t, conditional);
+	rc = cti__https_run(n->priv, n, &x, &xr, res, t, conditional);
 	if (rc == CTI_EREMOTE && xr.resp.status == 416 && x.range_from > 0) {
 		/* the range is past the end: the resource changed (or the
 		 * caller holds it all); take it whole */
@@ -373,7 +392,7 @@ https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 		x.range_from = h.from = 0;
 		x.headers = NULL;
 		if (!conditional)
-			rc = run(n, &x, &xr, res, t, 0);
+			rc = cti__https_run(n->priv, n, &x, &xr, res, t, 0);
 		else
 			rc = cti__seterr(CTI_EREMOTE, "%s: 416 Range Not "
 					 "Satisfiable", g->target);
@@ -422,7 +441,7 @@ https_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
 	x.source = req->read;
 	x.ctx = req->ctx;
 	x.size = req->size;
-	rc = run(n, &x, &xr, res, t, 0);
+	rc = cti__https_run(n->priv, n, &x, &xr, res, t, 0);
 	res->bytes = xr.sent;
 out:
 	cti__xres_clear(&xr);

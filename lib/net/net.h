@@ -6,12 +6,14 @@
  * Layers, top to bottom:
  *   transport.c  the public cti_net_* functions: scheme dispatch, option
  *                checks, credentials, retries with back-off
- *   https.c      one backend per scheme (dir.c for local directories);
+ *   https.c      one backend per scheme (dir.c for local directories,
+ *                taxii.c for TAXII collections, on https.c's exchanges);
  *                a backend does one attempt of an operation and says
  *                whether another attempt may help
  *   curl.c       one HTTP exchange through libcurl (the only file that
  *                includes <curl/curl.h>)
- *   http.c       pure parsers of what a server sends (fuzzed)
+ *   http.c       pure parsers of what a server sends (fuzzed), and
+ *   taxiifmt.c   those of what a TAXII server sends (fuzzed)
  */
 #ifndef CTI_NET_H
 #define CTI_NET_H
@@ -80,6 +82,122 @@ int cti__http_etag_ok(const char *s, size_t n);
 int cti__http_content_range(uint64_t *first, uint64_t *last, int64_t *total,
 			    const char *s, size_t n);
 
+/* ------------------------------------------------------------ taxiifmt.c */
+
+/* The media types of TAXII 2.1 and 2.0. */
+#define CTI__TAXII21 "application/taxii+json;version=2.1"
+#define CTI__TAXII20 "application/vnd.oasis.taxii+json; version=2.0"
+#define CTI__STIX20 "application/vnd.oasis.stix+json; version=2.0"
+
+/* Longest "next" token kept (a longer one is CTI_ELIMIT), status id and
+ * timestamp. */
+#define CTI__TAXII_NEXT_MAX 1024
+#define CTI__TAXII_ID_MAX 256
+#define CTI__TAXII_TS_MAX 40
+
+/* What cti keeps of a TAXII response's head. */
+struct cti__taxii_head {
+	char content_type[128];		   /* printable ASCII; "" absent */
+	char added_first[CTI__TAXII_TS_MAX + 1]; /* X-TAXII-Date-Added-First */
+	char added_last[CTI__TAXII_TS_MAX + 1];	 /* and -Last: STIX
+					      timestamps, "" when absent or
+					      malformed */
+	int has_range;			   /* Content-Range: items A-B/T */
+	uint64_t range_first, range_last;
+	int64_t range_total;		   /* -1 for '*' */
+};
+void cti__taxii_head_reset(struct cti__taxii_head *h);
+/* One line of a response head; a status line starts over (a redirect's
+ * or an interim response's head says nothing of the final one). */
+void cti__taxii_head_line(struct cti__taxii_head *h, const char *line,
+			  size_t len);
+/* The TAXII version a Content-Type value names: 21 (TAXII 2.1, or STIX
+ * 2.1), 20 (TAXII or STIX 2.0), 0 (anything else). Parameters are
+ * compared without case and blanks. */
+int cti__taxii_media(const char *content_type);
+
+/* A page of objects: a TAXII 2.1 envelope, or a TAXII 2.0 bundle. */
+struct cti__taxii_page {
+	int more;			/* "more" is true */
+	char next[CTI__TAXII_NEXT_MAX + 1]; /* "next", decoded; "" absent */
+	uint64_t count;			/* objects */
+	int bundle;			/* it was a bundle (TAXII 2.0) */
+};
+/*
+ * Read the page in fd, from offset 0 (name: for messages): every byte is
+ * validated by the STIX reader (cti_reader_next()), each object handed to
+ * each() in order (a non-zero return ends the read with it), then "more"
+ * and "next" taken from the top level. A page without "objects" holds
+ * none. CTI_EFORMAT for anything but one JSON object with an "objects"
+ * array or none (an array, JSON Lines, gzip, "more" not a boolean, "next"
+ * not a string), CTI_ELIMIT for a "next" over CTI__TAXII_NEXT_MAX bytes,
+ * and the reader's errors.
+ */
+int cti__taxii_page_read(struct cti__taxii_page *pg, int fd, const char *name,
+			 int (*each)(void *ctx, const struct cti_object *o),
+			 void *ctx);
+
+/* A TAXII error object's "title" and "description" as one line ("TITLE:
+ * DESCRIPTION", control characters and invalid UTF-8 as '?') into out;
+ * -1 when json/len is not an error object. */
+int cti__taxii_error_text(char *out, size_t size, const char *json,
+			  size_t len);
+
+/*
+ * The documents of discovery, an API root, collections and statuses.
+ * Their strings are malloc'd copies with control characters and invalid
+ * UTF-8 as '?'; NULL when absent. Each parser returns CTI_OK, CTI_EFORMAT
+ * (the message says what is wrong, without naming the document's URL),
+ * or CTI_ENOMEM.
+ */
+struct cti__taxii_discovery {
+	char *title, *description, *contact, *def;
+	char **roots;			/* "api_roots", as written */
+	size_t nroots;
+};
+int cti__taxii_discovery_parse(struct cti__taxii_discovery *d,
+			       const char *json, size_t len);
+void cti__taxii_discovery_clear(struct cti__taxii_discovery *d);
+
+struct cti__taxii_root {
+	char *title, *description;
+	int version;			/* 21, 20 (its versions), 0 neither */
+	uint64_t max_content_length;	/* 0 when absent or invalid */
+	int is_discovery;		/* it has "api_roots": not a root */
+};
+int cti__taxii_root_parse(struct cti__taxii_root *r, const char *json,
+			  size_t len);
+void cti__taxii_root_clear(struct cti__taxii_root *r);
+
+struct cti__taxii_coll {
+	char *id, *title, *description;
+	int can_read, can_write;
+};
+/* One collection object; one without an id is CTI_EFORMAT. */
+int cti__taxii_collection_parse(struct cti__taxii_coll *c, const char *json,
+				size_t len);
+/* {"collections": [...]}, or {} for none: *out an array of *n. */
+int cti__taxii_collections_parse(struct cti__taxii_coll **out, size_t *n,
+				 const char *json, size_t len);
+void cti__taxii_coll_clear(struct cti__taxii_coll *c);
+void cti__taxii_colls_free(struct cti__taxii_coll *c, size_t n);
+
+/* A status resource (2.1, or 2.0 with ids as strings). The counts are
+ * the document's, or the lengths of its lists when it gives none; failed()
+ * gets each failure (version NULL in 2.0, message NULL when none given),
+ * and its non-zero return ends the parse with it. */
+struct cti__taxii_status {
+	char id[CTI__TAXII_ID_MAX + 1];
+	int complete;			/* "status": "complete" */
+	uint64_t total, success, failure, pending;
+};
+int cti__taxii_status_parse(struct cti__taxii_status *st, const char *json,
+			    size_t len,
+			    int (*failed)(void *ctx, const char *id,
+					  const char *version,
+					  const char *message),
+			    void *ctx);
+
 /* ------------------------------------------------------------ curl.c */
 
 /*
@@ -105,6 +223,14 @@ struct cti__xfer {
 	/* PUT, POST */
 	long (*source)(void *ctx, void *buf, size_t n, uint64_t off);
 	uint64_t size;
+	/* every line of every response head, as received (status lines
+	   included: a redirect's or an interim response's come first) */
+	void (*header)(void *ctx, const char *line, size_t len);
+	void *hctx;
+	/* the body of a response that is not 2xx, kept up to errbody_max
+	   bytes (an error document to report) */
+	struct cti__buf *errbody;
+	size_t errbody_max;
 };
 
 /* The outcome of an exchange. */
@@ -130,6 +256,29 @@ void *cti__curl_new(void);
 void cti__curl_free(void *handle);
 void cti__xres_clear(struct cti__xres *xr);
 
+/* ------------------------------------------------------------ https.c */
+
+/*
+ * A connection of the HTTP-based backends: libcurl's handle (connections
+ * are reused) and the origin of the URL the credentials were given for.
+ * cti__https_new() checks url (no user information; http:// only with
+ * opts.allow_http, which sets n->is_http).
+ */
+struct cti__https;
+struct cti__try;
+int cti__https_new(struct cti__https **out, cti_net *n, const char *url);
+void cti__https_free(struct cti__https *s);
+/*
+ * Run x on s, following redirects (to https:// only, a few, credentials
+ * only to the origin of s), and judge the final status: 2xx (and 304 when
+ * conditional) is CTI_OK; 5xx, 408 and 429 are CTI_ENET with t->retry
+ * and t->retry_after set; other statuses CTI_EREMOTE, the message naming
+ * the URL and status. res->status and res->location are set.
+ */
+int cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
+		   struct cti__xres *xr, struct cti_net_result *res,
+		   struct cti__try *t, int conditional);
+
 /* URL parts, through libcurl's URL parser. Strings malloc'd. */
 struct cti__url {
 	char *scheme, *host, *port, *path;
@@ -137,6 +286,9 @@ struct cti__url {
 };
 int cti__url_parse(struct cti__url *u, const char *url);
 void cti__url_free(struct cti__url *u);
+/* The reference ref resolved against base (RFC 3986 section 5), malloc'd
+ * into *out; CTI_EUSAGE when either is malformed. */
+int cti__url_resolve(char **out, const char *base, const char *ref);
 
 /* ------------------------------------------------------------ backends */
 
@@ -178,6 +330,83 @@ struct cti__backend {
 	void (*close)(cti_net *n);
 };
 
+/* ------------------------------------------------------------ taxii.c */
+
+/* Whether n is a TAXII URL. */
+int cti__net_is_taxii(const cti_net *n);
+
+/* The collection a TAXII URL names, as the server describes it. */
+struct cti__taxii_info {
+	const char *root;		/* the API root's URL (https://) */
+	const char *url;		/* the collection's */
+	const char *id;			/* its id */
+	const char *title;		/* its title, "" when none */
+	int version;			/* 21, or 20 for a TAXII 2.0 server */
+	int can_read, can_write;
+	uint64_t max_content_length;	/* the API root's; 0 unknown */
+};
+/*
+ * Resolve the collection n names, once: GET its API root (TAXII 2.1, or
+ * 2.0 when the server answers 406 or names only taxii-2.0: said through
+ * opts.info), then the collection, or the list of collections to find
+ * one by title. *out is borrowed from n. CTI_EUSAGE for a TAXII URL that
+ * names no collection, or a title several collections have; CTI_EREMOTE
+ * for one none has; the errors of the requests (a TAXII error object's
+ * title and description in the message).
+ */
+int cti__taxii_collection(const struct cti__taxii_info **out, cti_net *n);
+
+/*
+ * The objects of the collection, page after page, each object to
+ * object() in the order received; it sets *repeat when the object came
+ * earlier in this query (the same id and version), which tells a page
+ * that brings nothing new: paging that makes no progress ends with
+ * CTI_EFORMAT instead of going round. TAXII 2.1: GET objects with
+ * limit, added_after and match[FIELD] filters, following "next" with the
+ * same query, by X-TAXII-Date-Added-Last when "more" comes without a
+ * "next" (or a "next" only repeats pages), and from the last page's
+ * X-TAXII-Date-Added-Last again when a "next" is refused (it expired).
+ * TAXII 2.0: "Range: items A-B" pages of limit objects.
+ */
+struct cti__taxii_query {
+	const char *added_after;	/* a STIX timestamp, or NULL */
+	unsigned limit;			/* objects asked for per page */
+	const char *const *match;	/* "FIELD=VALUES", NULL-terminated
+					   (may be NULL): FIELD type, id,
+					   spec_version or version */
+	int (*object)(void *ctx, const struct cti_object *o, int *repeat);
+	void *ctx;
+	/* out */
+	char last[CTI__TAXII_TS_MAX + 1]; /* the latest
+					   X-TAXII-Date-Added-Last, "" */
+	unsigned pages;			/* pages received */
+	uint64_t objects;		/* objects in them */
+	long status;			/* the last HTTP status */
+	int attempts;			/* requests made, retries included */
+};
+int cti__taxii_objects(cti_net *n, struct cti__taxii_query *q);
+
+/* Check the names and values of match filters ("FIELD=VALUES"): 0, or
+ * -1 with the message set (CTI_EUSAGE). */
+int cti__taxii_match_check(const char *const *match);
+
+/*
+ * POST body/len (an envelope, or a TAXII 2.0 bundle) to the collection's
+ * objects, and parse the status of the answer (202) into *st, failures
+ * to failed(). Retried as every request. CTI_EREMOTE with *too_large set
+ * for a 413.
+ */
+int cti__taxii_post(cti_net *n, const char *body, size_t len,
+		    struct cti__taxii_status *st, int *too_large,
+		    int (*failed)(void *ctx, const char *id,
+				  const char *version, const char *message),
+		    void *ctx);
+/* GET the status resource id into *st, failures to failed(). */
+int cti__taxii_status(cti_net *n, const char *id, struct cti__taxii_status *st,
+		      int (*failed)(void *ctx, const char *id,
+				    const char *version, const char *message),
+		      void *ctx);
+
 /* One open source or destination. */
 struct cti_net {
 	const struct cti__backend *be;
@@ -194,6 +423,17 @@ struct cti_net {
 /* The backends (functions, not exported data: see t0100's symbol check). */
 const struct cti__backend *cti__backend_https(void);
 const struct cti__backend *cti__backend_dir(void);
+const struct cti__backend *cti__backend_taxii(void);
+
+/*
+ * The retry loop of every backend: attempt(ctx, t) until it returns
+ * CTI_OK, fails without t->retry, or opts.retries more attempts have
+ * failed, waiting between attempts as cti_net.h says (back-off with
+ * jitter, Retry-After up to opts.max_wait). *attempts (may be NULL) gets
+ * the number made.
+ */
+int cti__net_retry(cti_net *n, int (*attempt)(void *ctx, struct cti__try *t),
+		   void *ctx, int *attempts);
 
 /* Report through opts->info / opts->warn, when set. */
 void cti__net_info(const cti_net *n, const char *fmt, ...) CTI_PRINTF(2, 3);

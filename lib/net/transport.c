@@ -227,7 +227,9 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
 		n->be = cti__backend_https();
 	} else if (strncmp(url, "taxii+https://", 14) == 0 ||
-		   strncmp(url, "s3://", 5) == 0) {
+		   strncmp(url, "taxii+http://", 13) == 0) {
+		n->be = cti__backend_taxii();
+	} else if (strncmp(url, "s3://", 5) == 0) {
 		rc = cti__seterr(CTI_EUSAGE, "%.*s: not supported yet",
 				 (int)strcspn(url, ":"), url);
 		goto fail;
@@ -260,6 +262,8 @@ cti_net_scheme(const cti_net *n)
 {
 	if (n->be == cti__backend_dir())
 		return "dir";
+	if (n->be == cti__backend_taxii())
+		return "taxii";
 	return n->is_http ? "http" : "https";
 }
 
@@ -481,11 +485,46 @@ cti_net_stat(struct cti_net_result *res, cti_net *n,
 }
 
 int
+cti__net_retry(cti_net *n, int (*attempt)(void *ctx, struct cti__try *t),
+	       void *ctx, int *attempts)
+{
+	int rc, k;
+
+	for (k = 1;; k++) {
+		struct cti__try t = { .retry_after = -1 };
+
+		rc = attempt(ctx, &t);
+		if (attempts)
+			*attempts = k;
+		if (rc == CTI_OK || !t.retry || k > n->opts.retries)
+			break;
+		if (backoff(n, k + 1, t.retry_after))
+			break;
+	}
+	return rc;
+}
+
+struct put_try {
+	cti_net *n;
+	struct cti__put *p;
+	struct cti_net_result *res;
+};
+
+static int
+put_attempt(void *arg, struct cti__try *t)
+{
+	struct put_try *a = arg;
+
+	return a->n->be->put(a->n, a->p, a->res, t);
+}
+
+int
 cti_net_put(struct cti_net_result *res, cti_net *n,
 	    const struct cti_net_put *req)
 {
 	struct cti__put p = { .req = req };
-	int rc, attempt;
+	struct put_try a = { .n = n, .p = &p, .res = res };
+	int rc;
 
 	cti_net_result_clear(res);
 	if (!req || !req->read)
@@ -496,16 +535,7 @@ cti_net_put(struct cti_net_result *res, cti_net *n,
 				   req->method);
 	if ((rc = target((char **)&p.target, n, req->name, req->suffix)))
 		return rc;
-	for (attempt = 1;; attempt++) {
-		struct cti__try t = { .retry_after = -1 };
-
-		rc = n->be->put(n, &p, res, &t);
-		res->attempts = attempt;
-		if (rc == CTI_OK || !t.retry || attempt > n->opts.retries)
-			break;
-		if (backoff(n, attempt + 1, t.retry_after))
-			break;
-	}
+	rc = cti__net_retry(n, put_attempt, &a, &res->attempts);
 	free((char *)p.target);
 	return rc;
 }
