@@ -1,6 +1,6 @@
 /*
- * push.c - cti push: send a checked bundle file to an HTTPS server or a
- * directory.
+ * push.c - cti push: send a checked bundle file to an HTTPS server, a
+ * directory, or (its objects) to a TAXII collection.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,11 +12,11 @@
 static const char usage[] =
 	"usage: cti push [-q | -v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
 	"                [--allow-unsigned] [--max-tlp LEVEL] [--name NAME]\n"
-	"                [-x SIG] [--method METHOD]\n"
+	"                [-x SIG] [--method METHOD] [--batch N]\n"
 	"                " CMD_NET_USAGE " FILE DEST\n";
 
 enum { OPT_JSON = 256, OPT_ALLOW_UNSIGNED, OPT_MAX_TLP, OPT_NAME,
-       OPT_METHOD };
+       OPT_METHOD, OPT_BATCH };
 
 static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
@@ -29,6 +29,7 @@ static const struct option longopts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "signature", required_argument, NULL, 'x' },
 	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "batch", required_argument, NULL, OPT_BATCH },
 	CMD_NET_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -41,11 +42,36 @@ push_info(void *ctx, const char *msg)
 	cmd_info("%s", msg);
 }
 
+/*
+ * The objects a TAXII collection did not accept: a line each on standard
+ * error, or, with --json, the elements of a "failed" member that comes
+ * first in the object print_json() finishes (they are printed as they
+ * come: memory does not grow with their number).
+ */
+static int json_failed;		/* --json; 2 once "failed" is open */
+
+static void
+push_failed(void *ctx, const char *id, const char *msg)
+{
+	(void)ctx;
+	if (!json_failed) {
+		cmd_msg("%s: %s", id, msg);
+		return;
+	}
+	fputs(json_failed == 2 ? "," : "{\"failed\":[", stdout);
+	json_failed = 2;
+	fputs("{\"id\":", stdout);
+	cmd_json_str(stdout, id);
+	fputs(",\"message\":", stdout);
+	cmd_json_str(stdout, msg);
+	fputc('}', stdout);
+}
+
 static void
 print_json(const char *file, const char *dest,
-	   const struct cti_push_result *r, int rc)
+	   const struct cti_push_result *r, int rc, int taxii)
 {
-	fputs("{\"status\":", stdout);
+	fputs(json_failed == 2 ? "],\"status\":" : "{\"status\":", stdout);
 	cmd_json_str(stdout, rc ? "failed" : "pushed");
 	fputs(",\"file\":", stdout);
 	cmd_json_str(stdout, file);
@@ -58,6 +84,13 @@ print_json(const char *file, const char *dest,
 		(unsigned long long)r->bytes, r->net.attempts, r->signers);
 	cmd_json_str(stdout, r->tlp ? cti_tlp_label(r->tlp) : NULL);
 	fprintf(stdout, ",\"minisig\":%s", r->sig_sent ? "true" : "false");
+	if (taxii)
+		fprintf(stdout, ",\"total\":%llu,\"success\":%llu,"
+			"\"failure\":%llu,\"pending\":%llu,\"envelopes\":%u",
+			(unsigned long long)r->total,
+			(unsigned long long)r->success,
+			(unsigned long long)r->failure,
+			(unsigned long long)r->pending, r->envelopes);
 	if (rc) {
 		fprintf(stdout, ",\"exit\":%d,\"error\":", cti_exit_status(rc));
 		cmd_json_str(stdout, cti_errmsg());
@@ -74,7 +107,8 @@ cmd_push(int argc, char **argv)
 	cti_keyring *kr = NULL;
 	cti_net *net = NULL;
 	const char *file, *dest;
-	int c, rc, st, json = 0, nkeys = 0;
+	int c, rc, st, json = 0, nkeys = 0, taxii;
+	long long v;
 
 	cmd_verbose = 0;
 	if ((rc = cti_keyring_new(&kr)))
@@ -127,6 +161,15 @@ cmd_push(int argc, char **argv)
 			}
 			po.method = optarg;
 			break;
+		case OPT_BATCH:
+			if ((v = cmd_parse_uint(optarg, 100000)) < 1) {
+				cti_keyring_free(kr);
+				return cmd_bad_value(longopts, c, optarg,
+						     "a number from 1 to "
+						     "100000");
+			}
+			po.batch = (unsigned)v;
+			break;
 		default:
 			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
 				break;
@@ -144,9 +187,16 @@ cmd_push(int argc, char **argv)
 	}
 	file = argv[optind];
 	dest = argv[optind + 1];
-	if (strcmp(file, "-") == 0 && !po.name) {
+	taxii = strncmp(dest, "taxii+", 6) == 0;
+	if (strcmp(file, "-") == 0 && !po.name && !taxii) {
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
+	}
+	if (taxii ? po.method != NULL : po.batch != 0) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, taxii ?
+			"--method does not apply to a TAXII collection" :
+			"--batch applies to TAXII collections only");
 	}
 	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
 		if (rc != 1)
@@ -158,6 +208,9 @@ cmd_push(int argc, char **argv)
 	}
 	po.keys = kr;
 	po.info = push_info;
+	po.failed = push_failed;
+	po.status_timeout = no.timeout;
+	json_failed = json;
 	cmd_net_setup(&no);
 	if ((rc = cti_net_open(&net, dest, &no)))
 		goto fail;
@@ -165,14 +218,23 @@ cmd_push(int argc, char **argv)
 	rc = cti_push(&res, net, file, &po);
 	cmd_progress_done();
 	if (json)
-		print_json(file, dest, &res, rc);
+		print_json(file, dest, &res, rc, taxii);
+	if (taxii && (rc == CTI_OK || res.total))
+		cmd_info("%s: %llu objects in %u envelopes: %llu accepted, "
+			 "%llu failed, %llu pending", strcmp(file, "-") ?
+			 file : "standard input",
+			 (unsigned long long)res.total, res.envelopes,
+			 (unsigned long long)res.success,
+			 (unsigned long long)res.failure,
+			 (unsigned long long)res.pending);
 	if (rc)
 		goto fail;
-	cmd_info("%s: sent to %s (%ld, %llu bytes%s)",
-		 strcmp(file, "-") ? file : "standard input",
-		 res.net.location ? res.net.location : dest, res.net.status,
-		 (unsigned long long)res.bytes,
-		 res.sig_sent ? ", and its .minisig" : "");
+	if (!taxii)
+		cmd_info("%s: sent to %s (%ld, %llu bytes%s)",
+			 strcmp(file, "-") ? file : "standard input",
+			 res.net.location ? res.net.location : dest,
+			 res.net.status, (unsigned long long)res.bytes,
+			 res.sig_sent ? ", and its .minisig" : "");
 	cti_push_result_clear(&res);
 	cti_net_free(net);
 	cti_keyring_free(kr);

@@ -1422,14 +1422,26 @@ struct cti_push_opts {
 				     when it exists */
 	cti_net_info_fn info;	  /* checks passed (cti -v); may be NULL */
 	void *info_ctx;
+	/* TAXII collections */
+	unsigned batch;		  /* most objects per envelope; 0: 500 */
+	int64_t status_timeout;	  /* seconds the statuses are polled for
+				     after the last envelope; 0: 300 */
+	void (*failed)(void *ctx, const char *id, const char *message);
+				  /* each object not accepted, with the
+				     server's message; may be NULL */
+	void *failed_ctx;
 };
 
 struct cti_push_result {
 	size_t signers;		  /* verified signatures (0: unsigned) */
 	enum cti_tlp tlp;	  /* highest TLP marking in the file */
-	uint64_t bytes;		  /* bundle bytes sent */
+	uint64_t bytes;		  /* bundle bytes sent (TAXII: envelopes) */
 	int sig_sent;		  /* a detached .minisig went along */
 	struct cti_net_result net; /* of the bundle's transfer */
+	/* TAXII collections: the bundle's objects, and what the server
+	   made of them */
+	uint64_t total, success, failure, pending;
+	unsigned envelopes;	  /* envelopes the server took */
 };
 
 /*
@@ -1444,6 +1456,25 @@ struct cti_push_result {
  * the push got; cti_push_result_clear() frees it. Errors: those of
  * cti_verify_file(), cti_tlp_gate() and cti_net_put(); CTI_EINVAL without
  * keys (and not allow_unsigned) or without a name for "-".
+ *
+ * To a TAXII collection (taxii+https://HOST/API-ROOT/collections/ID/),
+ * after the same checks and before any other request, the collection is
+ * looked up (it must take objects: can_write) and the bundle's objects,
+ * read from the checked file by cti_reader_next(), are POSTed in
+ * envelopes ({"objects":[...]}; to a TAXII 2.0 server, bundles) of at
+ * most opts->batch objects and the API root's max_content_length bytes
+ * (the JSON sent; at most 4 MiB unless one object alone is larger). An
+ * object that alone would pass max_content_length is not sent: it fails
+ * here. A 413 answer splits its envelope in two, each sent on its own,
+ * and halves the batch and the size of the envelopes that follow; a
+ * single object refused as too large fails. The status of each envelope
+ * is polled (/status/ID/) with a growing pause until it is complete or
+ * opts->status_timeout seconds after the last envelope went. Each failed
+ * object goes to opts->failed, and res->total, success, failure and
+ * pending count them. No signature file is sent; name and method do not
+ * apply. Errors, besides the above: CTI_EREMOTE when any object was not
+ * accepted (failures come first), CTI_ENET when some are still pending
+ * after the wait, and those of the requests (cti_net_get()).
  */
 int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	     const struct cti_push_opts *opts);

@@ -290,4 +290,9 @@ void cti__uuid5(char out[37], const unsigned char ns[16], const void *name,
  * more; 0 on success, -1 otherwise. */
 int cti__uuid_parse(unsigned char out[16], const char *s);
 
+/* taxiipush.c: cti_push() to a TAXII collection, from the checked file fd
+ * (name: for messages), as cti.h says. */
+int cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
+		    const char *name, const struct cti_push_opts *o);
+
 #endif

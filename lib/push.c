@@ -400,7 +400,7 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	const char *name, *disp;
 	char vpath[64], *sigpath = NULL, *signame = NULL, head[2];
 	const char *check_path;
-	int rc, is_stdin, fd = -1;
+	int rc, is_stdin, is_taxii, fd = -1;
 
 	memset(res, 0, sizeof(*res));
 	cti_net_result_clear(&res->net);
@@ -409,13 +409,16 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 		return cti__seterr(CTI_EINVAL, "nothing to push");
 	is_stdin = strcmp(path, "-") == 0;
 	disp = is_stdin ? "standard input" : path;
-	if (!(name = o->name)) {
+	is_taxii = strcmp(cti_net_scheme(n), "taxii") == 0;
+	if (is_taxii) {
+		name = "";	/* objects go, not a file */
+	} else if (!(name = o->name)) {
 		if (is_stdin)
 			return cti__seterr(CTI_EINVAL, "standard input needs a "
 					   "name at the destination");
 		name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	}
-	if (!*name)
+	if (!*name && !is_taxii)
 		return cti__seterr(CTI_EINVAL, "%s: no file name", path);
 	if (!o->allow_unsigned && (!o->keys || cti_keyring_count(o->keys) == 0))
 		return cti__seterr(CTI_EINVAL, "no public key to check the "
@@ -486,6 +489,12 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 		goto out;
 	}
 
+	/* 3. the objects, to a TAXII collection */
+	if (is_taxii) {
+		rc = cti__push_taxii(res, n, fd, disp, o);
+		goto sent;
+	}
+
 	/* 3. the detached signature, then the file */
 	if (!is_stdin) {
 		if (!o->sig_path && !sigpath) {
@@ -534,6 +543,7 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	put.ctx = &src;
 	rc = cti_net_put(&res->net, n, &put);
 	res->bytes = res->net.bytes;
+sent:
 	if (rc == CTI_OK && !same_file(fd, &st0))
 		rc = cti__seterr(CTI_EIO, "%s: changed while it was sent; "
 				 "what arrived is not what was checked", disp);
