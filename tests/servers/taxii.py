@@ -111,6 +111,8 @@
 #   --step US               microseconds between seed objects (default 1)
 #   --limit-cap N           largest page (default 100)
 #   --max-content-length N  largest POST body in bytes (default 1048576)
+#   --advertise-max-content-length N  what API roots say it is (default: the
+#                           same), for a server that takes less than it says
 #   --expire-next SECONDS   a cursor's life after its last use (default 30)
 #   --status-delay SECONDS  a POST's status stays pending this long
 #   --status-polls N        and answers pending to its first N GETs
@@ -551,6 +553,7 @@ def options(argv):
     p.add_argument("--step", type=int, default=1)
     p.add_argument("--limit-cap", type=int, default=100)
     p.add_argument("--max-content-length", type=int, default=1048576)
+    p.add_argument("--advertise-max-content-length", type=int)
     p.add_argument("--expire-next", type=float, default=30)
     p.add_argument("--status-delay", type=float, default=0)
     p.add_argument("--status-polls", type=int, default=0)
@@ -1107,7 +1110,9 @@ def build_app(srv):
         return srv.answer({
             "title": r["title"], "description": r["description"],
             "versions": ["taxii-2.0"] if o.taxii20 else [TAXII21],
-            "max_content_length": o.max_content_length,
+            "max_content_length": (o.max_content_length
+                                   if o.advertise_max_content_length is None
+                                   else o.advertise_max_content_length),
         })
 
     @app.route("/<root>/collections/")
