@@ -250,7 +250,7 @@ stop_server auth
 printf 'cert-xy:example-pw\n' >users-example
 up example --users "$T/users-example"
 man_cmd=$(awk '/^\.Sh EXAMPLES$/ { on = 1; next } on && /^\.Sh / { exit }
-	on && /^\$ .*taxii/ { t = 1 } on && /^\$ / && !/taxii/ { t = 0 }
+	on && /^\$ .*taxii/ { t = 1 } on && /^(\$ |\.Ed)/ && !/taxii/ { t = 0 }
 	on && t { gsub(/\\e/, "\\"); print }' "$SRC/man/cti-push.1" |
 	sed 's/^\$ //; s/\\$//' | tr -s ' \n' ' ')
 check "cti-push(1) has a TAXII example" eval '[ -n "$man_cmd" ]'
@@ -263,6 +263,16 @@ expect 0 "cti-push(1): the TAXII example runs" \
 	sh -c "cd example && HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\" $man_cmd"
 check "the example's objects arrived" \
 	eval 'stored example "$TAXII_INBOX" | cmp -s - feed.ids'
+# the README's push line, with the CA it cannot know
+readme_cmd=$(awk '/^Sharing through a TAXII 2.1 server$/ { sec = 1; next }
+	sec && /^---/ && ++rules > 1 { exit }
+	sec && /^    \$ cti push/ { on = 1 } on { print } on && !/\\$/ { exit }' \
+	"$SRC/README" |
+	sed 's/^ *\$ //; s/\\$//' | tr -s ' \n' ' ' |
+	sed "s|https://taxii.example.org|$TAXII_URL|; s|cti push|cti push --cacert taxii-ca.pem|")
+check "README: a TAXII push line" eval '[ -n "$readme_cmd" ]'
+expect 0 "README: the TAXII push line runs" \
+	sh -c "cd example && HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\" $readme_cmd"
 stop_server example
 
 done_testing
