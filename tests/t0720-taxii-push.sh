@@ -51,11 +51,14 @@ requests() {
 posts() { requests "$1" '.method == "POST"'; }
 # json EXPR: the last command's --json output satisfies EXPR
 json() { jq -e "$1" "$T/out" >/dev/null 2>&1; }
-# stored NAME COLLECTION: the sorted ids server NAME holds in COLLECTION
+# stored NAME COLLECTION [CURL-ARG...]: the sorted ids server NAME holds
+# in COLLECTION
 stored() {
-	curl -sS -g --cacert "$TAXII_CA" \
+	_coll=$2
+	shift 2
+	curl -sS -g --cacert "$TAXII_CA" "$@" \
 		-H 'Accept: application/taxii+json;version=2.1' \
-		"$TAXII_URL/api1/collections/$2/objects/?limit=100000" |
+		"$TAXII_URL/api1/collections/$_coll/objects/?limit=100000" |
 		jq -r '.objects[]?.id' | sort
 }
 # all_accept NAME: every request server NAME logged had the TAXII Accept
@@ -142,7 +145,7 @@ stop_server main
 
 # --- partial failures: exit 6, each failed id named -------------------------
 
-up part --reject-type x-mitre-tactic
+up part --reject-type x-mitre-tactic --limit-cap 100000
 jq -r '.objects[] | select(.type == "x-mitre-tactic") | .id' "$ICS" | sort >tactics.ids
 N=$(jq '.objects | length' "$ICS")
 expect 6 "a partial failure exits 6" \
@@ -186,7 +189,7 @@ stop_server never
 
 # --- 413, and an object too large to go -------------------------------------
 
-up small --max-content-length 30000 --advertise-max-content-length 1000000
+up small --max-content-length 30000 --advertise-max-content-length 1000000 --limit-cap 100000
 expect 0 "413: envelopes halved until the server takes them" \
 	"$CTI" push -v --json $TLS $K feed.cti "$INBOX"
 check "all accepted" json '.success == 10000 and .failure == 0'
@@ -195,9 +198,11 @@ check "-v said it" err_has "too large for the server"
 stored small "$TAXII_INBOX" >small.ids
 check "the server holds the 10,000 objects" cmp -s feed.ids small.ids
 n=$(requests small '.status == 413')
-jq -c '{type: "bundle", id: "bundle--2f4fdc4a-07e0-4f0b-9f05-0a1bd4ee8c41",
-	objects: [.objects[0], (.objects[1] | .description = ("x" * 40000)),
-		.objects[2]]}' "$ICS" >big.json
+# three small objects, the second made larger than the server takes
+jq -c '[.objects[] | select(.type == "relationship")][0:3] |
+	{type: "bundle", id: "bundle--2f4fdc4a-07e0-4f0b-9f05-0a1bd4ee8c41",
+	 objects: [.[0], (.[1] | .description = ("x" * 40000)), .[2]]}' \
+	"$ICS" >big.json
 big=$(jq -r '.objects[1].id' big.json)
 expect 6 "a lone object the server refuses as too large (413)" \
 	"$CTI" push --json --allow-unsigned $TLS big.json "$INBOX"
@@ -248,7 +253,7 @@ stop_server auth
 # --- the example of cti-push(1) ------------------------------------------------
 
 printf 'cert-xy:example-pw\n' >users-example
-up example --users "$T/users-example"
+up example --users "$T/users-example" --limit-cap 100000
 man_cmd=$(awk '/^\.Sh EXAMPLES$/ { on = 1; next } on && /^\.Sh / { exit }
 	on && /^\$ .*taxii/ { t = 1 } on && /^(\$ |\.Ed)/ && !/taxii/ { t = 0 }
 	on && t { gsub(/\\e/, "\\"); print }' "$SRC/man/cti-push.1" |
@@ -260,9 +265,9 @@ mkdir -p example/home && cp "$TAXII_CA" example/taxii-ca.pem &&
 man_cmd=$(printf '%s' "$man_cmd" | sed "s|https://taxii.example.org|$TAXII_URL|")
 mkdir bin && ln -s "$CTI" bin/cti
 expect 0 "cti-push(1): the TAXII example runs" \
-	sh -c "cd example && HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\" $man_cmd"
+	sh -c "export HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\"; cd example && $man_cmd"
 check "the example's objects arrived" \
-	eval 'stored example "$TAXII_INBOX" | cmp -s - feed.ids'
+	eval 'stored example "$TAXII_INBOX" -u cert-xy:example-pw | cmp -s - feed.ids'
 # the README's push line, with the CA it cannot know
 readme_cmd=$(awk '/^Sharing through a TAXII 2.1 server$/ { sec = 1; next }
 	sec && /^---/ && ++rules > 1 { exit }
@@ -272,7 +277,7 @@ readme_cmd=$(awk '/^Sharing through a TAXII 2.1 server$/ { sec = 1; next }
 	sed "s|https://taxii.example.org|$TAXII_URL|; s|cti push|cti push --cacert taxii-ca.pem|")
 check "README: a TAXII push line" eval '[ -n "$readme_cmd" ]'
 expect 0 "README: the TAXII push line runs" \
-	sh -c "cd example && HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\" $readme_cmd"
+	sh -c "export HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\"; cd example && $readme_cmd"
 stop_server example
 
 done_testing
