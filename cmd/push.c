@@ -220,10 +220,11 @@ cmd_push(int argc, char **argv)
 	if (json)
 		print_json(file, dest, &res, rc, taxii);
 	if (taxii && (rc == CTI_OK || res.total))
-		cmd_info("%s: %llu objects in %u envelopes: %llu accepted, "
+		cmd_info("%s: %llu objects in %u envelope%s: %llu accepted, "
 			 "%llu failed, %llu pending", strcmp(file, "-") ?
 			 file : "standard input",
 			 (unsigned long long)res.total, res.envelopes,
+			 res.envelopes == 1 ? "" : "s",
 			 (unsigned long long)res.success,
 			 (unsigned long long)res.failure,
 			 (unsigned long long)res.pending);

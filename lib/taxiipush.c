@@ -359,8 +359,9 @@ poll_pending(struct tpush *p, int64_t wait)
 		}
 		p->npend = keep;
 		if (p->npend)
-			cti__net_info(p->n, "%s: %zu statuses still pending",
-				      p->name, p->npend);
+			cti__net_info(p->n, "%s: %zu envelope%s still pending",
+				      p->name, p->npend,
+				      p->npend == 1 ? "" : "s");
 	}
 	return CTI_OK;
 }
@@ -410,9 +411,11 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 	else
 		p.prefix_len = (size_t)snprintf(p.prefix, sizeof(p.prefix),
 						"{\"objects\":[");
-	cti__net_info(n, "%s: envelopes of at most %u objects and %" PRIu64
-		      " bytes (max_content_length %" PRIu64 ")", name, p.batch,
-		      p.target, p.max);
+	cti__net_info(n, "%s: %s of at most %u objects and %" PRIu64 " bytes "
+		      "(%s)", name, p.version == 20 ? "bundles" : "envelopes",
+		      p.batch, p.target, p.max ? "the API root's "
+		      "max_content_length caps them" : "the API root gives no "
+		      "max_content_length");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", name);
 	if ((rc = cti_reader_open_fd(&r, fd, name, NULL, 0)))
