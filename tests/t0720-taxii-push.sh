@@ -237,6 +237,29 @@ check "the posts were TAXII 2.0 bundles" \
 	[ "$(requests old '.method == "POST" and .status == 202')" -ge 1 ]
 stop_server old
 
+# --- what arrives is what was sent --------------------------------------------
+
+# canon FILE: the objects of a bundle or an envelope, one a line, sorted,
+# their members sorted
+canon() { jq -cS '.objects[]' "$1" | sort; }
+# fetch COLLECTION: the objects server $1 holds, as an envelope
+fetch() {
+	curl -sS -g --cacert "$TAXII_CA" \
+		-H 'Accept: application/taxii+json;version=2.1' \
+		"$TAXII_URL/api1/collections/$2/objects/?limit=100000"
+}
+up same --limit-cap 100000
+expect 0 "ATT&CK ICS pushed" "$CTI" push --allow-unsigned $TLS "$ICS" "$INBOX"
+fetch same "$TAXII_INBOX" >ics-back.json
+check "every ICS object came back with equal JSON (custom types and properties)" \
+	eval 'canon "$ICS" >ics.a && canon ics-back.json >ics.b && [ -s ics.a ] && cmp -s ics.a ics.b'
+gzip -dc feed.cti >feed.json
+expect 0 "the signed feed pushed" "$CTI" push $TLS $K feed.cti "$C/$TAXII_SEED/"
+fetch same "$TAXII_SEED" >feed-back.json
+check "every object of the feed came back with equal JSON" \
+	eval 'canon feed.json >feed.a && canon feed-back.json >feed.b && [ "$(wc -l <feed.a)" -eq 10000 ] && cmp -s feed.a feed.b'
+stop_server same
+
 # --- credentials never shown --------------------------------------------------
 
 printf 'alice:s3cret-pw\n' >users
