@@ -26,12 +26,12 @@
 /* The first pause between polls of the pending statuses, and the longest
  * (milliseconds): doubled after every round. */
 #define POLL_FIRST_MS 200
-#define POLL_MAX_MS 5000
+#define POLL_MAX_MS   5000
 
 /* One object of the envelope being built. */
 struct item {
-	size_t off, len;	/* in env.objs */
-	size_t id;		/* its id in env.ids */
+	size_t off, len; /* in env.objs */
+	size_t id;	 /* its id in env.ids */
 };
 
 /* A status still pending: its id and the objects it covers. */
@@ -42,26 +42,26 @@ struct pend {
 
 /* A failure named by a status, kept until the status is final. */
 struct fail {
-	size_t id, msg;		/* in fails.text; msg SIZE_MAX: none */
+	size_t id, msg; /* in fails.text; msg SIZE_MAX: none */
 };
 
 struct tpush {
 	cti_net *n;
 	const struct cti_push_opts *o;
 	struct cti_push_result *res;
-	const char *name;	/* the file, for messages */
-	int version;		/* 21, or 20: bundles */
-	uint64_t max;		/* the server's limit; 0: none known */
-	uint64_t target;	/* an envelope is closed at this size */
-	unsigned batch;		/* ... or at this many objects */
-	char prefix[128];	/* the body up to the first object */
+	const char *name; /* the file, for messages */
+	int version;	  /* 21, or 20: bundles */
+	uint64_t max;	  /* the server's limit; 0: none known */
+	uint64_t target;  /* an envelope is closed at this size */
+	unsigned batch;	  /* ... or at this many objects */
+	char prefix[128]; /* the body up to the first object */
 	size_t prefix_len;
 	struct cti__buf objs, ids, body;
 	struct item *items;
 	size_t nitems, cap;
 	struct pend *pend;
 	size_t npend, pcap;
-	struct cti__buf ftext;	/* failures of the status being read */
+	struct cti__buf ftext; /* failures of the status being read */
 	struct fail *fails;
 	size_t nfails, fcap;
 };
@@ -80,8 +80,8 @@ static void
 name_failure(const struct tpush *p, const char *id, const char *msg)
 {
 	if (p->o->failed)
-		p->o->failed(p->o->failed_ctx, *id ? id : "an object without id",
-			     msg);
+		p->o->failed(p->o->failed_ctx,
+			     *id ? id : "an object without id", msg);
 }
 
 /* ------------------------------------------------ failures of a status */
@@ -138,8 +138,8 @@ settle(struct tpush *p, const struct cti__taxii_status *st, uint64_t objects)
 		const struct fail *f = &p->fails[i];
 
 		name_failure(p, p->ftext.p + f->id,
-			     f->msg == SIZE_MAX ? "refused, without a reason" :
-						  p->ftext.p + f->msg);
+			     f->msg == SIZE_MAX ? "refused, without a reason"
+						: p->ftext.p + f->msg);
 	}
 	/* the counts are the server's, but never fewer than it named */
 	if (p->nfails > failure)
@@ -209,7 +209,8 @@ post(struct tpush *p, size_t a, size_t b)
 		drop_failures(p);
 		if (k == 1) {
 			p->res->failure++;
-			name_failure(p, p->ids.p + p->items[a].id, cti_errmsg());
+			name_failure(p, p->ids.p + p->items[a].id,
+				     cti_errmsg());
 			return CTI_OK;
 		}
 		/* what the server takes is less than it said: aim lower */
@@ -217,11 +218,13 @@ post(struct tpush *p, size_t a, size_t b)
 			p->batch = (unsigned)half;
 		if (p->target > p->body.len / 2)
 			p->target = p->body.len / 2;
-		cti__net_info(p->n, "%s: an envelope of %" PRIu64 " objects "
+		cti__net_info(p->n,
+			      "%s: an envelope of %" PRIu64 " objects "
 			      "(%zu bytes) was too large for the server: "
 			      "sending %zu and %" PRIu64 " objects, then at "
-			      "most %u at a time", p->name, k, p->body.len,
-			      half, k - half, p->batch);
+			      "most %u at a time",
+			      p->name, k, p->body.len, half, k - half,
+			      p->batch);
 		if ((rc = post(p, a, a + half)))
 			return rc;
 		return post(p, a + half, b);
@@ -271,15 +274,17 @@ add(struct tpush *p, const struct cti_object *obj)
 	if (p->max && alone > p->max) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "not sent: %" PRIu64 " bytes in "
+		snprintf(msg, sizeof(msg),
+			 "not sent: %" PRIu64 " bytes in "
 			 "an envelope, over the server's max_content_length "
-			 "(%" PRIu64 ")", alone, p->max);
+			 "(%" PRIu64 ")",
+			 alone, p->max);
 		p->res->failure++;
 		name_failure(p, id, msg);
 		return CTI_OK;
 	}
-	if (p->nitems && (p->nitems >= p->batch ||
-			  size_with(p, obj->len) > p->target) &&
+	if (p->nitems &&
+	    (p->nitems >= p->batch || size_with(p, obj->len) > p->target) &&
 	    (rc = flush(p)))
 		return rc;
 	if (p->nitems == p->cap) {
@@ -315,8 +320,8 @@ now_ms(void)
 static void
 pause_ms(int64_t ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (long)(ms % 1000) * 1000000};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -379,7 +384,8 @@ bundle_prefix(struct tpush *p)
 	u[8] = (u[8] & 0x3f) | 0x80;
 	p->prefix_len = (size_t)snprintf(
 		p->prefix, sizeof(p->prefix),
-		"{\"type\":\"bundle\",\"id\":\"bundle--%02x%02x%02x%02x-%02x%02x-"
+		"{\"type\":\"bundle\",\"id\":\"bundle--%02x%02x%02x%02x-%02x%"
+		"02x-"
 		"%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\","
 		"\"spec_version\":\"2.0\",\"objects\":[",
 		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
@@ -392,14 +398,15 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 {
 	const struct cti__taxii_info *ci;
 	const struct cti_object *obj;
-	struct tpush p = { .n = n, .o = o, .res = res, .name = name };
+	struct tpush p = {.n = n, .o = o, .res = res, .name = name};
 	cti_reader *r = NULL;
 	int rc;
 
 	if ((rc = cti__taxii_collection(&ci, n)))
 		return rc;
 	if (!ci->can_write)
-		return cti__seterr(CTI_EREMOTE, "%s: the collection does not "
+		return cti__seterr(CTI_EREMOTE,
+				   "%s: the collection does not "
 				   "take objects (can_write is false)",
 				   ci->url);
 	p.version = ci->version;
@@ -411,11 +418,15 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 	else
 		p.prefix_len = (size_t)snprintf(p.prefix, sizeof(p.prefix),
 						"{\"objects\":[");
-	cti__net_info(n, "%s: %s of at most %u objects and %" PRIu64 " bytes "
-		      "(%s)", name, p.version == 20 ? "bundles" : "envelopes",
-		      p.batch, p.target, p.max ? "the API root's "
-		      "max_content_length caps them" : "the API root gives no "
-		      "max_content_length");
+	cti__net_info(n,
+		      "%s: %s of at most %u objects and %" PRIu64 " bytes "
+		      "(%s)",
+		      name, p.version == 20 ? "bundles" : "envelopes", p.batch,
+		      p.target,
+		      p.max ? "the API root's "
+			      "max_content_length caps them"
+			    : "the API root gives no "
+			      "max_content_length");
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", name);
 	if ((rc = cti_reader_open_fd(&r, fd, name, NULL, 0)))
@@ -426,8 +437,8 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 	if (rc == CTI_OK)
 		rc = flush(&p);
 	if (rc == CTI_OK && p.npend)
-		rc = poll_pending(&p, o->status_timeout > 0 ? o->status_timeout :
-							    WAIT_DEFAULT);
+		rc = poll_pending(&p, o->status_timeout > 0 ? o->status_timeout
+							    : WAIT_DEFAULT);
 	cti_reader_free(r);
 	if (rc == CTI_OK) {
 		/* objects the statuses do not account for */
@@ -436,18 +447,20 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 		if (seen < res->total)
 			res->failure += res->total - seen;
 		if (res->failure)
-			rc = cti__seterr(CTI_EREMOTE, "%s: %" PRIu64 " of %"
-					 PRIu64 " objects not accepted by %s",
+			rc = cti__seterr(CTI_EREMOTE,
+					 "%s: %" PRIu64 " of %" PRIu64
+					 " objects not accepted by %s",
 					 name, res->failure, res->total,
 					 ci->url);
 		else if (res->pending)
-			rc = cti__seterr(CTI_ENET, "%s: %" PRIu64 " of %" PRIu64
+			rc = cti__seterr(CTI_ENET,
+					 "%s: %" PRIu64 " of %" PRIu64
 					 " objects still pending after %" PRId64
-					 " s at %s", name, res->pending,
-					 res->total,
-					 o->status_timeout > 0 ?
-						 o->status_timeout :
-						 (int64_t)WAIT_DEFAULT,
+					 " s at %s",
+					 name, res->pending, res->total,
+					 o->status_timeout > 0
+						 ? o->status_timeout
+						 : (int64_t)WAIT_DEFAULT,
 					 ci->url);
 	} else {
 		/* what was not judged is pending as far as anyone knows */
