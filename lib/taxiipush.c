@@ -75,6 +75,22 @@ nomem(void)
 	return cti__seterr(CTI_ENOMEM, "out of memory");
 }
 
+/* The array a of *cap elements of size bytes, n used, with room for one
+ * more: a itself, or a larger copy; NULL (a left as it was) when out of
+ * memory. */
+static void *
+room(void *a, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	void *q;
+
+	if (n < *cap)
+		return a;
+	if ((q = realloc(a, c * size)))
+		*cap = c;
+	return q;
+}
+
 /* Name an object that was not accepted. */
 static void
 name_failure(const struct tpush *p, const char *id, const char *msg)
@@ -94,14 +110,9 @@ keep_failure(void *ctx, const char *id, const char *version,
 	struct fail *f;
 
 	(void)version;
-	if (p->nfails == p->fcap) {
-		size_t cap = p->fcap ? p->fcap * 2 : 16;
-
-		if (!(f = realloc(p->fails, cap * sizeof(*f))))
-			return nomem();
-		p->fails = f;
-		p->fcap = cap;
-	}
+	if (!(f = room(p->fails, &p->fcap, p->nfails, sizeof(*f))))
+		return nomem();
+	p->fails = f;
 	f = &p->fails[p->nfails];
 	f->id = p->ftext.len;
 	if (cti__buf_put(&p->ftext, id, strlen(id) + 1))
@@ -176,14 +187,9 @@ add_pending(struct tpush *p, const struct cti__taxii_status *st,
 {
 	struct pend *e;
 
-	if (p->npend == p->pcap) {
-		size_t cap = p->pcap ? p->pcap * 2 : 16;
-
-		if (!(e = realloc(p->pend, cap * sizeof(*e))))
-			return nomem();
-		p->pend = e;
-		p->pcap = cap;
-	}
+	if (!(e = room(p->pend, &p->pcap, p->npend, sizeof(*e))))
+		return nomem();
+	p->pend = e;
 	e = &p->pend[p->npend++];
 	memcpy(e->id, st->id, sizeof(e->id));
 	e->objects = objects;
@@ -287,14 +293,9 @@ add(struct tpush *p, const struct cti_object *obj)
 	    (p->nitems >= p->batch || size_with(p, obj->len) > p->target) &&
 	    (rc = flush(p)))
 		return rc;
-	if (p->nitems == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-
-		if (!(it = realloc(p->items, cap * sizeof(*it))))
-			return nomem();
-		p->items = it;
-		p->cap = cap;
-	}
+	if (!(it = room(p->items, &p->cap, p->nitems, sizeof(*it))))
+		return nomem();
+	p->items = it;
 	it = &p->items[p->nitems];
 	it->off = p->objs.len;
 	it->len = obj->len;

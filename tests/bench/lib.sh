@@ -33,6 +33,8 @@
 #                       exit 0 with a note when a tool is missing
 #   best LABEL N        of runs measured as LABEL1 ... LABELN: set LABEL_s to
 #                       the fastest wall time, LABEL_kb to the highest RSS
+#   bench_tls DIR       DIR/ca.pem (a CA made here), DIR/srv.pem and
+#                       DIR/srv.key (a certificate for 127.0.0.1 it signed)
 #   bench_nginx DIR     nginx over TLS on a free loopback port serving
 #                       DIR/www (tests/servers/nginx-conf.sh), with a CA
 #                       made here (DIR/ca.pem); sets NGINX_URL; stopped by
@@ -163,17 +165,23 @@ best() {
 	done
 }
 
-bench_nginx() {
+bench_tls() {
 	_d=$1
 	mkdir -p "$_d" || exit 1
-	_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	printf 'subjectAltName=IP:127.0.0.1\n' >"$_d/ext"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null &&
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$_d/srv.key" -out "$_d/srv.csr" -subj /CN=127.0.0.1 2>/dev/null &&
 	openssl x509 -req -in "$_d/srv.csr" -CA "$_d/ca.pem" -CAkey "$_d/ca.key" \
-		-CAcreateserial -out "$_d/srv.pem" -days 1 -extfile "$_d/ext" 2>/dev/null &&
+		-CAcreateserial -out "$_d/srv.pem" -days 1 -extfile "$_d/ext" 2>/dev/null ||
+		exit 1
+}
+
+bench_nginx() {
+	_d=$1
+	bench_tls "$_d"
+	_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	sh "$SRC/tests/servers/nginx-conf.sh" "$_d" "$_port" || exit 1
 	_ng=$(command -v nginx || echo /usr/sbin/nginx)
 	"$_ng" -p "$_d" -c "$_d/nginx.conf" -e "$_d/error.log" >"$_d/out" 2>&1 &

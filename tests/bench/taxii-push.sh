@@ -20,15 +20,7 @@ cp "$json" "$R/feed.json" || exit 1
 "$CTI" sign --detached -s "$R/k.key" "$R/feed.json" || exit 1
 
 D=$R/tls
-mkdir -p "$D" || exit 1
-printf 'subjectAltName=IP:127.0.0.1\n' >"$D/ext"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$D/ca.key" -out "$D/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$D/srv.key" -out "$D/srv.csr" -subj /CN=127.0.0.1 2>/dev/null &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-	-CAcreateserial -out "$D/srv.pem" -days 1 -extfile "$D/ext" 2>/dev/null ||
-	exit 1
+bench_tls "$D"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/bin/python3 "$SRC/tests/servers/taxii.py" --port "$port" --quiet \
 	--cert "$D/srv.pem" --key "$D/srv.key" >"$D/server.log" 2>&1 &
