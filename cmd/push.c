@@ -187,7 +187,12 @@ cmd_push(int argc, char **argv)
 	}
 	file = argv[optind];
 	dest = argv[optind + 1];
-	taxii = strncmp(dest, "taxii+", 6) == 0;
+	if (!cmd_net_taxii_ok(dest)) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "--taxii: %s is not an https:// "
+				       "URL", dest);
+	}
+	taxii = cmd_net_is_taxii(dest);
 	if (strcmp(file, "-") == 0 && !po.name && !taxii) {
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
@@ -212,7 +217,7 @@ cmd_push(int argc, char **argv)
 	po.status_timeout = no.timeout;
 	json_failed = json;
 	cmd_net_setup(&no);
-	if ((rc = cti_net_open(&net, dest, &no)))
+	if ((rc = cmd_net_open(&net, dest, &no)))
 		goto fail;
 	cmd_progress_start("sending");
 	rc = cti_push(&res, net, file, &po);
