@@ -30,8 +30,8 @@
 
 /* One object of the envelope being built. */
 struct item {
-	size_t off, len; /* in env.objs */
-	size_t id;	 /* its id in env.ids */
+	size_t off, len; /* in tpush.objs */
+	size_t id;	 /* its id in tpush.ids */
 };
 
 /* A status still pending: its id and the objects it covers. */
@@ -42,7 +42,7 @@ struct pend {
 
 /* A failure named by a status, kept until the status is final. */
 struct fail {
-	size_t id, msg; /* in fails.text; msg SIZE_MAX: none */
+	size_t id, msg; /* in tpush.ftext; msg SIZE_MAX: none */
 };
 
 struct tpush {
@@ -355,8 +355,13 @@ poll_pending(struct tpush *p, int64_t wait)
 
 			drop_failures(p);
 			if ((rc = cti__taxii_status(p->n, e->id, &st,
-						    keep_failure, p)))
+						    keep_failure, p))) {
+				/* keep what is still pending, for the counts */
+				while (i < p->npend)
+					p->pend[keep++] = p->pend[i++];
+				p->npend = keep;
 				return rc;
+			}
 			if (st.complete || final) {
 				settle(p, &st, e->objects);
 				continue;
@@ -378,19 +383,27 @@ poll_pending(struct tpush *p, int64_t wait)
 static void
 bundle_prefix(struct tpush *p)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char u[16];
+	char id[37];
+	size_t k = 0;
 
 	randombytes_buf(u, sizeof(u));
 	u[6] = (u[6] & 0x0f) | 0x40;
 	u[8] = (u[8] & 0x3f) | 0x80;
-	p->prefix_len = (size_t)snprintf(
-		p->prefix, sizeof(p->prefix),
-		"{\"type\":\"bundle\",\"id\":\"bundle--%02x%02x%02x%02x-%02x%"
-		"02x-"
-		"%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\","
-		"\"spec_version\":\"2.0\",\"objects\":[",
-		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-		u[10], u[11], u[12], u[13], u[14], u[15]);
+	for (size_t i = 0; i < sizeof(u); i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			id[k++] = '-';
+		id[k++] = hex[u[i] >> 4];
+		id[k++] = hex[u[i] & 15];
+	}
+	id[k] = '\0';
+	p->prefix_len =
+		(size_t)snprintf(p->prefix, sizeof(p->prefix),
+				 "{\"type\":\"bundle\",\"id\":\"bundle--"
+				 "%s\",\"spec_version\":\"2.0\","
+				 "\"objects\":[",
+				 id);
 }
 
 int
