@@ -217,6 +217,11 @@ cmd_push(int argc, char **argv)
 	po.status_timeout = no.timeout;
 	json_failed = json;
 	cmd_net_setup(&no);
+	if (taxii) {
+		/* the file read into envelopes, not each request's bytes */
+		po.progress = cmd_progress;
+		no.progress = NULL;
+	}
 	if ((rc = cmd_net_open(&net, dest, &no)))
 		goto fail;
 	cmd_progress_start("sending");

@@ -1430,6 +1430,9 @@ struct cti_push_opts {
 				  /* each object not accepted, with the
 				     server's message; may be NULL */
 	void *failed_ctx;
+	cti_progress_fn progress; /* bytes of the file read into envelopes,
+				     of its size; may be NULL */
+	void *progress_ctx;
 };
 
 struct cti_push_result {

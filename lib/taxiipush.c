@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,8 @@ struct tpush {
 	size_t nitems, cap;
 	struct pend *pend;
 	size_t npend, pcap;
+	cti_reader *r;	       /* the file */
+	uint64_t size;	       /* its size, for progress */
 	struct cti__buf ftext; /* failures of the status being read */
 	struct fail *fails;
 	size_t nfails, fcap;
@@ -304,6 +307,9 @@ add(struct tpush *p, const struct cti_object *obj)
 	    cti__buf_put(&p->ids, id, strlen(id) + 1))
 		return nomem();
 	p->nitems++;
+	if (p->o->progress)
+		p->o->progress(p->o->progress_ctx, cti_reader_raw_bytes(p->r),
+			       p->size);
 	return CTI_OK;
 }
 
@@ -413,7 +419,7 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 	const struct cti__taxii_info *ci;
 	const struct cti_object *obj;
 	struct tpush p = {.n = n, .o = o, .res = res, .name = name};
-	cti_reader *r = NULL;
+	struct stat st;
 	int rc;
 
 	if ((rc = cti__taxii_collection(&ci, n)))
@@ -441,11 +447,12 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 			      "max_content_length caps them"
 			    : "the API root gives no "
 			      "max_content_length");
-	if (lseek(fd, 0, SEEK_SET) < 0)
+	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", name);
-	if ((rc = cti_reader_open_fd(&r, fd, name, NULL, 0)))
+	p.size = (uint64_t)st.st_size;
+	if ((rc = cti_reader_open_fd(&p.r, fd, name, NULL, 0)))
 		return rc;
-	while ((rc = cti_reader_next(&obj, r)) == CTI_OK && obj)
+	while ((rc = cti_reader_next(&obj, p.r)) == CTI_OK && obj)
 		if ((rc = add(&p, obj)))
 			break;
 	if (rc == CTI_OK)
@@ -453,7 +460,7 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 	if (rc == CTI_OK && p.npend)
 		rc = poll_pending(&p, o->status_timeout > 0 ? o->status_timeout
 							    : WAIT_DEFAULT);
-	cti_reader_free(r);
+	cti_reader_free(p.r);
 	if (rc == CTI_OK) {
 		/* objects the statuses do not account for */
 		uint64_t seen = res->success + res->failure + res->pending;
