@@ -101,6 +101,8 @@ check "one POST per envelope, each 202" \
 	[ "$(requests main '.method == "POST" and .status == 202')" -eq "$(jq .envelopes out)" ]
 check "more envelopes than 10,000 / 500: the byte limit cut them" \
 	[ "$(jq .envelopes out)" -gt 20 ]
+check "and they were filled: over 90,000 bytes each on average" \
+	json '.bytes / .envelopes > 90000'
 check "every request had the TAXII Accept header" all_accept main
 check "POSTs had the TAXII Content-Type" \
 	eval '[ "$(requests main ".method == \"POST\" and .content_type != \"application/taxii+json;version=2.1\"")" -eq 0 ]'
