@@ -1539,6 +1539,17 @@ struct cti_pull_opts {
 				      the same source; 0: do not wait */
 	cti_net_info_fn info;	   /* what is done (cti -v); may be NULL */
 	void *info_ctx;
+	/* a TAXII collection (see cti_pull() below) */
+	unsigned taxii_limit;	   /* objects asked for per page; 0: 1000 */
+	const char *const *taxii_match; /* "FIELD=VALUE[,VALUE...]" filters
+				      (type, id, spec_version, version),
+				      NULL-terminated; may be NULL */
+	const char *taxii_since;   /* RFC 3339 / STIX time: a first pull
+				      takes what was added after it */
+	const cti_seckey *sign_key; /* sign the bundle made (embedded), or
+				      NULL */
+	const char *sign_feed;	   /* its feed (NULL: "taxii"); the seq is
+				      cti_seq_next() of the feed */
 };
 
 struct cti_pull_result {
@@ -1550,6 +1561,11 @@ struct cti_pull_result {
 	cti_verify_result *verify; /* the checks passed (signers, seq), or
 				      NULL; owned by the result */
 	struct cti_net_result net; /* of the download */
+	/* a TAXII collection */
+	uint64_t objects;	   /* objects received and new */
+	uint64_t total;		   /* objects in the bundle installed */
+	unsigned pages;		   /* pages received */
+	char cursor[41];	   /* the added_after of the next pull, or "" */
 };
 
 /*
@@ -1564,6 +1580,52 @@ struct cti_pull_result {
  */
 int cti_pull(struct cti_pull_result *res, cti_net *n,
 	     const struct cti_pull_opts *opts);
+
+/*
+ * A TAXII collection (taxii+https://HOST/API-ROOT/collections/ID/, or
+ * .../collections/by-title/TITLE/) is pulled into a bundle file of its
+ * objects: the objects added after the saved cursor (a first pull: after
+ * opts->taxii_since, or all), page after page, appended to the objects of
+ * the last good copy (objects with the same id and modified are written
+ * once), so that STATE/bundle and the output always hold the collection
+ * as far as it is known. The bundle is written to STATE/partial, signed
+ * when opts->sign_key is given, written to the output, installed as
+ * STATE/bundle, and only then the cursor (the last X-TAXII-Date-Added-Last
+ * received) saved in STATE/taxii with a digest of the filters: other
+ * filters start over. No new object: res->unchanged, nothing written
+ * (an output that is missing gets the last good copy). TAXII objects carry
+ * no signatures: opts->verify.keys and allow_unsigned are not used; the
+ * output gets the bundle as for other sources (JSON, or the gzip file
+ * itself with verify.keep_gzip). Errors: those of cti_pull() and of the
+ * TAXII exchanges (CTI_EFORMAT for paging that makes no progress,
+ * CTI_EUSAGE for a URL that names no collection or a bad filter).
+ */
+
+/* One line of a TAXII server's listing (cti_taxii_list()). */
+struct cti_taxii_entry {
+	const char *discovery;	/* the discovery document's title, or "" */
+	const char *root;	/* an API root's URL */
+	const char *root_title;	/* its title, or "" */
+	int version;		/* 21, or 20 for TAXII 2.0 */
+	const char *id;		/* a collection's id; NULL: a root that has
+				   none (or could not be listed: error set
+				   to the reason in ->error) */
+	const char *title;	/* its title, or "" */
+	int can_read, can_write;
+	const char *error;	/* why the root could not be listed, or NULL */
+};
+
+/*
+ * List what the TAXII URL n names: a discovery document (its API roots and
+ * their collections) or one API root. each() gets one entry per
+ * collection (and one per root without any); its non-zero return ends the
+ * listing with it. API root URLs given as http:// for an https:// server
+ * are taken as https:// (said through opts.info). Errors: those of the
+ * requests; CTI_EFORMAT for a document that is not TAXII.
+ */
+int cti_taxii_list(cti_net *n,
+		   int (*each)(void *ctx, const struct cti_taxii_entry *e),
+		   void *ctx);
 void cti_pull_result_clear(struct cti_pull_result *res);
 
 #ifdef __cplusplus

@@ -646,6 +646,237 @@ output_missing(const char *output)
 	return output && strcmp(output, "-") != 0 && stat(output, &st) < 0;
 }
 
+/* ------------------------------------------------------------ TAXII */
+
+/*
+ * STATE/taxii: what the last good copy of a TAXII collection was made of,
+ * in lines
+ *   source HASH       the source (another's reads as empty)
+ *   query HASH        a digest of the filters (other filters: start over)
+ *   cursor TIME       the added_after of the next pull (absent: none)
+ */
+struct cursor {
+	char query[17];
+	char after[CTI__TAXII_TS_MAX + 1];
+};
+
+/* The digest of the filters a pull asks with. */
+static void
+query_hash(char out[17], const struct cti_pull_opts *o)
+{
+	crypto_generichash_state st;
+	unsigned char h[32];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	for (size_t i = 0; o->taxii_match && o->taxii_match[i]; i++)
+		crypto_generichash_update(&st,
+					  (const unsigned char *)o->taxii_match[i],
+					  strlen(o->taxii_match[i]) + 1);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, 17, h, 8);
+}
+
+static int
+cursor_read(struct cursor *c, const char *path, const char *source)
+{
+	char *text = NULL, *line, *save = NULL;
+	int mine = 0, rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = cti__state_read(&text, NULL, path, 4096)) || !text)
+		return rc;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int64_t us;
+
+		if (strncmp(line, "source ", 7) == 0)
+			mine = strcmp(line + 7, source) == 0;
+		else if (strncmp(line, "query ", 6) == 0 && strlen(line + 6) == 16)
+			memcpy(c->query, line + 6, 17);
+		else if (strncmp(line, "cursor ", 7) == 0 &&
+			 strlen(line + 7) <= CTI__TAXII_TS_MAX &&
+			 cti__parse_ts(&us, line + 7, 0) >= 0)
+			strcpy(c->after, line + 7);
+	}
+	free(text);
+	if (!mine)
+		memset(c, 0, sizeof(*c));
+	return CTI_OK;
+}
+
+static int
+cursor_write(const char *path, const char *source, const struct cursor *c)
+{
+	char text[128];
+	int n;
+
+	n = snprintf(text, sizeof(text), "source %s\nquery %s\n%s%s%s", source,
+		     c->query, c->after[0] ? "cursor " : "", c->after,
+		     c->after[0] ? "\n" : "");
+	return cti__state_write(path, text, (size_t)n);
+}
+
+struct tpull {
+	cti_writer *w;
+	struct cti__buf amend;	/* a STIX 2.0 object with its spec_version */
+	uint64_t fresh;		/* objects new to the bundle */
+};
+
+static int
+tpull_add(struct tpull *t, const struct cti_object *o, int *added)
+{
+	const char *json = o->json;
+	size_t len = o->len;
+	int rc;
+
+	if ((rc = cti__stix20_mark(&t->amend, o)) < 0)
+		return rc == CTI_ELIMIT ?
+			       cti__seterr(rc, "object %s: too large",
+					   o->id ? o->id : "without an id") :
+			       cti__seterr(rc, "out of memory");
+	if (rc == 1) {
+		json = t->amend.p;
+		len = t->amend.len;
+	}
+	return cti_writer_add(t->w, json, len, o->id, o->modified, added);
+}
+
+static int
+tpull_object(void *ctx, const struct cti_object *o, int *repeat)
+{
+	struct tpull *t = ctx;
+	int added = 0, rc;
+
+	if ((rc = tpull_add(t, o, &added)))
+		return rc;
+	*repeat = added != 1;
+	if (added == 1)
+		t->fresh++;
+	return CTI_OK;
+}
+
+/* The objects of the last good copy, first in the new bundle. */
+static int
+tpull_previous(struct tpull *t, const char *path, const char *name)
+{
+	const struct cti_object *o;
+	cti_reader *r = NULL;
+	int rc;
+
+	if ((rc = cti_reader_open(&r, path, name)))
+		return rc;
+	while ((rc = cti_reader_next(&o, r)) == CTI_OK && o)
+		if ((rc = tpull_add(t, o, NULL)))
+			break;
+	cti_reader_free(r);
+	return rc;
+}
+
+/* Write the output from the bundle file at path. */
+static int
+tpull_output(struct pull *p, const char *path)
+{
+	int rc;
+
+	if (!p->o->verify.output)
+		return CTI_OK;
+	if ((p->pfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
+	rc = check_unsigned(p);
+	close(p->pfd);
+	p->pfd = -1;
+	return rc;
+}
+
+static int
+taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
+{
+	const struct cti_pull_opts *o = p->o;
+	struct cti_pull_result *res = p->res;
+	struct cti_writer_opts wo = { .level = -1, .mode = 0600 };
+	struct cti__taxii_query q = { 0 };
+	struct tpull t = { 0 };
+	struct cursor cur, was;
+	struct stat st;
+	int rc, have_last;
+
+	if ((rc = cti__taxii_match_check(o->taxii_match)))
+		return rc;
+	if ((rc = cursor_read(&was, taxii_state, p->source)))
+		return rc;
+	memset(&cur, 0, sizeof(cur));
+	query_hash(cur.query, o);
+	have_last = stat(p->bundle, &st) == 0 && S_ISREG(st.st_mode) &&
+		    strcmp(was.query, cur.query) == 0;
+	if (!have_last && was.query[0])
+		info(p, "%s: other filters than the last pull's: starting "
+		     "over", p->disp);
+	q.added_after = have_last && was.after[0] ? was.after :
+			o->taxii_since;
+	q.limit = o->taxii_limit ? o->taxii_limit : 1000;
+	q.match = o->taxii_match;
+	q.object = tpull_object;
+	q.ctx = &t;
+	if ((rc = cti_writer_open(&t.w, p->partial, &wo)))
+		return rc;
+	if (have_last && (rc = tpull_previous(&t, p->bundle, p->disp)))
+		goto fail;
+	if (q.added_after)
+		info(p, "%s: objects added after %s", p->disp, q.added_after);
+	rc = cti__taxii_objects(n, &q);
+	res->pages = q.pages;
+	res->net.status = q.status;
+	res->net.attempts = q.attempts;
+	if (rc)
+		goto fail;
+	res->objects = t.fresh;
+	res->total = cti_writer_count(t.w);
+	snprintf(res->cursor, sizeof(res->cursor), "%s",
+		 q.last[0] ? q.last : have_last ? was.after : "");
+	if (t.fresh == 0 && have_last) {
+		cti_writer_abort(t.w);
+		t.w = NULL;
+		res->unchanged = 1;
+		info(p, "%s: no new object", p->disp);
+		if (output_missing(o->verify.output))
+			rc = tpull_output(p, p->bundle);
+		goto out;
+	}
+	rc = cti_writer_close(t.w);
+	t.w = NULL;
+	if (rc)
+		goto fail;
+	if (o->sign_key) {
+		struct cti_sign_opts so = { .feed = o->sign_feed ? o->sign_feed :
+								 "taxii",
+					    .seq = -1 };
+
+		if ((rc = cti_seq_next(&so.seq, NULL, so.feed)) ||
+		    (rc = cti_sign_file(NULL, o->sign_key, p->partial, &so)))
+			goto fail;
+		info(p, "%s: signed: feed %s seq %lld", p->disp, so.feed,
+		     (long long)so.seq);
+	}
+	if (stat(p->partial, &st) == 0)
+		res->bytes = (uint64_t)st.st_size;
+	if ((rc = tpull_output(p, p->partial)) ||
+	    (rc = cti__install(p->partial, p->bundle)))
+		goto fail;
+	/* the cursor moves only once the bundle it belongs to is in place */
+	strcpy(cur.after, res->cursor);
+	if ((rc = cursor_write(taxii_state, p->source, &cur)))
+		goto out;
+	info(p, "%s: installed %" PRIu64 " objects (%" PRIu64 " new) in %s",
+	     p->disp, res->total, res->objects, p->bundle);
+	goto out;
+fail:
+	unlink(p->partial);
+out:
+	cti_writer_abort(t.w);
+	cti__buf_free(&t.amend);
+	return rc;
+}
+
 int
 cti_pull(struct cti_pull_result *res, cti_net *n,
 	 const struct cti_pull_opts *o)
@@ -671,7 +902,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 				 "file to pull", disp);
 		goto out;
 	}
-	if (!o->allow_unsigned &&
+	if (!o->allow_unsigned && !cti__net_is_taxii(n) &&
 	    (!o->verify.keys || cti_keyring_count(o->verify.keys) == 0)) {
 		rc = cti__seterr(CTI_EINVAL, "no public key to check the "
 				 "signatures with");
@@ -709,6 +940,15 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 		rc = locked(&p);
 	if (rc)
 		goto out;
+
+	if (cti__net_is_taxii(n)) {
+		char *ts = cti__path_join(res->state_dir, "taxii", NULL);
+
+		rc = ts ? taxii_pull(&p, n, ts) :
+			  cti__seterr(CTI_ENOMEM, "out of memory");
+		free(ts);
+		goto out;
+	}
 
 	/* the verifier's options: the replay state is the source's */
 	p.vo = o->verify;

@@ -1011,3 +1011,177 @@ cti__taxii_status(cti_net *n, const char *id, struct cti__taxii_status *st,
 	cti__buf_free(&b);
 	return rc;
 }
+
+/* ------------------------------------------------------------ listing */
+
+/* An API root's URL as discovery gives it, made absolute against the
+ * discovery URL, and https:// when the server is: an http:// root of an
+ * https:// server is taken at the origin the server was reached at when
+ * the host is the same, else at https:// on its host and port. */
+static int
+root_url(char **out, cti_net *n, const char *given)
+{
+	struct taxii *tx = priv(n);
+	struct cti__url u, self;
+	char *abs = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cti__url_resolve(&abs, tx->url, given)))
+		return cti__preferr(rc, "API root %s", given);
+	if ((rc = cti__url_parse(&u, abs))) {
+		free(abs);
+		return rc;
+	}
+	if (strcmp(u.scheme, "http") == 0 && !n->is_http) {
+		struct cti__buf b = { 0 };
+
+		if ((rc = cti__url_parse(&self, tx->url))) {
+			cti__url_free(&u);
+			free(abs);
+			return rc;
+		}
+		if (strcmp(self.host, u.host) == 0)
+			rc = cti__buf_printf(&b, "https://%s:%s%s", self.host,
+					     self.port, u.path);
+		else if (strcmp(u.port, "80") == 0)
+			rc = cti__buf_printf(&b, "https://%s%s", u.host,
+					     u.path);
+		else
+			rc = cti__buf_printf(&b, "https://%s:%s%s", u.host,
+					     u.port, u.path);
+		cti__url_free(&self);
+		if (rc) {
+			cti__url_free(&u);
+			free(abs);
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+		}
+		cti__net_info(n, "API root %s: http:// from an https:// "
+			      "server: taken as %s", abs, b.p);
+		free(abs);
+		abs = b.p;
+	} else if (strcmp(u.scheme, "https") != 0 &&
+		   strcmp(u.scheme, "http") != 0) {
+		cti__url_free(&u);
+		rc = cti__seterr(CTI_EREMOTE, "API root %s: not an https:// "
+				 "URL", abs);
+		free(abs);
+		return rc;
+	}
+	cti__url_free(&u);
+	if (abs[strlen(abs) - 1] != '/') {
+		char *s = join(abs, "/", NULL);
+
+		free(abs);
+		if (!(abs = s))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+	}
+	*out = abs;
+	return CTI_OK;
+}
+
+/* List the collections of the API root url; a root that cannot be listed
+ * is one entry with the reason. */
+static int
+list_root(cti_net *n, const char *url, const char *disc,
+	  int (*each)(void *ctx, const struct cti_taxii_entry *e), void *ctx)
+{
+	struct taxii *tx = priv(n);
+	struct cti__taxii_root root = { 0 };
+	struct cti__taxii_coll *c = NULL;
+	struct cti_taxii_entry e = { .discovery = disc, .root = url,
+				     .root_title = "" };
+	struct req r;
+	char *curl = NULL;
+	size_t nc = 0;
+	int rc;
+
+	if ((rc = fetch_root(n, url, &root)) == CTI_OK) {
+		e.root_title = root.title ? root.title : "";
+		e.version = root.version;
+		if (!(curl = join(url, "collections/", NULL)))
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
+	}
+	if (rc == CTI_OK) {
+		rc = get_doc(&r, n, curl, tx->version == 20);
+		if (rc == CTI_OK && (rc = cti__taxii_collections_parse(
+					     &c, &nc, r.doc.p, r.doc.len)))
+			cti__preferr(rc, "%s", curl);
+		req_clear(&r);
+	}
+	if (rc == CTI_ENOMEM)
+		goto out;
+	if (rc) {
+		e.error = cti_errmsg();
+		rc = each(ctx, &e);
+		goto out;
+	}
+	for (size_t i = 0; i < nc && rc == CTI_OK; i++) {
+		e.id = c[i].id;
+		e.title = c[i].title ? c[i].title : "";
+		e.can_read = c[i].can_read;
+		e.can_write = c[i].can_write;
+		rc = each(ctx, &e);
+	}
+	if (nc == 0)
+		rc = each(ctx, &e);
+out:
+	cti__taxii_colls_free(c, nc);
+	cti__taxii_root_clear(&root);
+	free(curl);
+	return rc;
+}
+
+int
+cti_taxii_list(cti_net *n,
+	       int (*each)(void *ctx, const struct cti_taxii_entry *e),
+	       void *ctx)
+{
+	struct cti__taxii_discovery d = { 0 };
+	struct cti__taxii_root root = { 0 };
+	struct taxii *tx;
+	struct req r;
+	int rc, v20 = 0;
+
+	if (!n || !each)
+		return cti__seterr(CTI_EINVAL, "nothing to list");
+	if (!cti__net_is_taxii(n))
+		return cti__seterr(CTI_EUSAGE, "%s: not a TAXII URL "
+				   "(taxii+https://)", n->url);
+	tx = priv(n);
+	rc = get_doc(&r, n, tx->url, 0);
+	if (rc == CTI_EREMOTE && r.status == 406) {
+		req_clear(&r);
+		cti__net_info(n, "%s: 406 to TAXII 2.1: asking for TAXII 2.0",
+			      tx->url);
+		v20 = 1;
+		rc = get_doc(&r, n, tx->url, 1);
+	}
+	if (rc == CTI_OK &&
+	    (rc = cti__taxii_root_parse(&root, r.doc.p, r.doc.len)) == CTI_OK &&
+	    root.is_discovery &&
+	    (rc = cti__taxii_discovery_parse(&d, r.doc.p, r.doc.len)))
+		cti__preferr(rc, "%s", tx->url);
+	req_clear(&r);
+	if (rc) {
+		cti__taxii_root_clear(&root);
+		return rc;
+	}
+	if (v20)
+		tx->version = 20;
+	if (!root.is_discovery) {
+		rc = list_root(n, tx->url, "", each, ctx);
+	} else {
+		for (size_t i = 0; i < d.nroots && rc == CTI_OK; i++) {
+			char *u;
+
+			if ((rc = root_url(&u, n, d.roots[i])))
+				break;
+			rc = list_root(n, u, d.title ? d.title : "", each, ctx);
+			free(u);
+		}
+	}
+	cti__taxii_root_clear(&root);
+	cti__taxii_discovery_clear(&d);
+	return rc;
+}

@@ -287,6 +287,67 @@ page_members(struct cti__taxii_page *pg, const char *json, size_t len)
 	return CTI_OK;
 }
 
+/* Largest page read whole to see whether it has objects at all. */
+#define SMALL_PAGE 65536
+
+/*
+ * A small page without "objects" (an empty envelope is "{}"): read with
+ * cJSON, since the STIX reader would take its top level for an object.
+ * CTI_OK when it was one (pg filled), 1 when the page is for the reader,
+ * or an error.
+ */
+static int
+page_without_objects(struct cti__taxii_page *pg, int fd, const char *name)
+{
+	char buf[SMALL_PAGE];
+	const cJSON *more, *next;
+	cJSON *o;
+	ssize_t got;
+	size_t off = 0;
+
+	got = pread(fd, buf, sizeof(buf), 0);
+	if (got < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", name);
+	if ((size_t)got == sizeof(buf))
+		return 1;
+	if (got >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
+	o = cJSON_ParseWithLength(buf + off, (size_t)got - off);
+	if (!cJSON_IsObject(o) ||
+	    cJSON_GetObjectItemCaseSensitive(o, "objects")) {
+		cJSON_Delete(o);
+		return 1;
+	}
+	more = cJSON_GetObjectItemCaseSensitive(o, "more");
+	next = cJSON_GetObjectItemCaseSensitive(o, "next");
+	if (more && !cJSON_IsBool(more)) {
+		cJSON_Delete(o);
+		return cti__seterr(CTI_EFORMAT, "%s: \"more\" is not true or "
+				   "false", name);
+	}
+	if (next && (!cJSON_IsString(next) || !next->valuestring)) {
+		cJSON_Delete(o);
+		return cti__seterr(CTI_EFORMAT, "%s: \"next\" is not a string",
+				   name);
+	}
+	if (next && strlen(next->valuestring) > CTI__TAXII_NEXT_MAX) {
+		cJSON_Delete(o);
+		return cti__seterr(CTI_ELIMIT, "%s: \"next\" is longer than %d "
+				   "bytes", name, CTI__TAXII_NEXT_MAX);
+	}
+	pg->more = cJSON_IsTrue(more);
+	if (next)
+		strcpy(pg->next, next->valuestring);
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
+
+		pg->bundle = cJSON_IsString(t) && t->valuestring &&
+			     strcmp(t->valuestring, "bundle") == 0;
+	}
+	cJSON_Delete(o);
+	return CTI_OK;
+}
+
 int
 cti__taxii_page_read(struct cti__taxii_page *pg, int fd, const char *name,
 		     int (*each)(void *ctx, const struct cti_object *o),
@@ -299,6 +360,8 @@ cti__taxii_page_read(struct cti__taxii_page *pg, int fd, const char *name,
 	int rc;
 
 	memset(pg, 0, sizeof(*pg));
+	if ((rc = page_without_objects(pg, fd, name)) <= 0)
+		return rc;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", name);
 	if ((rc = cti_reader_open_fd(&r, fd, name, NULL, 0)))
