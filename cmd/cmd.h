@@ -119,7 +119,6 @@ enum {
 	CMD_OPT_PASSWORD_FILE, CMD_OPT_TOKEN_FILE, CMD_OPT_NETRC_FILE,
 	CMD_OPT_NO_NETRC, CMD_OPT_CONNECT_TIMEOUT, CMD_OPT_TIMEOUT,
 	CMD_OPT_LOW_SPEED_TIME, CMD_OPT_RETRIES, CMD_OPT_MAX_WAIT,
-	CMD_OPT_TAXII,
 };
 #define CMD_NET_LONGOPTS                                                      \
 	{ "allow-http", no_argument, NULL, CMD_OPT_ALLOW_HTTP },              \
@@ -138,8 +137,7 @@ enum {
 	{ "timeout", required_argument, NULL, CMD_OPT_TIMEOUT },              \
 	{ "low-speed-time", required_argument, NULL, CMD_OPT_LOW_SPEED_TIME }, \
 	{ "retries", required_argument, NULL, CMD_OPT_RETRIES },              \
-	{ "max-wait", required_argument, NULL, CMD_OPT_MAX_WAIT },             \
-	{ "taxii", no_argument, NULL, CMD_OPT_TAXII }
+	{ "max-wait", required_argument, NULL, CMD_OPT_MAX_WAIT }
 #define CMD_NET_USAGE                                                         \
 	"[--allow-http] [--cacert FILE] [--capath DIR]\n"                      \
 	"                [--pinnedpubkey PIN] [--cert FILE] [--key FILE]\n"    \
@@ -147,22 +145,11 @@ enum {
 	"                [--netrc-file FILE] [--no-netrc]\n"                   \
 	"                [--connect-timeout DURATION] [--timeout DURATION]\n"  \
 	"                [--low-speed-time DURATION] [--retries N]\n"          \
-	"                [--max-wait DURATION] [--taxii]"
+	"                [--max-wait DURATION]"
 struct cti_net_opts;
 int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
 		   int c, const char *arg);
 void cmd_net_setup(struct cti_net_opts *o);
-/*
- * --taxii: an https:// (or http://) URL names a TAXII collection, as
- * taxii+URL does. cmd_net_taxii_ok() is 0 when --taxii came with any
- * other URL (the caller reports the usage error); cmd_net_is_taxii()
- * tells whether url names a TAXII collection, either way; cmd_net_open()
- * is cti_net_open() with --taxii applied.
- */
-int cmd_net_taxii_ok(const char *url);
-int cmd_net_is_taxii(const char *url);
-int cmd_net_open(cti_net **out, const char *url,
-		 const struct cti_net_opts *o);
 /*
  * The keys push and pull check signatures with: cmd_net_key() adds the
  * key of -p PUB, -k KEYRING or -P KEY (c) to kr and counts it in *nkeys;

@@ -5,12 +5,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cmd.h"
 
 static const char duration_want[] = "a duration such as 30s, 5m or 1h";
-static int net_taxii;		/* --taxii */
 
 int
 cmd_net_option(struct cti_net_opts *o, const struct option *longopts, int c,
@@ -71,9 +69,6 @@ cmd_net_option(struct cti_net_opts *o, const struct option *longopts, int c,
 		else
 			o->max_wait = d;
 		return 0;
-	case CMD_OPT_TAXII:
-		net_taxii = 1;
-		return 0;
 	case CMD_OPT_RETRIES:
 		if ((v = cmd_parse_uint(arg, 100)) < 0)
 			return cmd_bad_value(longopts, c, arg,
@@ -108,43 +103,6 @@ cmd_net_setup(struct cti_net_opts *o)
 	o->warn = net_warn;
 	o->progress = cmd_progress;
 	o->progress_ctx = NULL;
-}
-
-static int
-is_http(const char *url)
-{
-	return strncmp(url, "https://", 8) == 0 ||
-	       strncmp(url, "http://", 7) == 0;
-}
-
-int
-cmd_net_is_taxii(const char *url)
-{
-	return strncmp(url, "taxii+", 6) == 0 || (net_taxii && is_http(url));
-}
-
-int
-cmd_net_taxii_ok(const char *url)
-{
-	return !net_taxii || is_http(url) || strncmp(url, "taxii+", 6) == 0;
-}
-
-int
-cmd_net_open(cti_net **out, const char *url, const struct cti_net_opts *o)
-{
-	char *t;
-	int rc;
-
-	if (!net_taxii || !is_http(url))
-		return cti_net_open(out, url, o);
-	if (!(t = malloc(strlen(url) + 7))) {
-		*out = NULL;
-		return cti_net_open(out, NULL, o);
-	}
-	sprintf(t, "taxii+%s", url);
-	rc = cti_net_open(out, t, o);
-	free(t);
-	return rc;
 }
 
 int

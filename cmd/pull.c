@@ -477,18 +477,13 @@ cmd_pull(int argc, char **argv)
 				       "-P KEY or -k KEYRING, or "
 				       "--allow-unsigned");
 	}
-	if (!cmd_net_taxii_ok(src)) {
-		cti_keyring_free(kr);
-		return cmd_usage_error(usage, "--taxii: %s is not an https:// "
-				       "URL", src);
-	}
 	po.verify.keys = kr;
 	po.info = pull_info;
 	cmd_net_setup(&no);
 	if (po.allow_unsigned && cmd_verbose >= 0)
 		cmd_msg("warning: %s: --allow-unsigned: installing it without "
 			"checking any signature", src);
-	if ((rc = cmd_net_open(&net, src, &no)))
+	if ((rc = cti_net_open(&net, src, &no)))
 		goto fail;
 	if (list) {
 		if ((rc = list_taxii(net, json)))

@@ -12,11 +12,11 @@
 static const char usage[] =
 	"usage: cti push [-q | -v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
 	"                [--allow-unsigned] [--max-tlp LEVEL] [--name NAME]\n"
-	"                [-x SIG] [--method METHOD] [--batch N]\n"
+	"                [-x SIG] [--method METHOD] [--batch N] [--taxii]\n"
 	"                " CMD_NET_USAGE " FILE DEST\n";
 
 enum { OPT_JSON = 256, OPT_ALLOW_UNSIGNED, OPT_MAX_TLP, OPT_NAME,
-       OPT_METHOD, OPT_BATCH };
+       OPT_METHOD, OPT_BATCH, OPT_TAXII };
 
 static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
@@ -30,6 +30,7 @@ static const struct option longopts[] = {
 	{ "signature", required_argument, NULL, 'x' },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "taxii", no_argument, NULL, OPT_TAXII },
 	CMD_NET_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -107,7 +108,8 @@ cmd_push(int argc, char **argv)
 	cti_keyring *kr = NULL;
 	cti_net *net = NULL;
 	const char *file, *dest;
-	int c, rc, st, json = 0, nkeys = 0, taxii;
+	char *taxii_url = NULL;
+	int c, rc, st, json = 0, nkeys = 0, taxii = 0;
 	long long v;
 
 	cmd_verbose = 0;
@@ -170,6 +172,9 @@ cmd_push(int argc, char **argv)
 			}
 			po.batch = (unsigned)v;
 			break;
+		case OPT_TAXII:
+			taxii = 1;
+			break;
 		default:
 			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
 				break;
@@ -187,12 +192,13 @@ cmd_push(int argc, char **argv)
 	}
 	file = argv[optind];
 	dest = argv[optind + 1];
-	if (!cmd_net_taxii_ok(dest)) {
+	if (taxii && strncmp(dest, "taxii+", 6) != 0 &&
+	    strncmp(dest, "https://", 8) != 0 &&
+	    strncmp(dest, "http://", 7) != 0) {
 		cti_keyring_free(kr);
-		return cmd_usage_error(usage, "--taxii: %s is not an https:// "
-				       "URL", dest);
+		return cmd_usage_error(usage, "--taxii takes an https:// URL");
 	}
-	taxii = cmd_net_is_taxii(dest);
+	taxii = taxii || strncmp(dest, "taxii+", 6) == 0;
 	if (strcmp(file, "-") == 0 && !po.name && !taxii) {
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
@@ -222,7 +228,14 @@ cmd_push(int argc, char **argv)
 		po.progress = cmd_progress;
 		no.progress = NULL;
 	}
-	if ((rc = cmd_net_open(&net, dest, &no)))
+	if (taxii && strncmp(dest, "taxii+", 6) != 0) {
+		if (!(taxii_url = malloc(strlen(dest) + 7))) {
+			rc = CTI_ENOMEM;
+			goto fail;
+		}
+		sprintf(taxii_url, "taxii+%s", dest);
+	}
+	if ((rc = cti_net_open(&net, taxii_url ? taxii_url : dest, &no)))
 		goto fail;
 	cmd_progress_start("sending");
 	rc = cti_push(&res, net, file, &po);
@@ -249,6 +262,7 @@ cmd_push(int argc, char **argv)
 	cti_push_result_clear(&res);
 	cti_net_free(net);
 	cti_keyring_free(kr);
+	free(taxii_url);
 	return cmd_finish(0);
 
 fail:
@@ -256,5 +270,6 @@ fail:
 	cti_push_result_clear(&res);
 	cti_net_free(net);
 	cti_keyring_free(kr);
+	free(taxii_url);
 	return cmd_finish(st);
 }
