@@ -4,7 +4,8 @@
 # every object stored; statuses pending for a while, or for ever; partial
 # failures named; 413; objects too large to send; TAXII 2.0; the gates
 # (signature, TLP) before any request; the Accept header on every request;
-# no credential in any output; push then pull round-trips every object.
+# no credential in any output; push then pull (curl, and cti pull)
+# round-trips every object.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
@@ -265,6 +266,15 @@ expect 0 "the signed feed pushed" "$CTI" push $TLS $K feed.cti "$C/$TAXII_SEED/"
 fetch same "$TAXII_SEED" >feed-back.json
 check "every object of the feed came back with equal JSON" \
 	eval 'canon feed.json >feed.a && canon feed-back.json >feed.b && [ "$(wc -l <feed.a)" -eq 10000 ] && cmp -s feed.a feed.b'
+# and cti pull brings them back
+expect 0 "cti pull of the ICS collection" \
+	"$CTI" pull $TLS -o ics-pulled.json "$INBOX"
+check "push then pull: every ICS object with equal JSON" \
+	eval 'canon ics-pulled.json | cmp -s - ics.a'
+expect 0 "cti pull of the feed's collection" \
+	"$CTI" pull $TLS -o feed-pulled.json "$C/$TAXII_SEED/"
+check "push then pull: every object of the feed with equal JSON" \
+	eval 'canon feed-pulled.json | cmp -s - feed.a'
 stop_server same
 
 # --- credentials never shown --------------------------------------------------
