@@ -25,6 +25,8 @@ O ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 DEPS = libsodium zlib libcjson
+# the transports (lib/net/)
+DEPS += libcurl
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -40,6 +42,7 @@ ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_SRC += $(sort $(wildcard lib/net/*.c))
 CMD_SRC := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -56,12 +59,12 @@ SHLIB = libcti.so.$(VERSION)
 
 all: $(O)/cti $(O)/libcti.a $(O)/$(SHLIB) $(O)/libcti.pc
 
-$(O)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
+$(O)/%.o: %.c $(wildcard lib/*.h lib/net/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Library objects serve the static and the shared library alike.
-$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h lib/net/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
@@ -98,7 +101,7 @@ FUZZ_CC ?= clang
 FUZZ_SAN = address,undefined
 FUZZ_FLAGS = -g -O1 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) -pthread
 # Library objects get the coverage instrumentation without libFuzzer's main.
-$(O)/fuzz/%.o: lib/%.c lib/cti.h lib/internal.h
+$(O)/fuzz/%.o: lib/%.c lib/cti.h lib/internal.h $(wildcard lib/net/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
 .PRECIOUS: $(O)/fuzz/%.o

@@ -28,6 +28,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 
 /* The running subcommand, for messages ("pack"); NULL before one runs. */
 extern const char *cmd_name;
@@ -37,6 +38,9 @@ void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
 /* Report a libcti error once ("cti: CMD: detail" or the code's name when
  * there is no detail) and return its exit status. */
 int cmd_fail(int err);
+/* As cmd_fail(), with advice the library cannot give (it does not know
+ * the command's options): "cti: CMD: detail; HINT". */
+int cmd_fail_hint(int err, const char *hint);
 /* Report a usage error, print the usage lines, return 2. */
 int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);
 /* Report getopt's ':' (missing value) or '?' (unknown option) for the
@@ -84,5 +88,58 @@ void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 void cmd_progress(void *ctx, uint64_t done, uint64_t total);
 void cmd_progress_start(const char *label);
 void cmd_progress_done(void);
+/* A note in the place of the progress line ("deriving key..."), shown at
+ * once on a terminal (not with -q) and erased by cmd_progress_done(). */
+void cmd_progress_note(const char *text);
+
+/* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if it is a
+ * directory: malloc'd, or NULL. */
+char *cmd_default_keyring(void);
+
+/*
+ * The network options of push and pull (cmd/net.c): CMD_NET_LONGOPTS goes
+ * into a command's option table, CMD_NET_USAGE into its usage, and
+ * cmd_net_option() takes the option c with its value. It returns 0 when
+ * it took it, 1 when c is not a network option, 2 after reporting a bad
+ * value. cmd_net_setup() fills in the rest (the environment, the -v and
+ * warning callbacks) before cti_net_open().
+ */
+enum {
+	CMD_OPT_NET = 0x1000, CMD_OPT_ALLOW_HTTP, CMD_OPT_CACERT,
+	CMD_OPT_CAPATH, CMD_OPT_PIN, CMD_OPT_CERT, CMD_OPT_KEY, CMD_OPT_USER,
+	CMD_OPT_PASSWORD_FILE, CMD_OPT_TOKEN_FILE, CMD_OPT_NETRC_FILE,
+	CMD_OPT_NO_NETRC, CMD_OPT_CONNECT_TIMEOUT, CMD_OPT_TIMEOUT,
+	CMD_OPT_LOW_SPEED_TIME, CMD_OPT_RETRIES, CMD_OPT_MAX_WAIT,
+};
+#define CMD_NET_LONGOPTS                                                      \
+	{ "allow-http", no_argument, NULL, CMD_OPT_ALLOW_HTTP },              \
+	{ "cacert", required_argument, NULL, CMD_OPT_CACERT },                \
+	{ "capath", required_argument, NULL, CMD_OPT_CAPATH },                \
+	{ "pinnedpubkey", required_argument, NULL, CMD_OPT_PIN },             \
+	{ "cert", required_argument, NULL, CMD_OPT_CERT },                    \
+	{ "key", required_argument, NULL, CMD_OPT_KEY },                      \
+	{ "user", required_argument, NULL, CMD_OPT_USER },                    \
+	{ "password-file", required_argument, NULL, CMD_OPT_PASSWORD_FILE },  \
+	{ "token-file", required_argument, NULL, CMD_OPT_TOKEN_FILE },        \
+	{ "netrc-file", required_argument, NULL, CMD_OPT_NETRC_FILE },        \
+	{ "no-netrc", no_argument, NULL, CMD_OPT_NO_NETRC },                  \
+	{ "connect-timeout", required_argument, NULL,                         \
+	  CMD_OPT_CONNECT_TIMEOUT },                                          \
+	{ "timeout", required_argument, NULL, CMD_OPT_TIMEOUT },              \
+	{ "low-speed-time", required_argument, NULL, CMD_OPT_LOW_SPEED_TIME }, \
+	{ "retries", required_argument, NULL, CMD_OPT_RETRIES },              \
+	{ "max-wait", required_argument, NULL, CMD_OPT_MAX_WAIT }
+#define CMD_NET_USAGE                                                         \
+	"[--allow-http] [--cacert FILE] [--capath DIR]\n"                      \
+	"                [--pinnedpubkey PIN] [--cert FILE] [--key FILE]\n"    \
+	"                [--user NAME] [--password-file FILE] [--token-file FILE]\n" \
+	"                [--netrc-file FILE] [--no-netrc]\n"                   \
+	"                [--connect-timeout DURATION] [--timeout DURATION]\n"  \
+	"                [--low-speed-time DURATION] [--retries N]\n"          \
+	"                [--max-wait DURATION]"
+struct cti_net_opts;
+int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
+		   int c, const char *arg);
+void cmd_net_setup(struct cti_net_opts *o);
 
 #endif

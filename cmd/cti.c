@@ -18,10 +18,11 @@ static const struct cmd commands[] = {
 	{ "verify", cmd_verify, "check signatures, signers and freshness" },
 	{ "show", cmd_show, "look inside a bundle file" },
 	{ "diff", cmd_diff, "what changed between two bundles" },
+	{ "push", cmd_push, "send a checked bundle to a server or directory" },
 	{ "help", cmd_help, "show help for a command" },
 };
 
-static const char usage[] = "usage: cti [--version] [-h] COMMAND [ARG ...]\n";
+static const char usage[] = "usage: cti [-V | --version] [-h] COMMAND [ARG ...]\n";
 
 static void
 print_commands(FILE *f)
@@ -115,7 +116,7 @@ main(int argc, char **argv)
 		print_commands(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("cti %s\n", cti_version());
 		return cmd_finish(0);
 	}

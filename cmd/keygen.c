@@ -3,18 +3,21 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "pass.h"
 
 static const char usage[] =
-	"usage: cti keygen -p PUB -s SEC [-W] [-f] [-c COMMENT]\n"
+	"usage: cti keygen [-q | -v] [-W] [-f] [-c COMMENT] [-p PUB] [-s SEC]\n"
 	"                  [--passphrase-file FILE]\n";
 
 enum { OPT_PASSFILE = 256 };
 
 static const struct option longopts[] = {
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "secret-key", required_argument, NULL, 's' },
 	{ "comment", required_argument, NULL, 'c' },
@@ -31,16 +34,22 @@ cmd_keygen(int argc, char **argv)
 	struct cti_keygen_opts o = { 0 };
 	struct cmd_pass pass;
 	const char *pub = NULL, *sec = NULL, *passfile = NULL;
-	char id[17];
+	char id[17], *dir = NULL, *defpub = NULL, *defsec = NULL;
 	uint64_t keyid;
-	int c, rc;
+	int c, rc, st;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:s:c:Wf", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":hqvp:s:c:Wf", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help_usage(usage);
+		case 'q':
+			cmd_verbose = -1;
+			break;
+		case 'v':
+			cmd_verbose = 1;
+			break;
 		case 'p':
 			pub = optarg;
 			break;
@@ -69,17 +78,55 @@ cmd_keygen(int argc, char **argv)
 	if (optind != argc)
 		return cmd_usage_error(usage, "unexpected argument '%s'",
 				       argv[optind]);
-	if (!pub || !sec)
-		return cmd_usage_error(usage, "-p PUB and -s SEC are required");
+	if (sec && strcmp(sec, "-") == 0)
+		return cmd_usage_error(usage, "-s -: a secret key is never "
+				       "written to standard output");
+	/* by default the pair lives where XDG puts configuration */
+	if (!pub || !sec) {
+		if (!(dir = cti_config_dir()))
+			return cmd_usage_error(usage,
+					       "no -p PUB or -s SEC, and no "
+					       "default place: set "
+					       "XDG_CONFIG_HOME or HOME");
+		defpub = malloc(strlen(dir) + 9);
+		defsec = malloc(strlen(dir) + 9);
+		if (!defpub || !defsec) {
+			cmd_msg("out of memory");
+			st = 4;
+			goto out;
+		}
+		sprintf(defpub, "%s/cti.pub", dir);
+		sprintf(defsec, "%s/cti.key", dir);
+		if (!pub)
+			pub = defpub;
+		if (!sec)
+			sec = defsec;
+	}
 	cmd_pass_init(&pass, passfile);
 	o.passphrase = cmd_passphrase;
 	o.passphrase_ctx = &pass;
-	o.confirm = cmd_pass_is_tty(&pass);
-	if ((rc = cti_keygen(&keyid, pub, sec, &o))) {
-		if (pass.reported)
-			return cmd_finish(pass.status);
-		return cmd_finish(cmd_fail(rc));
+	o.confirm = pass.confirm = cmd_pass_is_tty(&pass);
+	rc = cti_keygen(&keyid, pub, sec, &o);
+	cmd_progress_done();
+	if (rc) {
+		st = pass.reported ? pass.status : cmd_fail(rc);
+		goto out;
 	}
-	printf("%s\n", cti_keyid_format(id, keyid));
-	return cmd_finish(0);
+	cti_keyid_format(id, keyid);
+	if (strcmp(pub, "-") == 0) {
+		/* standard output holds the public key itself */
+		if (cmd_verbose >= 0)
+			cmd_msg("key id %s", id);
+	} else if (cmd_verbose >= 0) {
+		printf("%s\n", id);
+	}
+	cmd_info("wrote %s (public) and %s (secret, %s)",
+		 strcmp(pub, "-") == 0 ? "standard output" : pub, sec,
+		 o.unencrypted ? "unencrypted" : "encrypted");
+	st = 0;
+out:
+	free(dir);
+	free(defpub);
+	free(defsec);
+	return cmd_finish(st);
 }

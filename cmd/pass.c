@@ -78,6 +78,16 @@ read_line(int fd, char *buf, size_t size)
 	return (int)n;
 }
 
+/* The passphrase is in: the key derivation (seconds of scrypt) follows
+ * the last question. */
+static int
+got(struct cmd_pass *pass, int n, int confirm)
+{
+	if (confirm == 0 || confirm == 2 || !pass->confirm)
+		cmd_progress_note("deriving key...");
+	return n;
+}
+
 int
 cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 	       int confirm)
@@ -100,7 +110,7 @@ cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 		if (n == -2)
 			return fail(pass, 3, CTI_ELIMIT, pass->file,
 				    "passphrase too long");
-		return n;
+		return got(pass, n, confirm);
 	}
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
 		return fail(pass, 2, CTI_EUSAGE, path,
@@ -136,5 +146,5 @@ cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 		return fail(pass, 4, CTI_EIO, "/dev/tty", strerror(saved));
 	if (n == -2)
 		return fail(pass, 3, CTI_ELIMIT, path, "passphrase too long");
-	return n;
+	return got(pass, n, confirm);
 }

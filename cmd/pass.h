@@ -10,6 +10,7 @@ struct cmd_pass {
 	const char *file;	/* --passphrase-file, or CTI_PASSPHRASE_FILE */
 	int reported;		/* a message was printed already */
 	int status;		/* its exit status */
+	int confirm;		/* a new passphrase is asked twice */
 };
 
 /*
@@ -17,7 +18,9 @@ struct cmd_pass {
  * (newline stripped) when set, else a prompt on /dev/tty with echo off.
  * Reads byte by byte straight into buf (libcti's sodium_malloc memory), so
  * no copy is left in stdio buffers. On failure it prints the message and
- * sets pass->reported.
+ * sets pass->reported. Once it has the passphrase that unlocks or makes a
+ * key, it shows "deriving key..." on a terminal (cmd_progress_note()):
+ * the command calls cmd_progress_done() when the library returns.
  */
 int cmd_passphrase(void *ctx, char *buf, size_t size, const char *path,
 		   int confirm);

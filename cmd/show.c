@@ -82,7 +82,7 @@ tally_free(struct tally *t)
 	free(t->n);
 }
 
-/* signature key ids listed; the count is always exact */
+/* signature key ids listed on the summary line; the count is exact */
 #define MAX_SIGS 64
 
 struct summary {
@@ -90,7 +90,7 @@ struct summary {
 	cJSON *identities; /* id -> name */
 	unsigned long long objects;
 	size_t nsig;
-	uint64_t sig[MAX_SIGS];
+	struct cti_sig_info *sig; /* what the signatures say, unverified */
 };
 
 static void
@@ -174,20 +174,78 @@ print_text(struct summary *s, const char *file, cti_reader *r)
 		char kid[17];
 
 		printf("%s%s", i ? ", " : " (key ",
-		       cti_keyid_format(kid, s->sig[i]));
+		       cti_keyid_format(kid, s->sig[i].keyid));
 	}
 	if (s->nsig)
 		printf("%s), not verified: see cti verify",
 		       s->nsig > MAX_SIGS ? ", ..." : "");
 	putchar('\n');
+	/* what each says it signed: claims until cti verify checks them */
+	for (size_t i = 0; i < s->nsig; i++) {
+		const struct cti_sig_info *g = &s->sig[i];
+		char kid[17], t[32];
+
+		printf("  key %s%s (unverified):",
+		       cti_keyid_format(kid, g->keyid),
+		       g->legacy ? " legacy" : "");
+		if (g->malformed) {
+			puts(" malformed trusted comment");
+			continue;
+		}
+		if (g->timestamp >= 0)
+			printf(" timestamp %s",
+			       cti_format_time(t, sizeof(t), g->timestamp));
+		if (g->feed) {
+			fputs(" feed ", stdout);
+			cmd_put_clean(stdout, g->feed);
+		}
+		if (g->seq >= 0)
+			printf(" seq %lld", (long long)g->seq);
+		printf(" expires %s\n",
+		       g->expires ? cti_format_time(t, sizeof(t), g->expires) :
+				    "never");
+	}
 	return 0;
+}
+
+/* o as one line on stdout, then freed; the exit status. */
+static int
+put_json(cJSON *o)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text) {
+		cmd_msg("out of memory");
+		return 4;
+	}
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static void
+add_num_or_null(cJSON *o, const char *k, int64_t v, int present)
+{
+	if (present)
+		cJSON_AddNumberToObject(o, k, (double)v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void
+add_str_or_null(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
 }
 
 static int
 print_json(struct summary *s, const char *file, cti_reader *r)
 {
 	cJSON *o = cJSON_CreateObject(), *t, *a;
-	char *text;
 
 	cJSON_AddStringToObject(o, "file", file);
 	cJSON_AddBoolToObject(o, "gzip", cti_reader_is_gzip(r));
@@ -220,24 +278,36 @@ print_json(struct summary *s, const char *file, cti_reader *r)
 	/* present, not verified */
 	cJSON_AddNumberToObject(o, "signatures", (double)s->nsig);
 	a = cJSON_AddArrayToObject(o, "signature_key_ids");
-	for (size_t i = 0; i < s->nsig && i < MAX_SIGS; i++) {
+	for (size_t i = 0; i < s->nsig; i++) {
 		char id[17];
 
 		cJSON_AddItemToArray(a, cJSON_CreateString(
-			cti_keyid_format(id, s->sig[i])));
+			cti_keyid_format(id, s->sig[i].keyid)));
 	}
-	if (!(text = cJSON_PrintUnformatted(o))) {
-		cJSON_Delete(o);
-		cmd_msg("out of memory");
-		return 4;
+	a = cJSON_AddArrayToObject(o, "embedded_signatures");
+	for (size_t i = 0; i < s->nsig; i++) {
+		const struct cti_sig_info *g = &s->sig[i];
+		cJSON *e = cJSON_CreateObject();
+		char id[17];
+
+		cJSON_AddStringToObject(e, "key",
+					cti_keyid_format(id, g->keyid));
+		cJSON_AddBoolToObject(e, "verified", 0);
+		cJSON_AddBoolToObject(e, "legacy", g->legacy);
+		cJSON_AddBoolToObject(e, "malformed", g->malformed);
+		cJSON_AddStringToObject(e, "trusted_comment",
+					g->trusted_comment);
+		add_num_or_null(e, "timestamp", g->timestamp, g->timestamp >= 0);
+		add_str_or_null(e, "feed", g->feed);
+		add_num_or_null(e, "seq", g->seq, g->seq >= 0);
+		add_num_or_null(e, "expires", g->expires, g->expires > 0);
+		cJSON_AddItemToArray(a, e);
 	}
-	puts(text);
-	free(text);
-	cJSON_Delete(o);
-	return 0;
+	return put_json(o);
 }
 
-/* enough for any gzip header: the extra field is at most 64 KiB */
+/* enough for any gzip header the extra field of which, signatures and
+ * all, is at most 64 KiB, and what the reader takes as a prefix */
 #define HEAD (128u << 10)
 
 static ssize_t
@@ -257,6 +327,96 @@ read_head(int fd, unsigned char *p, size_t size)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+static const char key_magic[] = "untrusted comment: ";
+
+/*
+ * A minisign public key file (or a keyring of several): each key's id,
+ * comment, the key itself and its fingerprint, which a receiver compares
+ * with what the sender reads out of their own copy. head holds the first
+ * n bytes of fd.
+ */
+static int
+show_keys(const char *file, const char *name, const unsigned char *head,
+	  size_t n, int fd, int json)
+{
+	struct { char *p; size_t len; } t = { NULL, 0 };
+	struct cti_key_info k;
+	cti_keyring *kr = NULL;
+	cJSON *o = NULL, *a = NULL;
+	int rc;
+
+	/* the rest of a file larger than the head */
+	if (!(t.p = malloc(n + 1))) {
+		cmd_msg("out of memory");
+		return 4;
+	}
+	memcpy(t.p, head, n);
+	t.len = n;
+	for (;;) {
+		char buf[4096];
+		ssize_t r = read_head(fd, (unsigned char *)buf, sizeof(buf));
+		char *q;
+
+		if (r < 0) {
+			cmd_msg("%s: %s", name, strerror(errno));
+			free(t.p);
+			return 4;
+		}
+		if (r == 0)
+			break;
+		if (t.len + (size_t)r > (1u << 20)) {
+			cmd_msg("%s: key file larger than 1 MiB", name);
+			free(t.p);
+			return 3;
+		}
+		if (!(q = realloc(t.p, t.len + (size_t)r + 1))) {
+			cmd_msg("out of memory");
+			free(t.p);
+			return 4;
+		}
+		t.p = q;
+		memcpy(t.p + t.len, buf, (size_t)r);
+		t.len += (size_t)r;
+	}
+	if ((rc = cti_keyring_new(&kr)) ||
+	    (rc = cti_keyring_add_mem(kr, t.p, t.len, name))) {
+		free(t.p);
+		cti_keyring_free(kr);
+		return cmd_fail(rc);
+	}
+	free(t.p);
+	if (json) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "file", file);
+		a = cJSON_AddArrayToObject(o, "keys");
+	}
+	for (size_t i = 0; cti_keyring_key(&k, kr, i) == CTI_OK; i++) {
+		char id[17];
+
+		cti_keyid_format(id, k.keyid);
+		if (json) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(e, "key", id);
+			cJSON_AddStringToObject(e, "comment", k.comment);
+			cJSON_AddStringToObject(e, "public_key", k.base64);
+			cJSON_AddStringToObject(e, "fingerprint",
+						k.fingerprint);
+			cJSON_AddItemToArray(a, e);
+			continue;
+		}
+		if (i)
+			putchar('\n');
+		printf("file:        %s\n", file);
+		printf("public key:  %s\n", k.base64);
+		printf("key id:      %s\n", id);
+		printf("comment:     %s\n", k.comment);
+		printf("fingerprint: %s\n", k.fingerprint);
+	}
+	cti_keyring_free(kr);
+	return json ? put_json(o) : 0;
 }
 
 int
@@ -314,9 +474,17 @@ cmd_show(int argc, char **argv)
 		close(fd);
 		return cmd_finish(4);
 	}
+	if ((size_t)n >= sizeof(key_magic) - 1 &&
+	    memcmp(head, key_magic, sizeof(key_magic) - 1) == 0) {
+		/* a key file, not a bundle */
+		st = show_keys(file, name, head, (size_t)n, fd, json);
+		free(head);
+		close(fd);
+		return cmd_finish(st);
+	}
 	if (!objects &&
-	    (rc = cti_signature_ids(&s.nsig, s.sig, MAX_SIGS, head, (size_t)n,
-				    name))) {
+	    (rc = cti_signatures_read(&s.sig, &s.nsig, head, (size_t)n,
+				      name))) {
 		free(head);
 		close(fd);
 		return cmd_finish(cmd_fail(rc));
@@ -353,5 +521,6 @@ cmd_show(int argc, char **argv)
 	tally_free(&s.tlp);
 	tally_free(&s.refs);
 	cJSON_Delete(s.identities);
+	cti_signatures_free(s.sig);
 	return cmd_finish(st);
 }

@@ -80,6 +80,17 @@ cmd_fail(int err)
 }
 
 int
+cmd_fail_hint(int err, const char *hint)
+{
+	const char *m = cti_errmsg();
+
+	if (err == CTI_EIO && stdout_closed())
+		die_of_closed_pipe();
+	cmd_msg("%s; %s", m && *m ? m : cti_strerror(err), hint);
+	return cti_exit_status(err);
+}
+
+int
 cmd_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -282,6 +293,15 @@ cmd_progress(void *ctx, uint64_t done, uint64_t total)
 		fprintf(stderr, "\rcti: %s: %s: %s\033[K", cmd_name,
 			progress_label, a);
 	}
+	progress_drawn = 1;
+}
+
+void
+cmd_progress_note(const char *text)
+{
+	if (cmd_verbose < 0 || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rcti: %s: %s\033[K", cmd_name, text);
 	progress_drawn = 1;
 }
 

@@ -2,17 +2,21 @@
  * verify.c - cti verify: signatures, signers, threshold, freshness and
  * replay; the payload only after all of it passed.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti verify [-q] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
+	"usage: cti verify [-q | -v] [--json] [-p PUB]... [-P KEY]...\n"
+	"                  [-k KEYRING]...\n"
 	"                  [--threshold K] [--feed NAME] [--state DIR]\n"
 	"                  [--max-age DURATION] [--legacy] [-x SIG] [-o OUT]\n"
 	"                  [--keep-gzip] FILE ...\n";
@@ -22,6 +26,7 @@ enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_STATE, OPT_MAX_AGE,
 
 static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "keyring", required_argument, NULL, 'k' },
@@ -63,8 +68,10 @@ json_num(FILE *f, int64_t v, int present)
 		fputs("null", f);
 }
 
+/* err: the message of a failure (NULL: cti_errmsg()) */
 static void
-print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
+print_json(FILE *f, const char *path, const cti_verify_result *r, int rc,
+	   int tlp, const char *err)
 {
 	char id[17];
 	size_t i, n = cti_verify_count(r);
@@ -76,7 +83,7 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
 		fprintf(f, ",\"status\":%d,\"check\":", cti_exit_status(rc));
 		cmd_json_str(f, check_name(rc));
 		fputs(",\"error\":", f);
-		cmd_json_str(f, cti_errmsg());
+		cmd_json_str(f, err ? err : cti_errmsg());
 		fputs("}\n", f);
 		return;
 	}
@@ -103,11 +110,18 @@ print_json(FILE *f, const char *path, const cti_verify_result *r, int rc)
 		cmd_json_str(f, s->trusted_comment);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+	if (tlp) {
+		fputs(",\"tlp\":", f);
+		cmd_json_str(f, cti_verify_tlp(r) == CTI_TLP_NONE ?
+					NULL :
+					cti_tlp_label(cti_verify_tlp(r)));
+	}
+	fputs("}\n", f);
 }
 
 static void
-print_text(FILE *f, const char *path, const cti_verify_result *r)
+print_text(FILE *f, const char *path, const cti_verify_result *r, int tlp)
 {
 	char id[17], t[32];
 	size_t i, n = cti_verify_count(r);
@@ -136,31 +150,56 @@ print_text(FILE *f, const char *path, const cti_verify_result *r)
 		}
 		fputc('\n', f);
 	}
+	if (tlp)
+		fprintf(f, "%s: payload %s\n", path,
+			cti_verify_tlp(r) == CTI_TLP_NONE ?
+				"has no TLP marking" :
+				cti_tlp_label(cti_verify_tlp(r)));
 }
 
-/* $XDG_CONFIG_HOME/cti/trusted, else ~/.config/cti/trusted, if present. */
-static char *
-default_keyring(void)
+char *
+cmd_default_keyring(void)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir = cti_config_dir(), *p = NULL;
 	struct stat st;
-	char *p;
 
-	if (x && x[0] == '/') {
-		if (!(p = malloc(strlen(x) + 20)))
-			return NULL;
-		sprintf(p, "%s/cti/trusted", x);
-	} else if (home && home[0]) {
-		if (!(p = malloc(strlen(home) + 30)))
-			return NULL;
-		sprintf(p, "%s/.config/cti/trusted", home);
-	} else {
-		return NULL;
-	}
-	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+	if (dir && (p = malloc(strlen(dir) + 9)))
+		sprintf(p, "%s/trusted", dir);
+	free(dir);
+	if (p && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 		return p;
 	free(p);
 	return NULL;
+}
+
+/* Why a file could not be opened: the library has no part in that. */
+static char open_err[512];
+
+/* Verify path ("-": standard input) with FILE.minisig beside it; -1 when
+ * it cannot be opened (open_err says why). */
+static int
+verify_one(cti_verify_result **r, const char *path,
+	   const struct cti_verify_opts *opts)
+{
+	struct cti_verify_opts o = *opts;
+	char *sig = NULL;
+	int fd, rc;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(open_err, sizeof(open_err), "%s: %s", path,
+			 strerror(errno));
+		return -1;
+	} else if ((sig = malloc(strlen(path) + 9))) {
+		sprintf(sig, "%s.minisig", path);
+		o.sig_optional = sig;
+	}
+	rc = cti_verify_fd(r, fd, path, &o);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(sig);
+	return rc;
 }
 
 int
@@ -170,39 +209,48 @@ cmd_verify(int argc, char **argv)
 	cti_keyring *kr = NULL;
 	char *defstate = NULL, *defring = NULL;
 	const char *state = NULL;
-	int c, i, rc, status = 0, quiet = 0, json = 0, nkeys = 0;
+	int c, i, rc, status = 0, json = 0, nkeys = 0, key_stdin = 0;
 	long long v;
 	FILE *info;
+	/* keys are read once the options are known good */
+	struct { int opt; const char *arg; } *keys;
 
-	if ((rc = cti_keyring_new(&kr)))
+	if (!(keys = calloc((size_t)argc, sizeof(*keys)))) {
+		cmd_msg("out of memory");
+		return cmd_finish(4);
+	}
+	if ((rc = cti_keyring_new(&kr))) {
+		free(keys);
 		return cmd_finish(cmd_fail(rc));
+	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqp:P:k:x:o:", longopts,
+	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:o:", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cti_keyring_free(kr);
+			free(keys);
 			return cmd_help_usage(usage);
 		case 'q':
-			quiet = 1;
+			cmd_verbose = -1;
+			break;
+		case 'v':
+			cmd_verbose = 1;
 			break;
 		case OPT_JSON:
 			json = 1;
 			break;
 		case 'p':
 		case 'k':
-			nkeys++;
-			if ((rc = cti_keyring_add(kr, optarg))) {
-				cti_keyring_free(kr);
-				return cmd_finish(cmd_fail(rc));
-			}
-			break;
 		case 'P':
-			nkeys++;
-			if ((rc = cti_keyring_add_base64(kr, optarg, NULL))) {
-				cti_keyring_free(kr);
-				return cmd_finish(cmd_fail(rc));
+			if (key_stdin && c != 'P' && strcmp(optarg, "-") == 0) {
+				status = cmd_usage_error(usage, "standard input "
+							 "gives keys once");
+				goto out;
 			}
+			key_stdin |= c != 'P' && strcmp(optarg, "-") == 0;
+			keys[nkeys].opt = c;
+			keys[nkeys++].arg = optarg;
 			break;
 		case OPT_THRESHOLD:
 			if ((v = cmd_parse_uint(optarg, 1000)) < 1)
@@ -233,75 +281,111 @@ cmd_verify(int argc, char **argv)
 			o.keep_gzip = 1;
 			break;
 		default:
-			cti_keyring_free(kr);
-			return cmd_bad_option(usage, c, argv);
+			status = cmd_bad_option(usage, c, argv);
+			goto out;
 		}
 	}
 	if (optind == argc) {
-		cti_keyring_free(kr);
-		return cmd_usage_error(usage, "no file to verify");
+		status = cmd_usage_error(usage, "no file to verify");
+		goto out;
 	}
 	if ((o.output || o.sig_path) && argc - optind > 1) {
-		cti_keyring_free(kr);
-		return cmd_usage_error(usage, "-o and -x go with a single file");
+		status = cmd_usage_error(usage, "-o and -x go with a single "
+					 "file");
+		goto out;
 	}
+	for (i = optind; key_stdin && i < argc; i++)
+		if (strcmp(argv[i], "-") == 0) {
+			status = cmd_usage_error(usage, "standard input cannot "
+						 "be both a key and a file to "
+						 "verify");
+			goto out;
+		}
 	if (o.keep_gzip && !o.output) {
-		cti_keyring_free(kr);
-		return cmd_usage_error(usage, "--keep-gzip goes with -o OUT");
+		status = cmd_usage_error(usage, "--keep-gzip goes with -o OUT");
+		goto out;
 	}
 	if (nkeys == 0) {
-		if (!(defring = default_keyring())) {
-			cti_keyring_free(kr);
-			return cmd_usage_error(usage,
-					       "no trusted key: give -p PUB, -P "
-					       "KEY or -k KEYRING");
+		if (!(defring = cmd_default_keyring())) {
+			status = cmd_usage_error(usage,
+						 "no trusted key: give -p PUB, "
+						 "-P KEY or -k KEYRING");
+			goto out;
 		}
-		if ((rc = cti_keyring_add(kr, defring))) {
-			free(defring);
-			cti_keyring_free(kr);
-			return cmd_finish(cmd_fail(rc));
+		keys[nkeys].opt = 'k';
+		keys[nkeys++].arg = defring;
+	}
+	for (i = 0; i < nkeys; i++) {
+		rc = keys[i].opt == 'P' ?
+			     cti_keyring_add_base64(kr, keys[i].arg, NULL) :
+			     cti_keyring_add(kr, keys[i].arg);
+		if (rc) {
+			status = cmd_fail(rc);
+			goto out;
 		}
-		free(defring);
 	}
 	/* replay checks with --state, or with --feed in the default place */
 	if (state) {
 		o.state_dir = state;
 	} else if (o.feed) {
 		if (!(defstate = cti_state_dir())) {
-			cti_keyring_free(kr);
-			return cmd_usage_error(usage, "no state directory: set "
-					       "XDG_STATE_HOME or HOME, or "
-					       "use --state DIR");
+			status = cmd_usage_error(usage, "no state directory: "
+						 "set XDG_STATE_HOME or HOME, "
+						 "or use --state DIR");
+			goto out;
 		}
 		o.state_dir = defstate;
 	}
 	o.keys = kr;
+	/* the TLP comes free with an inflated output, at a cost otherwise */
+	o.tlp = (o.output && !o.keep_gzip) || cmd_verbose > 0;
+	o.progress = cmd_progress;
 	/* with the payload on stdout, the report goes to stderr */
 	info = o.output && strcmp(o.output, "-") == 0 ? stderr : stdout;
 	for (i = optind; i < argc; i++) {
 		cti_verify_result *r = NULL;
 
-		rc = cti_verify_file(&r, argv[i], &o);
+		cmd_progress_start("verifying");
+		rc = verify_one(&r, argv[i], &o);
+		cmd_progress_done();
+		if (rc == -1) {
+			if (json)
+				print_json(info, argv[i], NULL, CTI_EIO, 0,
+					   open_err);
+			cmd_msg("%s", open_err);
+			if (!status)
+				status = 4;
+			continue;
+		}
 		if (json)
-			print_json(info, argv[i], r, rc);
+			print_json(info, argv[i], r, rc, o.tlp, NULL);
 		if (rc) {
-			int st = cmd_fail(rc);
+			int st = rc == CTI_ELEGACY ?
+					 cmd_fail_hint(rc, "--legacy accepts "
+						       "it") :
+					 cmd_fail(rc);
 
 			if (!status)
 				status = st;
-		} else if (!quiet && !json) {
-			print_text(info, argv[i], r);
+		} else if (cmd_verbose >= 0 && !json) {
+			print_text(info, argv[i], r, o.tlp);
+			if (o.state_dir)
+				cmd_info("%s: replay state in %s", argv[i],
+					 o.state_dir);
 		}
 		cti_verify_result_free(r);
 	}
+out:
 	cti_keyring_free(kr);
 	free(defstate);
+	free(defring);
+	free(keys);
 	return cmd_finish(status);
 
 bad_value:
-	cti_keyring_free(kr);
-	return cmd_bad_value(longopts, c, optarg,
-			     c == OPT_THRESHOLD ? "a number from 1 to 1000" :
-						  "a duration such as 12h, 30d "
-						  "or 2w");
+	status = cmd_bad_value(longopts, c, optarg,
+			       c == OPT_THRESHOLD ? "a number from 1 to 1000" :
+						    "a duration such as 12h, "
+						    "30d or 2w");
+	goto out;
 }

@@ -96,9 +96,14 @@ typedef void (*cti_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* ------------------------------------------------------------ time, units */
 
+/* The last time cti writes, 9999-12-31T23:59:59Z: STIX timestamps have
+ * four-digit years. */
+#define CTI_TIME_MAX INT64_C(253402300799)
+
 /* Parse a duration "90s", "15m", "12h", "30d", "2w" into seconds: decimal
  * digits and one lower-case unit, nothing else. CTI_EUSAGE when malformed
- * or when the seconds overflow int64_t. */
+ * or longer than CTI_TIME_MAX seconds (so that now plus a duration never
+ * overflows; a time that passes CTI_TIME_MAX is the caller's to refuse). */
 int cti_parse_duration(int64_t *out_seconds, const char *s);
 
 /* Parse an RFC 3339 time ("2026-11-22T10:00:00Z", offsets allowed) into
@@ -409,7 +414,10 @@ enum cti_tlp {
 enum cti_tlp cti_tlp_parse(const char *name);
 /* The TLP 2.0 marking-definition id, or NULL for CTI_TLP_NONE. */
 const char *cti_tlp_id(enum cti_tlp t);
-/* The TLP level of a marking-definition id, CTI_TLP_NONE if not TLP 2.0. */
+/* The TLP level of a marking-definition id: the TLP 2.0 ones, and the TLP
+ * 1.0 ones of STIX 2.1 (section 7.2.1.4; its AMBER, shared inside the
+ * recipient's organisation only, is TLP 2.0's AMBER+STRICT). CTI_TLP_NONE
+ * for any other id. */
 enum cti_tlp cti_tlp_from_id(const char *id);
 /* "TLP:CLEAR" ... */
 const char *cti_tlp_label(enum cti_tlp t);
@@ -461,6 +469,9 @@ int cti_pack(struct cti_pack_stats *stats, const char *output,
  */
 #define CTI_SIG_SI1 'C'
 #define CTI_SIG_SI2 'S'
+/* The largest gzip header cti reads: 10 fixed bytes, XLEN, the extra
+ * field, 64 KiB of file name and comment, the header CRC. */
+#define CTI_GZHDR_MAX (10u + 2u + 65535u + (64u << 10) + 2u)
 
 /* ------------------------------------------------ keys, signing, verifying */
 
@@ -587,16 +598,60 @@ void cti_keyring_free(cti_keyring *kr);
 /* Write a key id as minisign prints it: 16 upper-case hex digits + NUL. */
 char *cti_keyid_format(char out[17], uint64_t keyid);
 
+/* Longest feed name: letters, digits, '.', '_' and '-', not starting
+ * with '.'. */
+#define CTI_FEED_MAX 64
+
+/* What cti_keyring_key() tells of one key. */
+struct cti_key_info {
+	uint64_t keyid;		/* chosen at random by the key's maker: it
+				   names a key, it does not vouch for one */
+	const char *name;	/* as in cti_keyring_name() (borrowed) */
+	const char *comment;	/* the untrusted comment line, "" when none,
+				   control characters as '?' (borrowed) */
+	char base64[57];	/* the key as minisign -P takes it */
+	char fingerprint[40];	/* BLAKE2b-128 of the key's 42 bytes (those
+				   of base64), in eight groups of four hex
+				   digits, "1a2b 3c4d ...": to compare over
+				   the phone */
+};
+
+/*
+ * The i-th key of the ring, in the order the keys were added. Strings are
+ * borrowed from kr. CTI_EINVAL when i is out of range.
+ */
+int cti_keyring_key(struct cti_key_info *out, const cti_keyring *kr,
+		    size_t i);
+
 struct cti_sign_opts {
-	const char *feed;	/* "feed:" value, or NULL; [A-Za-z0-9._-],
-				   not starting with '.', at most 64 bytes */
+	const char *feed;	/* "feed:" value, or NULL (CTI_FEED_MAX) */
 	int64_t seq;		/* "seq:" value, or -1 for none */
-	int64_t expires;	/* "expires:" Unix time, or 0 for none */
-	int64_t timestamp;	/* 0: cti_now() (SOURCE_DATE_EPOCH honoured) */
+	int64_t expires;	/* "expires:" Unix time, or 0 for none; after
+				   the timestamp, at most CTI_TIME_MAX */
+	int64_t timestamp;	/* 0: the clock. Never SOURCE_DATE_EPOCH: a
+				   signature says when it was made */
+	int adopt;		/* what is unset above, take from the
+				   signatures embedded in the file already */
 	int detached;		/* write a minisign .minisig file */
-	const char *sig_path;	/* detached: its path (NULL: PATH.minisig) */
+	const char *sig_path;	/* detached: its path (NULL: PATH.minisig,
+				   or standard output when path is "-";
+				   "-": standard output) */
 	const char *comment;	/* detached: the untrusted comment, or NULL */
 };
+
+/* What cti_sign_file() signed. */
+struct cti_sign_result {
+	uint64_t keyid;
+	int64_t timestamp;
+	char feed[CTI_FEED_MAX + 1];	/* "" when none */
+	int64_t seq;			/* -1 when none */
+	int64_t expires;		/* 0 when none */
+	unsigned adopted;		/* CTI_ADOPTED_* bits: taken from the
+					   file's signatures */
+};
+#define CTI_ADOPTED_FEED 1u
+#define CTI_ADOPTED_SEQ 2u
+#define CTI_ADOPTED_EXPIRES 4u
 
 /*
  * Sign path with sk. Embedded (the default): path must be a gzip file; the
@@ -606,29 +661,59 @@ struct cti_sign_opts {
  * Detached: the signature over the signed bytes is written (atomically) to
  * opts->sig_path in minisign's text format, so minisign -V accepts it when
  * the file has no embedded signatures; path may then be "-". Reads the file
- * once, in fixed-size buffers. Errors: CTI_EIO, CTI_EFORMAT (not gzip,
- * FHCRC, malformed header), CTI_ELIMIT (the extra field would exceed 65535
- * bytes), CTI_EINVAL (bad feed name, comment with a newline, "-" embedded).
+ * once, in fixed-size buffers.
+ *
+ * A feed goes with a seq. With opts->adopt, a co-signer's signature says
+ * what the file's embedded signatures say (they are read, not verified):
+ * without a feed and seq, their feed and seq, which must agree
+ * (CTI_EPOLICY otherwise); with a feed but no seq, the seq of the
+ * signatures for that feed (CTI_EUSAGE when there is none); without an
+ * expiry, the earliest of theirs (CTI_EEXPIRED when it has passed).
+ *
+ * res (may be NULL) receives what was signed. Errors: CTI_EIO, CTI_EFORMAT
+ * (not gzip, FHCRC, malformed header or signature), CTI_ELIMIT (the extra
+ * field would exceed 65535 bytes), CTI_EUSAGE (bad feed name, a feed
+ * without a seq or a seq without a feed, an expiry not after the
+ * timestamp or past CTI_TIME_MAX, a comment with a newline, "-" embedded,
+ * not a regular file), CTI_EPOLICY, CTI_EEXPIRED, CTI_ELOCKED, CTI_EINVAL.
  */
-int cti_sign_file(const cti_seckey *sk, const char *path,
+int cti_sign_file(struct cti_sign_result *res, const cti_seckey *sk,
+		  const char *path, const struct cti_sign_opts *opts);
+
+/*
+ * What cti_sign_file() would sign into path (res: all but keyid) and
+ * whether it can, from the first bytes of the file, without a key: so that
+ * a program can refuse before it asks for a passphrase. It reads path, so
+ * not for standard input or a pipe. Errors as cti_sign_file()'s.
+ */
+int cti_sign_plan(struct cti_sign_result *res, const char *path,
 		  const struct cti_sign_opts *opts);
 
 /*
- * The next sequence number of feed for cti sign --seq auto: reads, bumps
- * and atomically rewrites state_dir/seq/FEED under an flock() on
- * state_dir/seq/FEED.lock (waiting at most 30 seconds: CTI_ELOCKED), so
- * two signers never get the same number. The first number is 1.
- * state_dir NULL: cti_state_dir(). Errors: CTI_EIO, CTI_ELOCKED,
- * CTI_EINVAL (bad feed name), CTI_EFORMAT (a corrupt counter file).
+ * The next sequence number of feed, for signers that do not count their
+ * releases themselves: reads, bumps and atomically rewrites
+ * state_dir/seq/FEED under an flock() on state_dir/seq/FEED.lock (waiting
+ * at most 30 seconds: CTI_ELOCKED), so two signers never get the same
+ * number. The first number is 1. state_dir NULL: cti_state_dir(). Errors:
+ * CTI_EIO, CTI_ELOCKED, CTI_EINVAL (bad feed name, no state directory),
+ * CTI_EFORMAT (a corrupt counter file).
  */
 int cti_seq_next(int64_t *seq, const char *state_dir, const char *feed);
 
 /*
- * The default state directory: $XDG_STATE_HOME/cti, else
- * $HOME/.local/state/cti. Returns a malloc()ed string the caller frees,
- * or NULL when neither variable is set.
+ * The default state directory: $XDG_STATE_HOME/cti when that is an
+ * absolute path, else $HOME/.local/state/cti. Returns a malloc()ed string
+ * the caller frees, or NULL when neither variable is set.
  */
 char *cti_state_dir(void);
+
+/*
+ * The default configuration directory, where the cti command keeps its
+ * own key pair (cti.pub, cti.key) and the trusted keys (trusted/):
+ * $XDG_CONFIG_HOME/cti when that is an absolute path, else
+ * $HOME/.config/cti. malloc()ed, or NULL as cti_state_dir().
+ */
+char *cti_config_dir(void);
 
 /* One verified signature, borrowed from its cti_verify_result. */
 struct cti_signer {
@@ -652,36 +737,120 @@ struct cti_verify_opts {
 	int64_t max_age;	 /* refuse older timestamps (s); 0: no limit */
 	int64_t now;		 /* 0: the clock */
 	int legacy;		 /* accept legacy "Ed" signatures */
-	const char *sig_path;	 /* detached signature; NULL: PATH.minisig
-				    when it exists */
-	int no_detached;	 /* ignore PATH.minisig */
+	const char *sig_path;	 /* detached signature; NULL: sig_optional */
+	const char *sig_optional; /* a detached signature read only when it
+				    exists, and then it must be a regular
+				    file (a FIFO would block: CTI_EIO);
+				    cti_verify_file() sets PATH.minisig */
+	int no_detached;	 /* ignore sig_optional, PATH.minisig */
 	const char *output;	 /* write the payload here ("-": stdout) */
 	int keep_gzip;		 /* output the signed bytes, not inflated */
+	int tlp;		 /* find the payload's TLP (cti_verify_tlp());
+				    without an inflated output this costs a
+				    private copy and an inflation of it */
+	int64_t lock_wait;	 /* seconds to wait for the replay state's
+				    lock: 0 30 s, -1 try once */
+	cti_progress_fn progress; /* cti_verify_fd(), cti_verify_file():
+				    bytes read of the file's size; or NULL */
+	void *progress_ctx;
 };
 
 typedef struct cti_verify_result cti_verify_result;
 
 /*
- * Verify path ("-": standard input): its embedded signatures and its
- * detached one. The file is read once in fixed-size buffers and
- * authenticated before any byte of it is decompressed or parsed. Every
- * signature by a key in opts->keys must verify (signature and trusted
- * comment); signatures by other keys are ignored. Then, for each counted
- * signature: expires in the future, timestamp not older than max_age, feed
- * equal to opts->feed, and with state_dir a seq greater than the one last
- * accepted for that feed and key (an equal seq only with the same signed
- * bytes; a signature without feed and seq is refused, as replay cannot be
- * checked). Only when all passed: the payload is written to opts->output
- * (inflated from a private copy of the bytes that were verified, never the
- * file again; atomically unless "-"), then the replay state is updated
- * atomically (state_dir/accepted/FEED/KEYID). On success *out (may be
- * NULL) receives the verified signatures; the caller frees it.
- * Errors, each with a message naming the check: CTI_ENOSIG, CTI_EBADSIG,
- * CTI_EUNTRUSTED, CTI_ETHRESHOLD, CTI_EEXPIRED, CTI_EPOLICY, CTI_EREPLAY,
- * CTI_ELEGACY; CTI_EFORMAT for malformed headers, signatures and trusted
- * comments (a known field repeated or not a number), CTI_ELIMIT (legacy
- * signature over more than CTI_LEGACY_MAX bytes), CTI_EIO, CTI_ELOCKED,
- * CTI_EINVAL (an empty keyring).
+ * A verifier takes the raw bytes of a file as they come (a download, say)
+ * and checks them; nothing in it depends on where the bytes come from.
+ * What it checks, in order, each failure with a message naming the check:
+ *  - the signatures: embedded ones from the file's gzip header, and a
+ *    detached one (opts->sig_path, cti_verifier_detached()). Signatures by
+ *    keys not in opts->keys are ignored; there must be one by a trusted key
+ *    (CTI_ENOSIG, CTI_EUNTRUSTED; CTI_ELEGACY for a legacy one without
+ *    opts->legacy); these three are known from the first bytes, and
+ *    cti_verifier_update() fails as soon as they are. Every signature by a
+ *    trusted key must verify, signature and trusted comment (CTI_EBADSIG);
+ *  - distinct trusted signers (keys, not key ids) at least opts->threshold
+ *    (CTI_ETHRESHOLD), and a key's signatures in one file agreeing on feed
+ *    and seq (CTI_EREPLAY: an older release cannot be spliced in);
+ *  - each counted signature: expires in the future (CTI_EEXPIRED),
+ *    timestamp not older than max_age (CTI_EEXPIRED), feed equal to
+ *    opts->feed (CTI_EPOLICY);
+ *  - with opts->state_dir: a seq greater than the one last accepted for
+ *    that feed and key, or equal with the same signed bytes (CTI_EREPLAY;
+ *    a signature without feed and seq is refused, as replay cannot be
+ *    checked). The state is read under its lock (waited for as
+ *    opts->lock_wait says: CTI_ELOCKED), which the result then holds until
+ *    cti_verify_commit() or cti_verify_result_free().
+ * No byte is decompressed or parsed before the signatures over it checked.
+ */
+typedef struct cti_verifier cti_verifier;
+
+/*
+ * A new verifier; name is what messages call the file. opts (required,
+ * with at least one key) is copied, but what it points to is borrowed for
+ * the verifier's life. opts->sig_path, if set, is read now. Errors:
+ * CTI_EINVAL (no key), CTI_EUSAGE (bad feed name), and those of reading
+ * the detached signature (CTI_EIO, CTI_EFORMAT, CTI_ELIMIT).
+ */
+int cti_verifier_new(cti_verifier **out, const char *name,
+		     const struct cti_verify_opts *opts);
+
+/*
+ * A detached signature in minisign's text form, from memory (instead of
+ * opts->sig_path); before the first cti_verifier_update(), else
+ * CTI_EINVAL. CTI_EFORMAT when it is malformed.
+ */
+int cti_verifier_detached(cti_verifier *v, const char *text, size_t len);
+
+/*
+ * The next n raw bytes of the file, in order, in chunks of any size. The
+ * first CTI_GZHDR_MAX bytes are held until the gzip header is parsed; the
+ * signed bytes are hashed, and copied aside when opts->output or
+ * opts->tlp wants them (to a private temporary file, or with
+ * opts->keep_gzip to one beside a regular output file). Fails with the
+ * errors of the first checks (above), CTI_EFORMAT for a malformed header
+ * or signature, CTI_ELIMIT, CTI_EIO; after a failure every call fails.
+ */
+int cti_verifier_update(cti_verifier *v, const void *p, size_t n);
+
+/*
+ * The end of the file: every check above. Only when all passed, the
+ * payload is written to opts->output ("-": standard output; a file
+ * appears complete or not at all; inflated from the private copy of what
+ * was verified, never read from the file again), and *out (may be NULL)
+ * receives the result; the caller frees it. Nothing of the replay state is
+ * written: cti_verify_commit() does it. Errors: those of the checks,
+ * CTI_EFORMAT (a malformed trusted comment, an output that does not
+ * inflate), CTI_EIO, CTI_ELOCKED, CTI_EINVAL (called twice).
+ */
+int cti_verifier_finish(cti_verify_result **out, cti_verifier *v);
+
+/* Free a verifier (and its temporary files); NULL is allowed. */
+void cti_verifier_free(cti_verifier *v);
+
+/*
+ * Record in the replay state what res accepted (for each counted
+ * signature, its seq for its feed and key, never lower than what is
+ * recorded), atomically, and release the state's lock. Call it once the
+ * file is put to use: after a failure to install it, free the result
+ * instead and the same file can be verified again. Without a state
+ * directory, or called again, it does nothing. Errors: CTI_EIO,
+ * CTI_EFORMAT (a corrupt state file), CTI_EINVAL (res NULL).
+ */
+int cti_verify_commit(cti_verify_result *res);
+
+/*
+ * Verify what fd yields, to its end, under the display name name: a
+ * verifier, every byte read (progress reported when opts->progress is
+ * set), its result, and the replay state committed. fd is not closed. On
+ * success *out (may be NULL) receives the result; the caller frees it.
+ * Errors as the verifier's.
+ */
+int cti_verify_fd(cti_verify_result **out, int fd, const char *name,
+		  const struct cti_verify_opts *opts);
+
+/*
+ * As cti_verify_fd() on the file path ("-": standard input), with
+ * opts->sig_optional PATH.minisig (not for "-").
  */
 int cti_verify_file(cti_verify_result **out, const char *path,
 		    const struct cti_verify_opts *opts);
@@ -689,19 +858,52 @@ int cti_verify_file(cti_verify_result **out, const char *path,
 size_t cti_verify_count(const cti_verify_result *res);
 const struct cti_signer *cti_verify_signer(const cti_verify_result *res,
 					   size_t i);
+/*
+ * The most restrictive TLP 2.0 marking the verified payload names (the
+ * marking-definition ids of cti_tlp_id() found in its text), with
+ * opts->tlp; CTI_TLP_NONE when there is none, or it was not looked for.
+ */
+enum cti_tlp cti_verify_tlp(const cti_verify_result *res);
 void cti_verify_result_free(cti_verify_result *res);
 
 /*
  * The key ids of the signatures embedded in a bundle file, read from the
  * first bytes of the file, head[0..len) (at least the whole gzip header:
- * 128 KiB always suffices). The signatures are NOT checked: this is for
- * display (cti show); cti_verify_file() is what checks them. *count gets how
+ * CTI_GZHDR_MAX bytes always suffice). The signatures are NOT checked: this
+ * is for display; cti_verify_file() is what checks them. *count gets how
  * many there are, of which at most max ids are written to keyids. A file
- * that is not gzip has none. Errors: CTI_EFORMAT for a malformed header,
- * CTI_ENOMEM.
+ * that is not gzip has none. Errors: CTI_EFORMAT for a malformed header or
+ * signature subfield (one shorter than a signature), CTI_ENOMEM.
  */
 int cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
 		      const void *head, size_t len, const char *name);
+
+/* What an embedded signature says about itself: NOT verified. */
+struct cti_sig_info {
+	uint64_t keyid;
+	int legacy;		     /* an "Ed" signature */
+	int malformed;		     /* the trusted comment's fields cannot be
+					be read (a known field repeated or
+					not a number): the fields below are
+					unset */
+	const char *trusted_comment;
+	int64_t timestamp;	     /* -1 when absent */
+	const char *file;	     /* NULL when absent */
+	const char *feed;	     /* NULL when absent */
+	int64_t seq;		     /* -1 when absent */
+	int64_t expires;	     /* 0 when absent */
+};
+
+/*
+ * The signatures embedded in a bundle file, from head[0..len) as for
+ * cti_signature_ids(), with what their trusted comments say, for display:
+ * none of it is verified. *out gets an array of *count entries (NULL when
+ * there are none) that the caller frees with cti_signatures_free().
+ * Errors: CTI_EFORMAT (a malformed header or signature), CTI_ENOMEM.
+ */
+int cti_signatures_read(struct cti_sig_info **out, size_t *count,
+			const void *head, size_t len, const char *name);
+void cti_signatures_free(struct cti_sig_info *sigs);
 
 /* --------------------------------------------------------------- diff */
 
@@ -842,6 +1044,235 @@ int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);
 
 void cti_diff_free(cti_diff *d);
+
+/* -------------------------------------------------------------- network */
+
+/*
+ * Moving bundle files to and from a destination or source, one backend per
+ * scheme behind one interface:
+ *   https://HOST/PATH   HTTP over TLS (libcurl), always verified (TLS 1.2
+ *                       or later; there is no option to skip the check)
+ *   http://HOST/PATH    only with cti_net_opts.allow_http (a warning is
+ *                       given through opts.warn on every use)
+ *   a local path        a directory (removable media) or a file in one
+ * taxii+https:// and s3:// are recognised and refused as not supported yet.
+ * A URL ending in '/' and a directory are collections: the request's name
+ * is appended to them (percent-encoded for URLs).
+ *
+ * Errors of every cti_net_ function: CTI_ENET (worth retrying: DNS,
+ * connect, TLS handshake or verification, time-out, reset, cut body, HTTP
+ * 5xx, 408 and 429), CTI_EREMOTE (any other HTTP 4xx, a redirect refused),
+ * CTI_ELIMIT (a body over opts.max_size), CTI_EUSAGE (a bad URL or option),
+ * CTI_EIO (a local file: the directory backend, a CA or key file, a
+ * password file), CTI_ENOMEM, or what a caller's callback returned. The
+ * message names the URL, the HTTP status and reason or libcurl's error;
+ * never a password or token. Network errors are retried (opts.retries)
+ * before they are returned, with exponential back-off and jitter, and the
+ * server's Retry-After honoured up to opts.max_wait (a server asking for a
+ * longer wait ends the retries at once).
+ */
+typedef struct cti_net cti_net;
+
+/* Called with one line (no newline) describing what is done: requests,
+ * statuses, retries. Never holds a secret. */
+typedef void (*cti_net_info_fn)(void *ctx, const char *msg);
+
+struct cti_net_opts {
+	int64_t connect_timeout; /* seconds for the TCP and TLS handshakes */
+	int64_t timeout;	 /* seconds for a whole attempt; 0: none */
+	int64_t low_speed_time;	 /* abort an attempt slower than */
+	long low_speed_limit;	 /* low_speed_limit bytes/s for this long */
+	int retries;		 /* further attempts after a network error */
+	int64_t max_wait;	 /* longest wait between attempts (s) */
+	uint64_t max_size;	 /* largest body received; 0: no limit */
+	int allow_http;		 /* accept http:// URLs (with a warning) */
+	int max_redirects;	 /* redirects followed, to https:// only */
+	const char *cacert;	 /* CA bundle file instead of the system's */
+	const char *capath;	 /* CA directory instead of the system's */
+	const char *pinnedpubkey; /* "sha256//BASE64[;...]" or a PEM/DER file */
+	const char *cert;	 /* client certificate (PEM) for mTLS */
+	const char *key;	 /* its private key (PEM, unencrypted) */
+	const char *user;	 /* basic auth user name */
+	const char *password_file; /* its password: the file's first line */
+	const char *token_file;	 /* a bearer token: the file's first line */
+	int netrc;		 /* credentials from ~/.netrc when none given */
+	const char *netrc_file;	 /* ... or from this file */
+	int env_secrets;	 /* also the environment: CTI_PASSWORD_FILE,
+				    CTI_PASSWORD, CTI_TOKEN_FILE, CTI_TOKEN */
+	const char *user_agent;	 /* NULL: "cti/VERSION" */
+	cti_progress_fn progress; /* bytes moved, per attempt; may be NULL */
+	void *progress_ctx;
+	cti_net_info_fn info;	 /* what is done (cti -v); may be NULL */
+	void *info_ctx;
+	cti_warn_fn warn;	 /* warnings (http://); may be NULL */
+	void *warn_ctx;
+};
+
+/* The defaults: a 30 s connect time-out, no total time-out, an abort
+ * below 1000 bytes/s for 30 s, 3 retries, waits of at most 60 s, 5
+ * redirects, no size limit, ~/.netrc consulted. */
+#define CTI_NET_OPTS_INIT                                                 \
+	{ .connect_timeout = 30, .low_speed_time = 30,                    \
+	  .low_speed_limit = 1000, .retries = 3, .max_wait = 60,          \
+	  .max_redirects = 5, .netrc = 1 }
+
+/*
+ * Open url (see above) with opts (copied; its strings are borrowed and
+ * must outlive *out). Checks the URL and options and reads the credentials
+ * into sodium_malloc() memory wiped by cti_net_free(): with opts->user, the
+ * password from opts->password_file, else (env_secrets) the file named by
+ * CTI_PASSWORD_FILE, else CTI_PASSWORD; without, a bearer token from
+ * opts->token_file, else CTI_TOKEN_FILE's file, else CTI_TOKEN. A file's
+ * first line is the secret. CTI_PASSWORD and CTI_TOKEN are wiped from the
+ * environment once read. Without either, ~/.netrc (or opts->netrc_file)
+ * may supply them. No network traffic yet. A URL with user information, a
+ * password file without a user, a user with a token file are CTI_EUSAGE;
+ * an unreadable file CTI_EIO. On success *out owns all of it.
+ */
+int cti_net_open(cti_net **out, const char *url,
+		 const struct cti_net_opts *opts);
+
+/* "https", "http" or "dir". */
+const char *cti_net_scheme(const cti_net *n);
+
+/* Whether names are appended (a URL ending in '/', a directory). */
+int cti_net_is_collection(const cti_net *n);
+
+/* The result of a transfer. cti_net_result_clear() frees its strings. */
+struct cti_net_result {
+	long status;	     /* the last HTTP status; directories: 200, 201
+				(put of a new file), 204 (replaced), 304 */
+	int unchanged;	     /* 304: the validators still match */
+	char *etag;	     /* the resource's ETag as sent, or NULL */
+	int64_t last_modified; /* its Last-Modified (Unix s), or -1 */
+	int64_t length;	     /* its full length when known, else -1 */
+	uint64_t offset;     /* get: where the body began (a resume
+				honoured: 206), else 0 */
+	uint64_t bytes;	     /* body bytes received or sent */
+	int attempts;	     /* attempts made (1 when no retry) */
+	char *location;	     /* the final URL or path, for messages */
+};
+void cti_net_result_clear(struct cti_net_result *res);
+
+/*
+ * A download. begin is called before the first body byte of each attempt
+ * with the offset the body starts at (resume_from when the server honoured
+ * the Range, 0 when it sends everything: the caller then starts over) and
+ * the full length (-1 when unknown); write gets the body, in order. Either
+ * returning non-zero (a CTI_E* code) ends the transfer with that code. An
+ * attempt cut short is resumed by the next one with Range and If-Range
+ * when the server gave a validator, else restarted from 0.
+ */
+struct cti_net_get {
+	const char *name;	   /* appended to a collection; else NULL */
+	const char *if_none_match; /* an ETag: 304 when it still matches */
+	int64_t if_modified_since; /* Unix s: 304 when not newer; 0: none */
+	uint64_t resume_from;	   /* bytes the caller holds already */
+	const char *if_range;	   /* their ETag (or NULL: if_range_time) */
+	int64_t if_range_time;	   /* their Last-Modified; 0: none */
+	int (*begin)(void *ctx, uint64_t offset, int64_t length);
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+};
+
+/*
+ * GET a resource into the caller's callbacks. A 304 is success with
+ * res->unchanged set and no body. A resume the server ignores (200, or a
+ * 416 for the range) becomes a download from 0. res (required) is filled
+ * on success and, as far as known, on failure; clear it after use.
+ */
+int cti_net_get(struct cti_net_result *res, cti_net *n,
+		const struct cti_net_get *req);
+
+/*
+ * HEAD: status, validators and length of a resource, no body (the
+ * conditions of req apply: 304 is success). req->begin/write are unused.
+ */
+int cti_net_stat(struct cti_net_result *res, cti_net *n,
+		 const struct cti_net_get *req);
+
+/*
+ * An upload of size bytes, read through read() at any offset (an attempt
+ * that is retried reads again from 0): read returns the bytes it put in
+ * buf (n at most; fewer only at the end) or a negative CTI_E* code.
+ */
+struct cti_net_put {
+	const char *name;	  /* appended to a collection; else NULL */
+	const char *suffix;	  /* appended to the target (".minisig");
+				     may be NULL */
+	const char *method;	  /* "PUT" (NULL) or "POST"; HTTP only */
+	const char *content_type; /* NULL: application/octet-stream */
+	uint64_t size;
+	long (*read)(void *ctx, void *buf, size_t n, uint64_t offset);
+	void *ctx;
+	unsigned mode;		  /* directories: a new file's mode (0:
+				     0644 less the umask) */
+};
+
+/*
+ * PUT (or POST) a body. Directories: written to a temporary file beside
+ * the target, fsync()ed, renamed over it, the directory fsync()ed; any
+ * failure leaves the target as it was. HTTP: any 2xx is success.
+ */
+int cti_net_put(struct cti_net_result *res, cti_net *n,
+		const struct cti_net_put *req);
+
+/* Wipe the credentials and free; NULL is allowed. */
+void cti_net_free(cti_net *n);
+
+/* ------------------------------------------------------------------ push */
+
+/*
+ * The TLP gate: read the bundle file at path ("-": standard input) and
+ * refuse, with CTI_EPOLICY and a message naming the first object and its
+ * marking, any object marked above max (CTI_TLP_RED allows all).
+ * object_marking_refs and the marking_ref of granular_markings count; TLP
+ * 2.0 markings, the TLP 1.0 markings of STIX 2.1 (TLP:AMBER counting as
+ * TLP:AMBER+STRICT) and marking-definition objects of the bundle that
+ * define a TLP level are recognised. *highest (may be NULL) gets the
+ * highest level seen. Reading errors as cti_reader_next().
+ */
+int cti_tlp_gate(enum cti_tlp *highest, const char *path, const char *name,
+		 enum cti_tlp max);
+
+struct cti_push_opts {
+	const cti_keyring *keys;  /* the signer's own public keys: the file
+				     must verify against them */
+	int allow_unsigned;	  /* send without that check */
+	enum cti_tlp max_tlp;	  /* CTI_TLP_NONE: CTI_TLP_AMBER_STRICT */
+	const char *name;	  /* the name at the destination; NULL: the
+				     file's base name (required for "-") */
+	const char *method;	  /* HTTP: "PUT" (NULL) or "POST" */
+	const char *sig_path;	  /* detached signature; NULL: PATH.minisig
+				     when it exists */
+	cti_net_info_fn info;	  /* checks passed (cti -v); may be NULL */
+	void *info_ctx;
+};
+
+struct cti_push_result {
+	size_t signers;		  /* verified signatures (0: unsigned) */
+	enum cti_tlp tlp;	  /* highest TLP marking in the file */
+	uint64_t bytes;		  /* bundle bytes sent */
+	int sig_sent;		  /* a detached .minisig went along */
+	struct cti_net_result net; /* of the bundle's transfer */
+};
+
+/*
+ * Push the bundle file at path ("-": standard input, spooled to a private
+ * temporary file) to the destination n. Before the first byte leaves: the
+ * file must verify (cti_verify_file() with opts->keys, embedded and
+ * detached signatures) unless allow_unsigned, and pass the TLP gate. Then
+ * the detached signature (when there is one) is sent as NAME.minisig (to a
+ * single URL or file: its name + ".minisig") and the file as NAME,
+ * streamed from the very file that was checked; a file changed on disk
+ * meanwhile is CTI_EIO. res (required) is filled as far as
+ * the push got; cti_push_result_clear() frees it. Errors: those of
+ * cti_verify_file(), cti_tlp_gate() and cti_net_put(); CTI_EINVAL without
+ * keys (and not allow_unsigned) or without a name for "-".
+ */
+int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
+	     const struct cti_push_opts *opts);
+void cti_push_result_clear(struct cti_push_result *res);
 
 #ifdef __cplusplus
 }

@@ -167,25 +167,3 @@ toolong:
 			  "%s: gzip extra field would exceed 65535 bytes "
 			  "(too many signatures)", name);
 }
-
-int
-cti_signature_ids(size_t *count, uint64_t *keyids, size_t max,
-		  const void *head, size_t len, const char *name)
-{
-	const unsigned char *p = head;
-	struct cti__gzhdr *h;
-	int rc;
-
-	*count = 0;
-	if (len < 2 || p[0] != 0x1f || p[1] != 0x8b)
-		return CTI_OK;
-	if (!(h = malloc(sizeof(*h))))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if ((rc = cti__gzhdr_parse(h, p, len, name ? name : "-")) == CTI_OK) {
-		*count = h->nsig;
-		for (size_t i = 0; i < h->nsig && i < max; i++)
-			keyids[i] = cti__le64(p + h->sig[i].off + 4 + 2);
-	}
-	free(h);
-	return rc;
-}

@@ -69,17 +69,33 @@ init_sodium(void)
 	return CTI_OK;
 }
 
-/* Read a small file whole into a sodium_malloc()ed buffer (NUL-ended). */
+/*
+ * Read a small file whole into a malloc()ed (secret: sodium_malloc()ed)
+ * buffer, NUL-ended. regular: the file was found rather than named (a
+ * directory entry), so anything but a regular file is refused unopened:
+ * a FIFO would block.
+ */
 static int
-read_small(char **out, size_t *len, const char *path, size_t max, int secret)
+read_small(char **out, size_t *len, const char *path, size_t max, int secret,
+	   int regular)
 {
+	struct stat st;
 	char *buf;
 	ssize_t r;
 	int fd, rc;
 
 	*out = NULL;
-	if ((rc = cti__open_in(&fd, path)))
+	if (regular) {
+		if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+			return cti__seterrno(CTI_EIO, errno, "%s", path);
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return cti__seterr(CTI_EIO, "%s: not a regular file",
+					   path);
+		}
+	} else if ((rc = cti__open_in(&fd, path))) {
 		return rc;
+	}
 	buf = secret ? sodium_malloc(max + 1) : malloc(max + 1);
 	if (!buf) {
 		close(fd);
@@ -94,7 +110,7 @@ read_small(char **out, size_t *len, const char *path, size_t max, int secret)
 	close(fd);
 	if ((size_t)r > max) {
 		rc = cti__seterr(CTI_ELIMIT, "%s: key file larger than %zu bytes",
-				path, max);
+				 path, max);
 		goto fail;
 	}
 	buf[r] = '\0';
@@ -117,6 +133,7 @@ struct ring_key {
 	unsigned char keynum[CTI_KEYNUM_LEN];
 	unsigned char pk[CTI_PKBYTES];
 	char *name;
+	char *comment;	/* the untrusted comment line, as printable text */
 };
 
 struct cti_keyring {
@@ -139,8 +156,10 @@ cti_keyring_free(cti_keyring *kr)
 
 	if (!kr)
 		return;
-	for (i = 0; i < kr->n; i++)
+	for (i = 0; i < kr->n; i++) {
 		free(kr->k[i].name);
+		free(kr->k[i].comment);
+	}
 	free(kr->k);
 	free(kr);
 }
@@ -177,9 +196,53 @@ cti_keyring_name(const cti_keyring *kr, uint64_t keyid)
 	return cti__keyring_find(kr, kn, &name) ? name : NULL;
 }
 
+/* A malloc()ed copy of s[0..n) kept to one line of printable text. */
+static char *
+printable(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	size_t i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		p[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	p[n] = '\0';
+	return p;
+}
+
+int
+cti_keyring_key(struct cti_key_info *out, const cti_keyring *kr, size_t i)
+{
+	unsigned char raw[PK_RAW], fp[16];
+	size_t k;
+
+	memset(out, 0, sizeof(*out));
+	if (!kr || i >= kr->n)
+		return cti__seterr(CTI_EINVAL, "no key %zu in the keyring", i);
+	out->keyid = cti__le64(kr->k[i].keynum);
+	out->name = kr->k[i].name;
+	out->comment = kr->k[i].comment;
+	memcpy(raw, "Ed", 2);
+	memcpy(raw + 2, kr->k[i].keynum, CTI_KEYNUM_LEN);
+	memcpy(raw + 10, kr->k[i].pk, CTI_PKBYTES);
+	sodium_bin2base64(out->base64, sizeof(out->base64), raw, sizeof(raw),
+			  sodium_base64_VARIANT_ORIGINAL);
+	/* the key id is chosen at random by the key's maker: it names a
+	 * key, it does not vouch for one; the fingerprint does */
+	crypto_generichash(fp, sizeof(fp), raw, sizeof(raw), NULL, 0);
+	for (k = 0; k < sizeof(fp); k += 2)
+		snprintf(out->fingerprint + k / 2 * 5, 6, "%02x%02x%s", fp[k],
+			 fp[k + 1], k + 2 < sizeof(fp) ? " " : "");
+	return CTI_OK;
+}
+
 static int
 ring_add(cti_keyring *kr, const unsigned char raw[PK_RAW], const char *name,
-	 size_t name_len)
+	 size_t name_len, const char *comment, size_t comment_len)
 {
 	struct ring_key *k;
 	size_t i;
@@ -207,15 +270,15 @@ ring_add(cti_keyring *kr, const unsigned char raw[PK_RAW], const char *name,
 	k = &kr->k[kr->n];
 	memcpy(k->keynum, raw + 2, CTI_KEYNUM_LEN);
 	memcpy(k->pk, raw + 10, CTI_PKBYTES);
-	if (!(k->name = malloc(name_len + 1)))
+	/* names and comments are printed: one line of printable text */
+	k->name = printable(name, name_len);
+	k->comment = comment ? printable(comment, comment_len) :
+			       printable("", 0);
+	if (!k->name || !k->comment) {
+		free(k->name);
+		free(k->comment);
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	/* names are printed: keep them to one line of printable text */
-	for (i = 0; i < name_len; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		k->name[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
-	k->name[name_len] = '\0';
 	kr->n++;
 	return CTI_OK;
 }
@@ -244,7 +307,7 @@ cti_keyring_add_base64(cti_keyring *kr, const char *b64, const char *name)
 		return rc;
 	if (!name)
 		name = cti_keyid_format(id, cti__le64(raw + 2));
-	return ring_add(kr, raw, name, strlen(name));
+	return ring_add(kr, raw, name, strlen(name), NULL, 0);
 }
 
 static int
@@ -294,14 +357,15 @@ add_text(cti_keyring *kr, const char *text, size_t n, const char *name,
 					  "algorithm", name, lineno);
 		if (force_fallback || !comment || default_comment(comment, clen)) {
 			/* named later, once the count is known */
-			rc = ring_add(kr, raw, "", 0);
+			rc = ring_add(kr, raw, "", 0, comment, clen);
 		} else {
-			rc = ring_add(kr, raw, comment, clen);
+			rc = ring_add(kr, raw, comment, clen, comment, clen);
 		}
 		if (rc)
 			return rc;
 		count++;
 		comment = NULL;
+		clen = 0;
 	}
 	if (count == 0)
 		return cti__seterr(CTI_EFORMAT, "%s: no public key in it", name);
@@ -355,13 +419,15 @@ add_file(cti_keyring *kr, const char *path, int dir_entry)
 	size_t len;
 	int rc;
 
-	if ((rc = read_small(&text, &len, path, KEYFILE_MAX, 0)))
+	if ((rc = read_small(&text, &len, path, KEYFILE_MAX, 0, dir_entry)))
 		return rc;
 	if (!(base = key_base_name(path))) {
 		free(text);
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
-	rc = add_text(kr, text, len, path, base, dir_entry);
+	rc = add_text(kr, text, len,
+		      strcmp(path, "-") == 0 ? "standard input" : path,
+		      strcmp(path, "-") == 0 ? NULL : base, dir_entry);
 	free(base);
 	free(text);
 	return rc;
@@ -383,6 +449,10 @@ cti_keyring_add(cti_keyring *kr, const char *path)
 	DIR *d;
 	int rc = CTI_OK;
 
+	if (!kr || !path)
+		return cti__seterr(CTI_EINVAL, "no keyring or no path");
+	if (strcmp(path, "-") == 0)
+		return add_file(kr, path, 0);
 	if (stat(path, &st) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	if (!S_ISDIR(st.st_mode))
@@ -614,7 +684,7 @@ cti_seckey_load(cti_seckey **out, const char *path, cti_passphrase_fn fn,
 	*out = NULL;
 	if ((rc = init_sodium()))
 		return rc;
-	if ((rc = read_small(&text, &len, path, SKFILE_MAX, 1)))
+	if ((rc = read_small(&text, &len, path, SKFILE_MAX, 1, 0)))
 		return rc;
 	rc = cti_seckey_parse(out, text, len, path, fn, ctx);
 	sodium_memzero(text, SKFILE_MAX + 1);
@@ -650,6 +720,16 @@ same_file(const char *a, const char *b)
 		return cti__seterr(CTI_EINVAL, "%s and %s are the same file",
 				   a, b);
 	return CTI_OK;
+}
+
+/* a and b name files in the same directory, as spelt */
+static int
+same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && memcmp(a, b, la) == 0;
 }
 
 static int
@@ -689,8 +769,11 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 	if ((rc = same_file(pub_path, sec_path)))
 		return rc;
 	/* every output is checked, and made, before a passphrase is asked
-	 * for: a missing directory of the secret key is made (0700) */
+	 * for: a missing directory of the secret key is made (0700), and so
+	 * is the public key's when it is the same */
 	flags = opts->force ? 0 : CTI__OUT_EXCL;
+	if (same_dir(pub_path, sec_path) && (rc = cti__make_parent(sec_path)))
+		return rc;
 	if ((rc = cti__out_open(&pout, pub_path, 0644, flags)))
 		return rc;
 	if ((rc = cti__make_parent(sec_path)) ||
@@ -806,10 +889,13 @@ cti_keygen(uint64_t *keyid, const char *pub_path, const char *sec_path,
 		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* both complete before either replaces anything */
-	if ((rc = cti__out_write(&pout, pub.p, pub.len)) ||
+	/* both complete before either replaces anything; a public key on
+	 * standard output goes out once the secret key is in place */
+	if ((!pout.is_stdout && (rc = cti__out_write(&pout, pub.p, pub.len))) ||
 	    (rc = cti__out_ready(&sout)) || (rc = cti__out_ready(&pout)) ||
-	    (rc = cti__out_commit(&sout)) || (rc = cti__out_commit(&pout)))
+	    (rc = cti__out_commit(&sout)) ||
+	    (pout.is_stdout && (rc = cti__out_write(&pout, pub.p, pub.len))) ||
+	    (rc = cti__out_commit(&pout)))
 		goto out;
 	if (keyid)
 		*keyid = cti__le64(pkraw + 2);

@@ -21,9 +21,8 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	if (*p < '0' || *p > '9')
 		goto bad;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (INT64_MAX - (*p - '0')) / 10)
-			return cti__seterr(CTI_EUSAGE,
-					  "duration '%.40s' too large", s);
+		if (v > (CTI_TIME_MAX - (*p - '0')) / 10)
+			goto too_large;
 		v = v * 10 + (*p - '0');
 	}
 	switch (*p) {
@@ -47,10 +46,16 @@ cti_parse_duration(int64_t *out_seconds, const char *s)
 	}
 	if (p[1])
 		goto bad;
-	if (v > INT64_MAX / mul)
-		return cti__seterr(CTI_EUSAGE, "duration '%.40s' too large", s);
+	/* at most the span of the times cti writes: now plus a duration
+	 * then never overflows */
+	if (v > CTI_TIME_MAX / mul)
+		goto too_large;
 	*out_seconds = v * mul;
 	return CTI_OK;
+too_large:
+	return cti__seterr(CTI_EUSAGE,
+			   "duration '%.40s' too large: at most %lld s, "
+			   "about 8000 years", s, (long long)CTI_TIME_MAX);
 bad:
 	return cti__seterr(
 		CTI_EUSAGE,

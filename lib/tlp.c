@@ -70,6 +70,25 @@ cti_tlp_parse(const char *name)
 	return CTI_TLP_NONE;
 }
 
+/*
+ * The TLP 1.0 marking definitions of STIX 2.1 (section 7.2.1.4). TLP 1.0
+ * AMBER allowed sharing inside the recipient's organisation only, which
+ * TLP 2.0 calls AMBER+STRICT.
+ */
+static const struct {
+	const char *id;
+	enum cti_tlp level;
+} tlp1[] = {
+	{ "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+	  CTI_TLP_CLEAR },
+	{ "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5a41da",
+	  CTI_TLP_GREEN },
+	{ "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+	  CTI_TLP_AMBER_STRICT },
+	{ "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+	  CTI_TLP_RED },
+};
+
 const char *
 cti_tlp_id(enum cti_tlp t)
 {
@@ -88,6 +107,9 @@ cti_tlp_from_id(const char *id)
 	for (i = 1; i < CTI_ARRAY_LEN(tlps); i++)
 		if (!strcmp(id, tlps[i].id))
 			return (enum cti_tlp)i;
+	for (i = 0; i < CTI_ARRAY_LEN(tlp1); i++)
+		if (!strcmp(id, tlp1[i].id))
+			return tlp1[i].level;
 	return CTI_TLP_NONE;
 }
 

@@ -15,6 +15,22 @@
 #                               accepts connections, remember its pid in
 #                               $T/NAME.pid; killed at exit, also on failure
 #   stop_server NAME            kill it now (by pid) and wait for it
+#   make_tls DIR                a test CA and a server certificate for
+#                               127.0.0.1 and localhost (see below)
+#   start_nginx                 nginx over TLS on a free port: $NGINX_URL,
+#                               $NGINX_DIR (tests/servers/nginx-conf.sh)
+#   start_faults                the fault-injecting HTTPS server:
+#                               $FAULTS_URL, $FAULTS_STORE
+#                               (tests/servers/faults.py)
+#   start_taxii NAME [--http] [OPTION...]
+#                               start_server NAME with tests/servers/taxii.py
+#                               (a TAXII 2.1 server; OPTIONs in its header)
+#                               on a free port, over TLS unless --http; sets
+#                               TAXII_URL (https://127.0.0.1:PORT), TAXII_PORT,
+#                               TAXII_CA (the CA of its certificate, also of
+#                               TAXII_CLIENT_CERT and _KEY, made once per
+#                               test), and TAXII_SEED, _INBOX, _READONLY,
+#                               _WRITEONLY, _TWIN_A, _TWIN_B (collection ids)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,7 +127,110 @@ stop_server() {
 	return 0
 }
 
+# make_tls DIR: DIR/ca.pem (a CA), DIR/srv.pem and DIR/srv.key (a server
+# certificate it signed, for 127.0.0.1 and localhost), DIR/client.pem and
+# DIR/client.key (a client certificate it signed, for mutual TLS),
+# DIR/other-ca.pem (a CA that signed nothing here), DIR/pin (the server
+# key's sha256//BASE64 pin) and DIR/other-pin (another key's). openssl's
+# messages go to DIR/openssl.log, shown when it fails.
+make_tls() {
+	mkdir -p "$1" && _make_tls "$1" >"$1/openssl.log" 2>&1 && return 0
+	sed 's/^/#   /' "$1/openssl.log" >&2
+	return 1
+}
+
+_make_tls() {
+	_d=$1 _ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+	for _c in ca other-ca; do
+		# shellcheck disable=SC2086 # $_ec is meant to be split
+		openssl req -x509 $_ec -keyout "$_d/$_c.key" -out "$_d/$_c.pem" \
+			-days 2 -subj "/CN=cti test $_c" \
+			-addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign || return 1
+	done
+	printf '%s\n' subjectAltName=IP:127.0.0.1,DNS:localhost \
+		basicConstraints=CA:FALSE extendedKeyUsage=serverAuth >"$_d/srv.ext"
+	printf '%s\n' basicConstraints=CA:FALSE extendedKeyUsage=clientAuth \
+		>"$_d/client.ext"
+	for _c in srv client; do
+		# shellcheck disable=SC2086 # as above
+		openssl req -new $_ec -keyout "$_d/$_c.key" -out "$_d/$_c.csr" \
+			-subj "/CN=cti test $_c" &&
+			openssl x509 -req -in "$_d/$_c.csr" -CA "$_d/ca.pem" \
+				-CAkey "$_d/ca.key" -CAcreateserial -days 2 \
+				-extfile "$_d/$_c.ext" -out "$_d/$_c.pem" || return 1
+	done
+	for _k in srv other-ca; do
+		openssl pkey -in "$_d/$_k.key" -pubout -outform der |
+			openssl dgst -sha256 -binary | base64 |
+			sed 's|^|sha256//|' >"$_d/$_k.pin" || return 1
+	done
+	mv "$_d/srv.pin" "$_d/pin" && mv "$_d/other-ca.pin" "$_d/other-pin"
+}
+
+# start_nginx: nginx on 127.0.0.1 over TLS with a CA of its own
+# ($NGINX_DIR/ca.pem), basic auth for user alice ($NGINX_DIR/password).
+# Returns 1 when nginx or openssl is missing (the caller skips).
+start_nginx() {
+	command -v openssl >/dev/null 2>&1 || return 1
+	_ng=$(command -v nginx || echo /usr/sbin/nginx)
+	[ -x "$_ng" ] || return 1
+	NGINX_DIR=$T/nginx
+	NGINX_PORT=$(free_port)
+	NGINX_URL=https://127.0.0.1:$NGINX_PORT
+	make_tls "$NGINX_DIR" || return 1
+	printf 'correct horse battery staple\n' >"$NGINX_DIR/password"
+	printf 'alice:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" \
+		>"$NGINX_DIR/htpasswd"
+	sh "$SRC/tests/servers/nginx-conf.sh" "$NGINX_DIR" "$NGINX_PORT" &&
+	start_server nginx "$NGINX_PORT" "$_ng" -p "$NGINX_DIR" \
+		-c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
+}
+
+# start_faults: tests/servers/faults.py on 127.0.0.1 with the CA of
+# make_tls in $FAULTS_DIR; files it serves and receives in $FAULTS_STORE.
+start_faults() {
+	command -v openssl >/dev/null 2>&1 || return 1
+	FAULTS_DIR=$T/faults
+	FAULTS_STORE=$FAULTS_DIR/store
+	FAULTS_PORT=$(free_port)
+	FAULTS_URL=https://127.0.0.1:$FAULTS_PORT
+	make_tls "$FAULTS_DIR" || return 1
+	mkdir -p "$FAULTS_STORE"
+	start_server faults "$FAULTS_PORT" $PY "$SRC/tests/servers/faults.py" \
+		"$FAULTS_PORT" "$FAULTS_DIR/srv.pem" "$FAULTS_DIR/srv.key" \
+		"$FAULTS_STORE"
+}
+
 done_testing() {
 	echo "# $(basename "$0"): $_pass passed, $_fail failed, $_skip skipped"
 	[ "$_fail" -eq 0 ]
+}
+
+# a CA, a server and a client certificate in $T/taxii-tls, made once
+_taxii_tls() {
+	[ -f "$T/taxii-tls/client.pem" ] || make_tls "$T/taxii-tls"
+}
+
+# shellcheck disable=SC2034 # the variables are for the tests
+start_taxii() {
+	_tname=$1
+	shift
+	TAXII_PORT=$(free_port) || return 1
+	if [ "${1:-}" = --http ]; then
+		shift
+		TAXII_URL=http://127.0.0.1:$TAXII_PORT
+	else
+		_taxii_tls || return 1
+		TAXII_URL=https://127.0.0.1:$TAXII_PORT
+		set -- --cert "$T/taxii-tls/srv.pem" --key "$T/taxii-tls/srv.key" "$@"
+	fi
+	TAXII_CA=$T/taxii-tls/ca.pem
+	TAXII_CLIENT_CERT=$T/taxii-tls/client.pem
+	TAXII_CLIENT_KEY=$T/taxii-tls/client.key
+	_c=c011ec70-0000-4000-8000-00000000000
+	TAXII_SEED=${_c}1 TAXII_INBOX=${_c}2 TAXII_READONLY=${_c}3
+	TAXII_WRITEONLY=${_c}4 TAXII_TWIN_A=${_c}5 TAXII_TWIN_B=${_c}6
+	start_server "$_tname" "$TAXII_PORT" \
+		$PY "$SRC/tests/servers/taxii.py" --port "$TAXII_PORT" "$@"
 }

@@ -25,7 +25,7 @@ esac
 
 # Building cti and libcti.
 pkgs="build-essential pkg-config libsodium-dev zlib1g-dev libcjson-dev
-ca-certificates"
+ca-certificates libcurl4-openssl-dev"
 
 if [ "$test" -eq 1 ]; then
 	# minisign: the tests check interoperability both ways.
@@ -41,9 +41,17 @@ if [ "$test" -eq 1 ]; then
 	pkgs="$pkgs minisign jq mandoc bsdextrautils clang clang-14
 libclang-rt-14-dev time python3 gzip strace zsh"
 
+	# nginx, openssl, curl: the HTTPS tests and benchmarks of push and
+	# pull (a test CA and server certificate, a WebDAV server, curl as the
+	# baseline).
+	pkgs="$pkgs nginx openssl curl"
+
 	# Servers started by the transport tests on loopback go here
 	# (nginx for HTTPS, an S3 emulator from npm), with their packages
 	# above and any non-apt installation step below the apt-get call.
+	# python3-flask (with Werkzeug): the TAXII 2.1 test server,
+	# tests/servers/taxii.py; openssl makes its test certificates.
+	pkgs="$pkgs python3-flask openssl"
 fi
 
 missing=

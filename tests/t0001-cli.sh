@@ -5,13 +5,16 @@
 expect 0 "cti --version" "$CTI" --version
 check "--version prints the version from cti.h" \
 	[ "$(cat "$T/out")" = "cti $(sed -n 's/^#define CTI_VERSION "\(.*\)"/\1/p' "$SRC/lib/cti.h")" ]
+"$CTI" --version >"$T/long"
+expect 0 "cti -V" "$CTI" -V
+check "cti -V prints what --version prints" cmp -s "$T/out" "$T/long"
 expect 0 "cti -h" "$CTI" -h
 check "cti -h lists every command" sh -c "for c in keygen pack sign verify show diff help; do grep -q \"^  \$c \" '$T/out' || exit 1; done"
 expect 0 "cti help" "$CTI" help
 expect 2 "cti with no command exits 2" "$CTI"
 check "and says how to use it" err_has "usage: cti"
 expect 2 "an unknown command exits 2" "$CTI" frobnicate
-check "an unknown command lists the commands" err_has "unknown command 'frobnicate'; commands: keygen pack sign verify show diff help"
+check "an unknown command lists the commands" err_has "unknown command 'frobnicate'; commands: keygen pack sign verify show diff push help"
 expect 2 "an unknown global option exits 2" "$CTI" --frobnicate
 for c in keygen pack sign verify show diff; do
 	expect 0 "cti $c -h" "$CTI" $c -h

@@ -40,7 +40,9 @@ check "still 0600" test "$(stat -c %a a.key)" = 600
 expect 0 "-c COMMENT" "$CTI" keygen -W -c "CERT-XY feed key" -p c.pub -s c.key
 check "comment in the public key" grep -qx "untrusted comment: CERT-XY feed key" c.pub
 
-expect 2 "keygen without -s" "$CTI" keygen -W -p x.pub
+expect 2 "-s - is refused" "$CTI" keygen -W -p x.pub -s -
+check "says why" err_has "a secret key is never written to standard output"
+check "nothing written" test ! -e x.pub
 expect 2 "keygen with an unknown option" "$CTI" keygen -W -p x.pub -s x.key --bogus
 expect 2 "keygen with an extra argument" "$CTI" keygen -W -p x.pub -s x.key extra
 expect 2 "a multi-line comment" "$CTI" keygen -W -p x.pub -s x.key -c "$(printf 'a\nb')"
@@ -49,6 +51,54 @@ check "nothing made, not even the secret key's directory" [ ! -e nodir ] && [ ! 
 expect 0 "a missing directory for the secret key is made" "$CTI" keygen -W -p x0.pub -s newdir/sub/x.key
 check "with mode 0700" [ "$(stat -c %a newdir/sub)" = 700 ] && [ "$(stat -c %a newdir)" = 700 ]
 check "and the key in it 0600" [ "$(stat -c %a newdir/sub/x.key)" = 600 ]
+
+# --- the same file under two spellings, refused before anything is
+# written (and before a passphrase would be asked for)
+expect 2 "-p k -s ./k: one file under two names" "$CTI" keygen -p k -s ./k --passphrase-file /nonexistent
+check "says so" err_has "k and ./k are the same file"
+check "nothing written" test ! -e k
+mkdir sub
+expect 2 "-p sub/../k2 -s k2" "$CTI" keygen -W -p sub/../k2 -s k2
+check "nothing written (2)" test ! -e k2
+ln -s a.key a-link.key
+cp a.key a.key.keep
+expect 2 "a symbolic link to the other file, even with -f" "$CTI" keygen -W -f -p a-link.key -s a.key
+check "the secret key is untouched" cmp -s a.key a.key.keep
+
+# --- keygen -f whose public key cannot be written keeps the old pair
+cp a.key a.key.keep; cp a.pub a.pub.keep
+expect 4 "-f with a public key in a missing directory" "$CTI" keygen -W -f -p /nonexistent/dir/a.pub -s a.key
+check "the old secret key is intact" cmp -s a.key a.key.keep
+check "the old public key is intact" cmp -s a.pub a.pub.keep
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" -ne 0 ]; then
+	expect 4 "-f with a public key in a read-only directory" "$CTI" keygen -W -f -p ro/a.pub -s a.key
+	check "the old secret key is intact (2)" cmp -s a.key a.key.keep
+fi
+check "no temporary file left" sh -c '! ls -a | grep -q "^\.cti-tmp"'
+
+# --- default places: where XDG puts configuration
+expect 0 "keygen without -p and -s" "$CTI" keygen -W -c defaults
+check "public key in XDG_CONFIG_HOME/cti/cti.pub" test -s "$XDG_CONFIG_HOME/cti/cti.pub"
+check "secret key in XDG_CONFIG_HOME/cti/cti.key, 0600" test "$(stat -c %a "$XDG_CONFIG_HOME/cti/cti.key")" = 600
+check "the directory made 0700" test "$(stat -c %a "$XDG_CONFIG_HOME/cti")" = 700
+expect 4 "and not replaced without -f" "$CTI" keygen -W
+expect 0 "HOME/.config/cti without XDG_CONFIG_HOME" env -u XDG_CONFIG_HOME HOME="$T/home" "$CTI" keygen -W -q
+check "-q prints nothing" test ! -s "$T/out"
+check "there" test -s "$T/home/.config/cti/cti.key"
+expect 2 "no default place at all" env -u XDG_CONFIG_HOME -u HOME "$CTI" keygen -W
+printf '{}' | gzip -n >b0.gz
+expect 0 "sign uses the default secret key" "$CTI" sign b0.gz
+expect 0 "which verifies with the default public key" "$CTI" verify -p "$XDG_CONFIG_HOME/cti/cti.pub" b0.gz
+
+# --- -p -: the public key on standard output
+expect 0 "-p - writes the public key to stdout" "$CTI" keygen -W -p - -s dash.key
+check "stdout is exactly a public key file" sh -c 'sed -n 1p "$1" | grep -q "^untrusted comment: minisign public key " && [ "$(wc -l <"$1")" -eq 2 ]' sh "$T/out"
+cp "$T/out" dash.pub
+check "the key id goes to stderr" err_has "key id "
+expect 0 "that key verifies" sh -c '"$1" sign -s dash.key b0.gz && "$1" verify -p dash.pub b0.gz' sh "$CTI"
+expect 0 "-v says where the keys went" "$CTI" keygen -v -W -p v.pub -s v.key
+check "-v message" err_has "wrote v.pub (public) and v.key (secret, unencrypted)"
 
 # encrypted keys: a few seconds of scrypt each, so only a few
 if command -v setsid >/dev/null 2>&1; then
@@ -67,6 +117,7 @@ expect 1 "wrong passphrase: exit 1" "$CTI" sign -s e.key --passphrase-file wrong
 check "clear message" err_has "e.key: wrong passphrase for this key"
 cat "$T/out" "$T/err" >>log
 expect 0 "right passphrase from CTI_PASSPHRASE_FILE" env CTI_PASSPHRASE_FILE=pass "$CTI" sign -s e.key b.gz
+check "no \"deriving key\" note when stderr is not a terminal" test ! -s "$T/err"
 cat "$T/out" "$T/err" >>log
 expect 0 "signature by the encrypted key verifies" "$CTI" verify -p e.pub b.gz
 expect 4 "missing passphrase file: exit 4" "$CTI" sign -s e.key --passphrase-file nope b.gz

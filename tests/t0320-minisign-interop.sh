@@ -43,6 +43,16 @@ expect 0 "minisign -S -t plain text" minisign -S -s m.key -m m.gz -t "hello from
 expect 0 "cti verify ignores unknown trusted comment text" "$CTI" verify --json -p m.pub m.gz
 check "and reports the comment" out_has '"trusted_comment":"hello from minisign"'
 
+# a trusted comment is its line as signed: trailing blanks are part of it
+for tail in 'tab\t' 'spaces  ' 'both \t '; do
+	minisign -S -s m.key -m m.gz -t "$(printf "ends in $tail")" >/dev/null
+	expect 0 "minisign -V: a trusted comment ending in $tail" minisign -V -p m.pub -m m.gz
+	expect 0 "cti verify agrees" "$CTI" verify --json -p m.pub m.gz
+	check "and reports the comment whole" out_has "\"trusted_comment\":\"ends in $tail\""
+done
+sed 's/$/\r/' m.gz.minisig >crlf.minisig
+expect 0 "a .minisig with CRLF line ends (minisign drops the CR)" "$CTI" verify -p m.pub -x crlf.minisig m.gz
+
 # a minisign signature stays valid when cti embeds more signatures
 cp orig.gz e.gz
 minisign -S -s m.key -m e.gz >/dev/null

@@ -1,7 +1,8 @@
 /*
  * fuzz_gzhdr.c - libFuzzer target for the gzip header parser and writer:
  * parse, strip the signatures, add one; what is written must parse again
- * and carry exactly the signatures expected.
+ * and carry exactly the signatures expected. The unverified listings of
+ * signatures (cti_signature_ids, cti_signatures_read) must agree.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,8 +22,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	long n;
 
+	struct cti_sig_info *info;
+	uint64_t ids[8];
+	size_t nids, ninfo;
+	int r1, r2;
+
 	if (size > CTI_GZHDR_MAX + 16)
 		size = CTI_GZHDR_MAX + 16;
+	r1 = cti_signature_ids(&nids, ids, 8, data, size, "fuzz");
+	r2 = cti_signatures_read(&info, &ninfo, data, size, "fuzz");
+	if (r1 != r2 || (r1 == CTI_OK && nids != ninfo))
+		abort();
+	for (i = 0; r1 == CTI_OK && i < nids && i < 8; i++)
+		if (ids[i] != info[i].keyid || !info[i].trusted_comment)
+			abort();
+	cti_signatures_free(info);
 	if (cti__gzhdr_parse(&h, data, size, "fuzz") != CTI_OK)
 		return 0;
 	if (h.len > size)

@@ -1,0 +1,199 @@
+/*
+ * push.c - cti push: send a checked bundle file to an HTTPS server or a
+ * directory.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: cti push [-q] [-v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
+	"                [--allow-unsigned] [--max-tlp LEVEL] [--name NAME]\n"
+	"                [-x SIG] [--method METHOD]\n"
+	"                " CMD_NET_USAGE " FILE DEST\n";
+
+enum { OPT_JSON = 256, OPT_ALLOW_UNSIGNED, OPT_MAX_TLP, OPT_NAME,
+       OPT_METHOD };
+
+static const struct option longopts[] = {
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "public-key", required_argument, NULL, 'p' },
+	{ "keyring", required_argument, NULL, 'k' },
+	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
+	{ "max-tlp", required_argument, NULL, OPT_MAX_TLP },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "signature", required_argument, NULL, 'x' },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	CMD_NET_LONGOPTS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+push_info(void *ctx, const char *msg)
+{
+	(void)ctx;
+	cmd_info("%s", msg);
+}
+
+static void
+print_json(const char *file, const char *dest,
+	   const struct cti_push_result *r, int rc)
+{
+	fputs("{\"status\":", stdout);
+	cmd_json_str(stdout, rc ? "failed" : "pushed");
+	fputs(",\"file\":", stdout);
+	cmd_json_str(stdout, file);
+	fputs(",\"dest\":", stdout);
+	cmd_json_str(stdout, dest);
+	fputs(",\"location\":", stdout);
+	cmd_json_str(stdout, r->net.location);
+	fprintf(stdout, ",\"http_status\":%ld,\"bytes\":%llu,\"attempts\":%d,"
+		"\"signers\":%zu,\"tlp\":", r->net.status,
+		(unsigned long long)r->bytes, r->net.attempts, r->signers);
+	cmd_json_str(stdout, r->tlp ? cti_tlp_label(r->tlp) : NULL);
+	fprintf(stdout, ",\"minisig\":%s", r->sig_sent ? "true" : "false");
+	if (rc) {
+		fprintf(stdout, ",\"exit\":%d,\"error\":", cti_exit_status(rc));
+		cmd_json_str(stdout, cti_errmsg());
+	}
+	fputs("}\n", stdout);
+}
+
+int
+cmd_push(int argc, char **argv)
+{
+	struct cti_net_opts no = CTI_NET_OPTS_INIT;
+	struct cti_push_opts po = { 0 };
+	struct cti_push_result res = { 0 };
+	cti_keyring *kr = NULL;
+	cti_net *net = NULL;
+	char *defring = NULL;
+	const char *file, *dest;
+	int c, rc, st, json = 0, nkeys = 0;
+
+	cmd_verbose = 0;
+	if ((rc = cti_keyring_new(&kr)))
+		return cmd_finish(cmd_fail(rc));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cti_keyring_free(kr);
+			return cmd_help_usage(usage);
+		case 'q':
+			cmd_verbose = -1;
+			break;
+		case 'v':
+			cmd_verbose = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'p':
+		case 'k':
+			nkeys++;
+			if ((rc = cti_keyring_add(kr, optarg)))
+				goto fail;
+			break;
+		case 'P':
+			nkeys++;
+			if ((rc = cti_keyring_add_base64(kr, optarg, NULL)))
+				goto fail;
+			break;
+		case OPT_ALLOW_UNSIGNED:
+			po.allow_unsigned = 1;
+			break;
+		case OPT_MAX_TLP:
+			if ((po.max_tlp = cti_tlp_parse(optarg)) ==
+			    CTI_TLP_NONE) {
+				cti_keyring_free(kr);
+				return cmd_bad_value(longopts, c, optarg,
+						     "clear, green, amber, "
+						     "amber+strict or red");
+			}
+			break;
+		case OPT_NAME:
+			po.name = optarg;
+			break;
+		case 'x':
+			po.sig_path = optarg;
+			break;
+		case OPT_METHOD:
+			if (strcmp(optarg, "PUT") && strcmp(optarg, "POST")) {
+				cti_keyring_free(kr);
+				return cmd_bad_value(longopts, c, optarg,
+						     "PUT or POST");
+			}
+			po.method = optarg;
+			break;
+		default:
+			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
+				break;
+			cti_keyring_free(kr);
+			if (st == 2)
+				return st;
+			return cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, argc - optind < 2 ?
+					      "a FILE and a DEST are needed" :
+					      "too many arguments");
+	}
+	file = argv[optind];
+	dest = argv[optind + 1];
+	if (strcmp(file, "-") == 0 && !po.name) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "standard input needs --name");
+	}
+	if (nkeys == 0 && !po.allow_unsigned) {
+		if (!(defring = cmd_default_keyring())) {
+			cti_keyring_free(kr);
+			return cmd_usage_error(usage,
+					       "no public key to check the "
+					       "signature with: give -p PUB, "
+					       "-P KEY or -k KEYRING, or "
+					       "--allow-unsigned");
+		}
+		rc = cti_keyring_add(kr, defring);
+		free(defring);
+		if (rc)
+			goto fail;
+	}
+	po.keys = kr;
+	po.info = push_info;
+	cmd_net_setup(&no);
+	if ((rc = cti_net_open(&net, dest, &no)))
+		goto fail;
+	cmd_progress_start("sending");
+	rc = cti_push(&res, net, file, &po);
+	cmd_progress_done();
+	if (json)
+		print_json(file, dest, &res, rc);
+	if (rc)
+		goto fail;
+	cmd_info("%s: sent to %s (%ld, %llu bytes%s)",
+		 strcmp(file, "-") ? file : "standard input",
+		 res.net.location ? res.net.location : dest, res.net.status,
+		 (unsigned long long)res.bytes,
+		 res.sig_sent ? ", and its .minisig" : "");
+	cti_push_result_clear(&res);
+	cti_net_free(net);
+	cti_keyring_free(kr);
+	return cmd_finish(0);
+
+fail:
+	st = cmd_fail(rc);
+	cti_push_result_clear(&res);
+	cti_net_free(net);
+	cti_keyring_free(kr);
+	return cmd_finish(st);
+}
