@@ -1,26 +1,26 @@
 #!/bin/bash
-# tests/examples/world.sh DIR SRC - what the examples of the README and the
-# manual pages take for granted, made in DIR before they run (see
-# tests/examples.py): the files they name, the keys of the partners they
-# name, the directories of removable media and of outgoing files, and
-# stand-ins for the hosts they reach (ssh).
+# tests/examples/world.sh DIR SRC DOC - what the examples of DOC (the
+# README or a manual page) take for granted, made in DIR before they run
+# (see tests/examples.py): the files they name, the keys of the partners
+# they name, the directories of removable media and of outgoing files, and
+# stand-ins for the hosts they reach (ssh runs its command in DIR/partner,
+# the partner's machine).
 set -eu
-W=$1 SRC=$2
+W=$1 SRC=$2 DOC=${3:-}
 DATA=${DATA:-$SRC/../shared/data}
 cd "$W"
 mkdir -p home/.config/cti home/.local/state shims root/media/usb \
-	root/srv/outgoing root/etc/cti
+	root/media/stick root/srv/outgoing root/etc/cti partner
 
 # the passphrase a user would type at the prompt (CTI_PASSPHRASE_FILE)
 printf 'correct horse battery staple\n' >passphrase
 cp passphrase root/etc/cti/pass
 chmod 600 passphrase root/etc/cti/pass
 
-# `ssh HOST CMD...` runs CMD here: the partner's host is this directory
-cat >shims/ssh <<'SH'
+cat >shims/ssh <<SH
 #!/bin/sh
-while [ $# -gt 0 ]; do case $1 in -*) shift ;; *) shift; break ;; esac; done
-exec sh -c "$*"
+while [ \$# -gt 0 ]; do case \$1 in -*) shift ;; *) shift; break ;; esac; done
+cd "$W/partner" && exec sh -c "\$*"
 SH
 # minisign asks for its password on the terminal, or reads it from stdin
 cat >shims/minisign <<SH
@@ -48,28 +48,54 @@ CSV
 printf '198.51.100.23\tscanner\t2026-11-20\nevil.example.net\tc2\t2026-11-21\n' \
 	>blocklist.tsv
 
-# STIX: ATT&CK releases, and the small diff fixtures
+# STIX: ATT&CK releases, the small diff fixtures, one bundle in STIX 2.0
+# and 2.1
 for f in ics-attack-18.0 ics-attack-18.1 mobile-attack-17.0 mobile-attack-17.1; do
 	ln -s "$DATA/$f.json" "$f.json"
 done
 cp "$SRC/tests/data/diff/old.json" old.json
 cp "$SRC/tests/data/diff/new.json" new.json
 cp "$SRC/tests/data/pack/stix20.json" feed-2.0.json
+jq '.spec_version = "2.1" | .objects[] |= (.spec_version = "2.1")' \
+	feed-2.0.json >feed-2.1.json
 
-# keys: this side's and its partners' (unencrypted where a partner's
-# secret key is only needed to make the partner's files)
-cti keygen -W -c CERT-YY -p cert-yy.pub -s cert-yy.key >/dev/null
-cti keygen -W -c CERT-ZZ -p cert-zz.pub -s cert-zz.key >/dev/null
-cti keygen -W -c cert-xy -p cert-xy.pub -s cert-xy.key >/dev/null
-cti keygen -W -c cert -p cert.pub -s cert.key >/dev/null
-mkdir trusted
-ln -s ../cert-xx.pub trusted/cert-xx.pub
-cp cert-yy.pub cert-xy.pub cert-zz.pub trusted/
+# partners' keys (unencrypted: only needed to make the partners' files),
+# and keys of this side where an example uses one it did not make
+key() { cti keygen -q -W -c "$1" -p "$2.pub" -s "$2.key"; }
+key CERT-YY cert-yy
+key CERT-ZZ cert-zz
+key cert-xy cert-xy
+key cert cert
+mkdir keys
+cp cert-yy.pub cert-zz.pub keys/
+minisign -G -W -p my.pub -s my.key >/dev/null 2>&1 </dev/null
 
 # bundle files the examples start from
 cti pack -o feed.cti --producer CERT-XX --tlp green iocs.txt
-cti pack -o iocs.gz iocs.txt
-cti pack -o bundle.gz iocs.txt
+cp feed.cti partner/feed.cti
+cti pack -o bundle.cti iocs.txt
+cti pack -o report.cti blocklist.tsv
 cti pack -o last.cti ics-attack-18.0.json
 cti pack -o today.cti ics-attack-18.1.json
+cti pack -o iocs.cti iocs.txt
+cti sign -q -s cert-xy.key --feed cert-xy --seq 42 iocs.cti
+cti pack -o eu-feed.cti iocs.txt
+cti sign -q -s cert-yy.key --feed eu-feed --seq 7 --expires 1d eu-feed.cti
+cti sign -q -s cert-zz.key eu-feed.cti
+
+case $DOC in
+man/libcti.3)
+	# the program of the EXAMPLES, and a staged install to build it with
+	awk '/^\.Sh EXAMPLES/ { ex = 1 } ex && /^\.Bd -literal/ { on = 1; next }
+	     on && /^\.Ed/ { exit } on' "$SRC/man/libcti.3" |
+		sed 's/\\e/\\/g' >count.c
+	make -s -C "$SRC" ${O:+O="$O"} ${SAN:+SAN="$SAN"} PREFIX=/usr \
+		DESTDIR="$W/stage" install >/dev/null
+	{
+		echo "PKG_CONFIG_PATH=$W/stage/usr/lib/pkgconfig"
+		echo "PKG_CONFIG_SYSROOT_DIR=$W/stage"
+		echo "LD_LIBRARY_PATH=$W/stage/usr/lib"
+	} >env
+	;;
+esac
 exit 0
