@@ -130,6 +130,9 @@ void cti__pipe_close(struct cti__pipe *p);
 int cti__pipe_next(struct cti__pipe *p);
 /* Consumer: release the slot used. */
 void cti__pipe_done(struct cti__pipe *p);
+/* Producer: wait until the consumer has released every slot published;
+ * the error that stopped the pipe, or 0. */
+int cti__pipe_drain(struct cti__pipe *p);
 /* Either side: give up, with error err (0: none) and this thread's
  * message; the other side's next wait returns -1. */
 void cti__pipe_stop(struct cti__pipe *p, int err);

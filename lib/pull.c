@@ -163,26 +163,12 @@ meta_write(const char *path, const char *source,
 
 /*
  * Received bytes are gathered in a buffer of PIPE_SLOT bytes; each full
- * buffer is written to the partial file and handed, through a small queue,
- * to a second thread that feeds the verifier, so that hashing (and the
- * verifier's copy of the payload) overlaps with receiving. Only one thread
- * touches the verifier at a time: the worker while the queue has work, the
- * caller after pipe_flush().
+ * buffer is written to the partial file and handed, through a pipe of
+ * PIPE_SLOTS buffers (pipe.c), to a second thread that feeds the
+ * verifier, so that hashing (and the verifier's copy of the payload)
+ * overlaps with receiving. Only one thread touches the verifier at a
+ * time: the worker while the pipe has work, the caller after pipe_drain().
  */
-struct pipe {
-	pthread_t th;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;	/* work queued, a slot freed, the worker idle */
-	unsigned char *buf[PIPE_SLOTS];
-	size_t len[PIPE_SLOTS];
-	size_t head, count;	/* the queued slots */
-	int busy;		/* the worker holds the head slot */
-	int stop;
-	int rc;			/* the worker's first error */
-	char msg[1024];		/* and its message (messages are per thread) */
-};
-
 struct pull {
 	const struct cti_pull_opts *o;
 	struct cti_pull_result *res;
@@ -197,8 +183,11 @@ struct pull {
 	int sniffed;		/* the first byte of the file was looked at */
 	unsigned bom;		/* bytes of a UTF-8 BOM seen */
 	int meta_ok;		/* partial.meta describes the partial */
-	struct pipe pipe;
-	unsigned char *fill;	/* received bytes not yet written */
+	struct cti__pipe pipe;
+	unsigned char *buf[PIPE_SLOTS];
+	size_t len[PIPE_SLOTS];
+	int slot;		/* the buffer being filled */
+	unsigned char *fill;	/* it: received bytes not yet written */
 	size_t fill_len;
 };
 
@@ -303,95 +292,37 @@ static void *
 pipe_worker(void *arg)
 {
 	struct pull *p = arg;
-	struct pipe *q = &p->pipe;
-	int rc;
+	int i, rc;
 
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (!q->count && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (!q->count)
+	while ((i = cti__pipe_next(&p->pipe)) >= 0) {
+		if ((rc = cti_verifier_update(p->v, p->buf[i], p->len[i]))) {
+			cti__pipe_stop(&p->pipe, rc);
 			break;
-		q->busy = 1;
-		pthread_mutex_unlock(&q->mu);
-		/* after an error the rest is dropped */
-		rc = q->rc ? CTI_OK : cti_verifier_update(p->v, q->buf[q->head],
-							  q->len[q->head]);
-		pthread_mutex_lock(&q->mu);
-		if (rc && !q->rc) {
-			q->rc = rc;
-			snprintf(q->msg, sizeof(q->msg), "%s", cti_errmsg());
 		}
-		q->busy = 0;
-		q->head = (q->head + 1) % PIPE_SLOTS;
-		q->count--;
-		pthread_cond_broadcast(&q->cv);
+		cti__pipe_done(&p->pipe);
 	}
-	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
 static int
 pipe_start(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
+	int rc;
 
 	for (int i = 0; i < PIPE_SLOTS; i++)
-		if (!(q->buf[i] = malloc(PIPE_SLOT)))
+		if (!(p->buf[i] = malloc(PIPE_SLOT)))
 			return cti__seterr(CTI_ENOMEM, "out of memory");
-	if (!(p->fill = malloc(PIPE_SLOT)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if (pthread_mutex_init(&q->mu, NULL))
-		return cti__seterr(CTI_ENOMEM, "cannot make a mutex");
-	if (pthread_cond_init(&q->cv, NULL)) {
-		pthread_mutex_destroy(&q->mu);
-		return cti__seterr(CTI_ENOMEM, "cannot make a condition");
-	}
-	if (pthread_create(&q->th, NULL, pipe_worker, p)) {
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		return cti__seterr(CTI_ENOMEM, "cannot start a thread");
-	}
-	q->started = 1;
+	if ((rc = cti__pipe_start(&p->pipe, PIPE_SLOTS, pipe_worker, p)))
+		return rc;
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	p->fill_len = 0;
 	return CTI_OK;
 }
 
-/* The worker's error as this thread's, or CTI_OK. Under q->mu. */
-static int
-pipe_error(struct pipe *q)
-{
-	return q->rc ? cti__seterr(q->rc, "%s", q->msg) : CTI_OK;
-}
-
-/* Hand the filled buffer to the worker (it gets an empty one in its
- * place), waiting for room; the worker's error, if any. */
-static int
-pipe_put(struct pull *p)
-{
-	struct pipe *q = &p->pipe;
-	unsigned char *t;
-	size_t i;
-	int rc;
-
-	pthread_mutex_lock(&q->mu);
-	while (q->count == PIPE_SLOTS && !q->rc)
-		pthread_cond_wait(&q->cv, &q->mu);
-	if (!q->rc) {
-		i = (q->head + q->count) % PIPE_SLOTS;
-		t = q->buf[i];
-		q->buf[i] = p->fill;
-		p->fill = t;
-		q->len[i] = p->fill_len;
-		q->count++;
-		pthread_cond_broadcast(&q->cv);
-	}
-	p->fill_len = 0;
-	rc = pipe_error(q);
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
-/* Write what was gathered to the partial, and have it hashed. */
+/* Write what was gathered to the partial and, when verifying, hand it to
+ * the worker; the worker's error, if any. */
 static int
 commit(struct pull *p)
 {
@@ -399,52 +330,45 @@ commit(struct pull *p)
 
 	if (p->fill_len == 0)
 		return CTI_OK;
-	if ((rc = keep(p, p->fill, p->fill_len)) || !p->v) {
+	rc = keep(p, p->fill, p->fill_len);
+	if (rc || !p->v) {
 		p->fill_len = 0;
 		return rc;
 	}
-	return pipe_put(p);
+	p->len[p->slot] = p->fill_len;
+	p->fill_len = 0;
+	cti__pipe_put(&p->pipe);
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	return CTI_OK;
 }
 
 /* Commit what was gathered and wait until the worker has done everything
- * queued; the first error, if any. */
+ * handed to it; the first error, if any. */
 static int
-pipe_flush(struct pull *p)
+pipe_drain(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
-	int rc, rc2;
+	int rc;
 
-	if (!q->started)
+	if (!p->pipe.started)
 		return CTI_OK;
-	rc = commit(p);
-	pthread_mutex_lock(&q->mu);
-	while (q->count || q->busy)
-		pthread_cond_wait(&q->cv, &q->mu);
-	rc2 = rc ? CTI_OK : pipe_error(q);
-	pthread_mutex_unlock(&q->mu);
-	return rc ? rc : rc2;
+	if ((rc = commit(p)))
+		return rc;
+	return cti__pipe_drain(&p->pipe);
 }
 
 static void
 pipe_end(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
-
-	if (q->started) {
-		pthread_mutex_lock(&q->mu);
-		q->stop = 1;
-		pthread_cond_broadcast(&q->cv);
-		pthread_mutex_unlock(&q->mu);
-		pthread_join(q->th, NULL);
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		q->started = 0;
+	if (p->pipe.started) {
+		cti__pipe_stop(&p->pipe, 0);
+		cti__pipe_finish(&p->pipe);
 	}
 	for (int i = 0; i < PIPE_SLOTS; i++) {
-		free(q->buf[i]);
-		q->buf[i] = NULL;
+		free(p->buf[i]);
+		p->buf[i] = NULL;
 	}
-	free(p->fill);
 	p->fill = NULL;
 }
 
@@ -460,7 +384,7 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	int rc;
 
 	(void)length;
-	if ((rc = pipe_flush(p)))
+	if ((rc = pipe_drain(p)))
 		return rc;
 	if (offset > p->held)
 		return cti__seterr(CTI_EREMOTE, "%s: a range that was not "
@@ -772,7 +696,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 	/* what was received is written and hashed; a failure there (a
 	 * signature refused at the header, a full disk) is the cause */
 	{
-		int frc = pipe_flush(&p);
+		int frc = pipe_drain(&p);
 
 		if (frc)
 			rc = frc;
