@@ -29,6 +29,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 /* The running subcommand, for messages ("pack"); NULL before one runs. */
 extern const char *cmd_name;
@@ -78,6 +79,14 @@ void cmd_put_clean(FILE *f, const char *s);
  */
 extern int cmd_verbose;	/* -1 quiet, 0 default, 1 verbose */
 void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
+
+/*
+ * libcti's warnings (a cti_warn_fn, with a NULL context): "cti: CMD: MSG"
+ * on stderr, the first 20 of them, none with -q; cmd_warn_done() then
+ * says how many more there were: "cti: CMD: N more WHAT".
+ */
+void cmd_warn(void *ctx, const char *msg);
+void cmd_warn_done(const char *what);
 
 /*
  * A progress line on stderr for long work, only when stderr is a terminal
@@ -141,5 +150,14 @@ struct cti_net_opts;
 int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
 		   int c, const char *arg);
 void cmd_net_setup(struct cti_net_opts *o);
+/*
+ * The keys push and pull check signatures with: cmd_net_key() adds the
+ * key of -p PUB, -k KEYRING or -P KEY (c) to kr and counts it in *nkeys;
+ * cmd_net_default_keys() adds the default keyring when none was given
+ * (1 when there is none: the caller reports a usage error). Both return
+ * a CTI_E* code otherwise.
+ */
+int cmd_net_key(cti_keyring *kr, int *nkeys, int c, const char *arg);
+int cmd_net_default_keys(cti_keyring *kr, int nkeys);
 
 #endif

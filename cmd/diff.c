@@ -10,9 +10,9 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti diff [--json | --bundle -o OUT | --stat] "
-	"[--ignore PROPERTY]...\n"
-	"                [--deprecated-property NAME] OLD NEW\n";
+	"usage: cti diff [-q | -v] [--json | --bundle -o OUT | --stat]\n"
+	"                [--ignore PROPERTY]... [--deprecated-property NAME]\n"
+	"                OLD NEW\n";
 
 enum { OPT_JSON = 256, OPT_BUNDLE, OPT_STAT, OPT_IGNORE, OPT_DEPRECATED };
 
@@ -23,6 +23,8 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "deprecated-property", required_argument, NULL, OPT_DEPRECATED },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -165,11 +167,17 @@ cmd_diff(int argc, char **argv)
 		return 4;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqvo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			free(ignore);
 			return cmd_help_usage(usage);
+		case 'q':
+			cmd_verbose = -1;
+			break;
+		case 'v':
+			cmd_verbose = 1;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -224,22 +232,42 @@ cmd_diff(int argc, char **argv)
 				       "bundle to a terminal: use -o FILE");
 	}
 	o.ignore = nignore ? ignore : NULL;
-	o.no_names = stat || bundle;
+	o.no_names = stat || bundle || (cmd_verbose < 0 && !json);
 	o.keep_new = bundle;
+	o.warn = cmd_warn;
+	o.progress = cmd_progress;
+	cmd_progress_start("reading");
 	rc = cti_diff_run(&d, old_path, new_path, &o);
+	cmd_progress_done();
 	free(ignore);
+	cmd_warn_done("warnings");
 	if (rc)
 		return cmd_finish(cmd_fail(rc));
 	status = cti_diff_nentries(d) ? 1 : 0;
-	if (bundle)
+	if (bundle) {
+		cmd_progress_start("writing");
 		rc = cti_diff_write_bundle(NULL, d, output, NULL);
-	else if (json)
+		cmd_progress_done();
+	} else if (json) {
 		rc = print_json(d);
-	else {
+	} else if (status && (stat || cmd_verbose >= 0)) {
+		/* as diff(1): nothing to say when nothing differs */
 		print_summary(d);
 		if (!stat)
 			rc = print_lines(d);
 	}
+	if (!rc)
+		cmd_info("%llu objects differ (%llu added, %llu removed, %llu "
+			 "revoked, %llu deprecated, %llu modified), %llu "
+			 "unchanged", (unsigned long long)cti_diff_nentries(d),
+			 (unsigned long long)cti_diff_count(d, CTI_DIFF_ADDED),
+			 (unsigned long long)cti_diff_count(d, CTI_DIFF_REMOVED),
+			 (unsigned long long)cti_diff_count(d, CTI_DIFF_REVOKED),
+			 (unsigned long long)cti_diff_count(d,
+							    CTI_DIFF_DEPRECATED),
+			 (unsigned long long)cti_diff_count(d, CTI_DIFF_MODIFIED),
+			 (unsigned long long)cti_diff_count(d,
+							    CTI_DIFF_UNCHANGED));
 	cti_diff_free(d);
 	if (rc)
 		return cmd_finish(cmd_fail(rc));

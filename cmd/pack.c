@@ -10,30 +10,16 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti pack [-v] [--json] [--strict] [--plain] [-o FILE]\n"
-	"                [--from FORMAT] [--column NAME] [--producer NAME]\n"
-	"                [--tlp LEVEL] [--label LABEL] [--confidence N]\n"
-	"                [--valid-for DURATION] [--level N] [INPUT ...]\n";
-
-#define MAX_SHOWN 20
-
-struct warn_state {
-	unsigned long long n;
-};
-
-static void
-warn(void *ctx, const char *msg)
-{
-	struct warn_state *w = ctx;
-
-	if (w->n++ < MAX_SHOWN)
-		cmd_msg("%s", msg);
-}
+	"usage: cti pack [-q | -v] [--json] [--strict] [--plain] [-o FILE]\n"
+	"                [--from FORMAT] [--column NAME] [--delimiter CHAR]\n"
+	"                [--producer NAME] [--tlp LEVEL] [--label LABEL]\n"
+	"                [--confidence N] [--valid-for DURATION] [--level N]\n"
+	"                [INPUT ...]\n";
 
 enum {
 	OPT_JSON = 256, OPT_STRICT, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
 	OPT_PRODUCER, OPT_TLP, OPT_LABEL, OPT_CONFIDENCE, OPT_VALID_FOR,
-	OPT_LEVEL,
+	OPT_LEVEL, OPT_DELIMITER,
 };
 
 static const struct option longopts[] = {
@@ -43,12 +29,14 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "column", required_argument, NULL, OPT_COLUMN },
+	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
 	{ "producer", required_argument, NULL, OPT_PRODUCER },
 	{ "tlp", required_argument, NULL, OPT_TLP },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
 	{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
 	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -66,7 +54,10 @@ want(int c)
 	case OPT_CONFIDENCE:
 		return "a number from 0 to 100";
 	case OPT_VALID_FOR:
-		return "a duration such as 90s, 12h, 30d or 2w";
+		return "a duration such as 90s, 12h, 30d or 2w, ending before "
+		       "the year 10000";
+	case OPT_DELIMITER:
+		return "',', ';', '|' or tab";
 	case OPT_LEVEL:
 		return "a compression level from 0 to 9";
 	default:
@@ -79,10 +70,9 @@ cmd_pack(int argc, char **argv)
 {
 	struct cti_pack_opts o = { .confidence = -1, .level = -1 };
 	struct cti_pack_stats st;
-	struct warn_state ws = { 0 };
 	const char **labels;
 	const char *output = NULL;
-	int verbose = 0, json = 0, c, rc;
+	int json = 0, c, rc;
 	size_t nlabels = 0;
 	long long v;
 
@@ -91,13 +81,16 @@ cmd_pack(int argc, char **argv)
 		return 4;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hvo:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqvo:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			free(labels);
 			return cmd_help_usage(usage);
+		case 'q':
+			cmd_verbose = -1;
+			break;
 		case 'v':
-			verbose = 1;
+			cmd_verbose = 1;
 			break;
 		case 'o':
 			output = optarg;
@@ -122,7 +115,18 @@ cmd_pack(int argc, char **argv)
 				goto bad_value;
 			break;
 		case OPT_COLUMN:
+			if (!*optarg)
+				goto bad_value;
 			o.column = optarg;
+			break;
+		case OPT_DELIMITER:
+			if (strcmp(optarg, "tab") == 0 ||
+			    strcmp(optarg, "\\t") == 0)
+				o.delimiter = '\t';
+			else if (strlen(optarg) == 1 && strchr(",;|\t", *optarg))
+				o.delimiter = *optarg;
+			else
+				goto bad_value;
 			break;
 		case OPT_PRODUCER:
 			if (!*optarg)
@@ -144,8 +148,10 @@ cmd_pack(int argc, char **argv)
 			o.confidence = (int)v;
 			break;
 		case OPT_VALID_FOR:
+			/* valid_until must be a STIX time: 9999 at most */
 			if (cti_parse_duration(&o.valid_for, optarg) ||
-			    o.valid_for <= 0)
+			    o.valid_for <= 0 ||
+			    o.valid_for > 253402300799 - cti_now())
 				goto bad_value;
 			break;
 		case OPT_LEVEL:
@@ -170,25 +176,36 @@ cmd_pack(int argc, char **argv)
 		return cmd_usage_error(usage, "refusing to write a compressed "
 				       "bundle to a terminal: use -o FILE");
 	}
-	o.warn = warn;
-	o.warn_ctx = &ws;
+	o.warn = cmd_warn;
+	o.progress = cmd_progress;
+	cmd_progress_start("reading");
 	rc = cti_pack(&st, output, (const char *const *)argv + optind,
 		      (size_t)(argc - optind), &o);
+	cmd_progress_done();
 	free(labels);
-	if (ws.n > MAX_SHOWN)
-		cmd_msg("%llu more lines skipped", ws.n - MAX_SHOWN);
+	cmd_warn_done("warnings");
+	if (rc && st.need_column && !o.column) {
+		/* the library says what is wrong, the command how to fix it */
+		cmd_msg("%s; name the value column with --column", cti_errmsg());
+		return cmd_finish(cti_exit_status(rc));
+	}
 	if (rc)
 		return cmd_finish(cmd_fail(rc));
-	if (verbose)
-		cmd_msg("%llu read, %llu written, %llu skipped, %llu duplicate",
-			(unsigned long long)st.read,
-			(unsigned long long)st.written,
-			(unsigned long long)st.skipped,
-			(unsigned long long)st.duplicate);
+	cmd_info("%llu read: %llu indicators created, %llu objects passed "
+		 "through, %llu added (identity, marking), %llu skipped, %llu "
+		 "duplicate", (unsigned long long)st.read,
+		 (unsigned long long)st.indicators,
+		 (unsigned long long)st.passed, (unsigned long long)st.added,
+		 (unsigned long long)st.skipped,
+		 (unsigned long long)st.duplicate);
 	if (json)
-		printf("{\"read\":%llu,\"written\":%llu,\"skipped\":%llu,"
+		printf("{\"read\":%llu,\"written\":%llu,\"indicators\":%llu,"
+		       "\"passed\":%llu,\"added\":%llu,\"skipped\":%llu,"
 		       "\"duplicate\":%llu}\n", (unsigned long long)st.read,
 		       (unsigned long long)st.written,
+		       (unsigned long long)st.indicators,
+		       (unsigned long long)st.passed,
+		       (unsigned long long)st.added,
 		       (unsigned long long)st.skipped,
 		       (unsigned long long)st.duplicate);
 	return cmd_finish(0);

@@ -180,6 +180,87 @@ cti__utf8_check(const unsigned char *s, size_t n)
 	return n;
 }
 
+uint64_t
+cti__hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *c = p;
+	const uint64_t m = 0x9e3779b97f4a7c15ull;
+	uint64_t a = seed ^ n, b = ~seed, w;
+
+	/* two lanes, so that the multiplications overlap */
+	for (; n >= 16; c += 16, n -= 16) {
+		memcpy(&w, c, 8);
+		a = (a ^ w) * m;
+		a ^= a >> 31;
+		memcpy(&w, c + 8, 8);
+		b = (b ^ w) * m;
+		b ^= b >> 29;
+	}
+	for (; n >= 8; c += 8, n -= 8) {
+		memcpy(&w, c, 8);
+		a = (a ^ w) * m;
+		a ^= a >> 31;
+	}
+	w = 0;
+	memcpy(&w, c, n);
+	a ^= (b ^ w) * m;
+	/* MurmurHash3's finaliser */
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdull;
+	a ^= a >> 33;
+	a *= 0xc4ceb9fe1a85ec53ull;
+	a ^= a >> 33;
+	return a;
+}
+
+void
+cti__warnf(cti_warn_fn fn, void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, msg);
+}
+
+const char *
+cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, j = 0;
+
+	while (i < n) {
+		size_t k = 1;
+
+		if (j >= CTI__QUOTE_SIZE - 8) {
+			memcpy(dst + j, "...", 3);
+			j += 3;
+			break;
+		}
+		if (p[i] >= 0x80) {
+			k = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+			if (k > n - i || cti__utf8_check(p + i, k) != k)
+				k = 1;
+		}
+		/* controls, C1 controls (U+0080-U+009F) and bad bytes */
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (k == 1 && p[i] >= 0x80) ||
+		    (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			dst[j++] = '?';
+		} else {
+			memcpy(dst + j, p + i, k);
+			j += k;
+		}
+		i += k;
+	}
+	dst[j] = '\0';
+	return dst;
+}
+
 int
 cti__text_line(const char **line, size_t *len, const char *text, size_t n,
 	      size_t *pos)

@@ -26,6 +26,10 @@ struct cti_csv {
 	struct cti__src src;
 	char *name;
 	char *column; /* value column asked for, or NULL */
+	char delim;
+	unsigned char stop[256]; /* bytes that end a run: 1 outside quotes,
+				    2 inside */
+	struct cti__buf hdr;	 /* the header's names, for a message */
 	unsigned char *in;
 	size_t in_len, in_pos;
 	int in_eof;
@@ -44,10 +48,6 @@ struct cti_csv {
 
 #define REC_CAP (CTI_MAX_LINE + 2 * NCOL + 2)
 
-/* Bytes that end a run of ordinary ones: 1 outside quotes, 2 inside. */
-static const unsigned char stop[256] = {
-	[','] = 1, ['"'] = 3, ['\r'] = 3, ['\n'] = 3, ['\0'] = 3,
-};
 
 static const struct {
 	const char *name;
@@ -93,6 +93,7 @@ name_eq(const char *h, size_t n, const char *want)
 static void
 header_field(struct cti_csv *c, int idx, const char *h, size_t n)
 {
+	char q[CTI__QUOTE_SIZE];
 	size_t i;
 
 	while (n && (*h == ' ' || *h == '\t')) {
@@ -101,6 +102,13 @@ header_field(struct cti_csv *c, int idx, const char *h, size_t n)
 	}
 	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
 		n--;
+	/* what the header holds, for a message (errors are ignored: it is
+	 * only shown shorter) */
+	if (c->hdr.len < 400)
+		cti__buf_printf(&c->hdr, "%s'%s'", idx ? ", " : "",
+				cti__quote(q, h, n));
+	else if (c->hdr.len < 405)
+		cti__buf_puts(&c->hdr, ", ...");
 	if (c->column) {
 		if (c->col[C_VALUE] < 0 && name_eq(h, n, c->column)) {
 			c->col[C_VALUE] = idx;
@@ -226,7 +234,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 			e = c->in + (c->in_len - c->in_pos < room
 					     ? c->in_len
 					     : c->in_pos + room);
-			for (q = p; q < e && !(stop[*q] & mask); q++)
+			for (q = p; q < e && !(c->stop[*q] & mask); q++)
 				hi |= *q;
 			c->odd |= hi & 0x80;
 			if (q > p) {
@@ -260,7 +268,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 					  CTI_MAX_LINE);
 		switch (st) {
 		case S_START:
-			if (ch == ' ' || ch == '\t')
+			if (ch == ' ' || (ch == '\t' && c->delim != '\t'))
 				break;
 			if (ch == '"') {
 				st = S_QUOTED;
@@ -269,14 +277,14 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 				any = 1;
 				break;
 			}
-			if (ch == ',' || ch == '\r' || ch == '\n')
+			if (ch == c->delim || ch == '\r' || ch == '\n')
 				goto field_end;
 			c->rec[c->rec_len++] = (char)ch;
 			st = S_UNQUOTED;
 			any = 1;
 			break;
 		case S_UNQUOTED:
-			if (ch == ',' || ch == '\r' || ch == '\n')
+			if (ch == c->delim || ch == '\r' || ch == '\n')
 				goto field_end;
 			if (ch == '"')
 				return cti__seterr(CTI_EFORMAT,
@@ -300,11 +308,11 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 			}
 			/* fall through */
 		case S_AFTER:
-			if (ch == ' ' || ch == '\t') {
+			if (ch == ' ' || (ch == '\t' && c->delim != '\t')) {
 				st = S_AFTER;
 				break;
 			}
-			if (ch == ',' || ch == '\r' || ch == '\n')
+			if (ch == c->delim || ch == '\r' || ch == '\n')
 				goto field_end;
 			return cti__seterr(CTI_EFORMAT,
 					  "%s:%llu: unexpected character after "
@@ -313,7 +321,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 		}
 		continue;
 	field_end:
-		if (ch != ',' && !any) {
+		if (ch != c->delim && !any) {
 			/* a blank line, or only spaces */
 			*rline = c->line;
 			fline = c->line;
@@ -323,7 +331,7 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 		any = 1;
 		if ((rc = end_field(c, idx, fstart, quoted, fline)))
 			return rc;
-		if (ch != ',') {
+		if (ch != c->delim) {
 			*got = 1;
 			return CTI_OK;
 		}
@@ -347,15 +355,91 @@ read_record(struct cti_csv *c, int *got, uint64_t *rline)
 	return CTI_OK;
 }
 
-int
-cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
-	     const void *prefix, size_t prefix_len)
+/* Whether the header field h/n names the value column. */
+static int
+is_value_name(const struct cti_csv *c, const char *h, size_t n)
 {
+	while (n && (*h == ' ' || *h == '\t' || *h == '"')) {
+		h++;
+		n--;
+	}
+	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t' || h[n - 1] == '"'))
+		n--;
+	if (c->column)
+		return name_eq(h, n, c->column);
+	return name_eq(h, n, "value") || name_eq(h, n, "indicator") ||
+	       name_eq(h, n, "ioc");
+}
+
+/*
+ * The separator of a table whose header is t[0..n): the one of ',', ';',
+ * TAB and '|' that gives a value column, else the one that gives the most
+ * fields, else ','. Quoted fields are skipped over.
+ */
+static char
+detect_delim(const struct cti_csv *c, const char *t, size_t n)
+{
+	static const char cand[] = { ',', ';', '\t', '|' };
+	char best = ',';
+	size_t most = 1;
+
+	for (size_t k = 0; k < sizeof(cand); k++) {
+		size_t fields = 1, start = 0, i;
+		int inq = 0, found = 0;
+
+		for (i = 0; i <= n; i++) {
+			char ch = i < n ? t[i] : '\n';
+
+			if (ch == '"')
+				inq = !inq;
+			if (inq)
+				continue;
+			if (ch == cand[k] || ch == '\n' || ch == '\r') {
+				found |= is_value_name(c, t + start, i - start);
+				if (ch != cand[k])
+					break;
+				fields++;
+				start = i + 1;
+			}
+		}
+		if (found && fields > 1)
+			return cand[k];
+		if (fields > most) {
+			most = fields;
+			best = cand[k];
+		}
+	}
+	return best;
+}
+
+int
+cti_csv_open(cti_csv **out, int fd, const char *name,
+	     const struct cti_csv_opts *opts, const void *prefix,
+	     size_t prefix_len)
+{
+	int no_column;
+
+	return cti__csv_open(out, fd, name, opts, prefix, prefix_len, 0,
+			     &no_column);
+}
+
+int
+cti__csv_open(cti_csv **out, int fd, const char *name,
+	      const struct cti_csv_opts *opts, const void *prefix,
+	      size_t prefix_len, int eof, int *no_column)
+{
+	const char *column = opts ? opts->column : NULL;
+	int delim = opts ? opts->delimiter : 0;
 	struct cti_csv *c;
 	uint64_t rline;
 	int rc, got, k;
 
 	*out = NULL;
+	*no_column = 0;
+	if (delim && delim != ',' && delim != ';' && delim != '\t' &&
+	    delim != '|')
+		return cti__seterr(CTI_EINVAL, "a CSV separator must be ',', "
+				  "';', TAB or '|'");
 	if (!(c = calloc(1, sizeof(*c))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	c->src.fd = -1;
@@ -367,13 +451,17 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = cti__src_open(&c->src, fd, 0, c->name, prefix, prefix_len)))
+	if ((rc = cti__src_open_eof(&c->src, fd, 0, c->name, prefix,
+				    prefix_len, eof)))
 		goto fail;
 	c->line = 1;
 	for (k = 0; k < NCOL; k++)
 		c->col[k] = -1;
-	/* a UTF-8 byte order mark, as spreadsheets write it */
-	while (c->in_len < 3 && !c->in_eof) {
+	/* the header line (or as much as the buffer holds), to find the
+	 * separator in it */
+	while (!c->in_eof && c->in_len < CTI_IOBUF &&
+	       !memchr(c->in, '\n', c->in_len) &&
+	       !memchr(c->in, '\r', c->in_len)) {
 		ssize_t r = cti__src_read(&c->src, c->in + c->in_len,
 					 CTI_IOBUF - c->in_len);
 
@@ -385,8 +473,14 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 			c->in_eof = 1;
 		c->in_len += (size_t)r;
 	}
+	/* a UTF-8 byte order mark, as spreadsheets write it */
 	if (c->in_len >= 3 && !memcmp(c->in, "\xef\xbb\xbf", 3))
 		c->in_pos = 3;
+	c->delim = delim ? (char)delim :
+		   detect_delim(c, (const char *)c->in + c->in_pos,
+				c->in_len - c->in_pos);
+	c->stop[(unsigned char)c->delim] = 1;
+	c->stop['"'] = c->stop['\r'] = c->stop['\n'] = c->stop['\0'] = 3;
 	c->header = 1;
 	if ((rc = read_record(c, &got, &rline)))
 		goto fail;
@@ -397,15 +491,19 @@ cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
 		goto fail;
 	}
 	if (c->col[C_VALUE] < 0) {
+		*no_column = 1;
 		if (c->column)
 			rc = cti__seterr(CTI_EFORMAT,
-					"%s:%llu: no column '%.100s'", c->name,
-					(unsigned long long)rline, c->column);
+					"%s:%llu: no column '%.100s' in the "
+					"header: %s", c->name,
+					(unsigned long long)rline, c->column,
+					c->hdr.p ? c->hdr.p : "");
 		else
 			rc = cti__seterr(CTI_EFORMAT,
 					"%s:%llu: no value column (value, "
-					"indicator or ioc)",
-					c->name, (unsigned long long)rline);
+					"indicator or ioc) in the header: %s",
+					c->name, (unsigned long long)rline,
+					c->hdr.p ? c->hdr.p : "");
 		goto fail;
 	}
 	*out = c;
@@ -462,5 +560,12 @@ cti_csv_free(cti_csv *c)
 	free(c->column);
 	free(c->in);
 	free(c->rec);
+	cti__buf_free(&c->hdr);
 	free(c);
+}
+
+uint64_t
+cti__csv_raw_bytes(const cti_csv *c)
+{
+	return c->src.raw_total;
 }

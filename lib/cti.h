@@ -12,6 +12,28 @@
  *  - The library never prints and never exits. Diagnostics that do not stop
  *    the work (a skipped line) go to a caller-supplied warning callback.
  *  - Input from outside is bounded: see the CTI_MAX_* limits below.
+ *
+ * How the library is laid out (lib/), from the bottom up:
+ *  - err.c (codes and messages), buf.c, time.c, uuid.c, json.c (reading
+ *    validated JSON without a tree), pipe.c (one producer/consumer pipeline
+ *    for the threads that overlap work).
+ *  - io.c (reading files, gzip or not), file.c (every file written: atomic
+ *    outputs, temporaries, cleanup on a signal), state.c (XDG directories,
+ *    state files, counters, locks).
+ *  - STIX: reader.c (the streaming, validating reader), writer.c (bundle
+ *    files), ioc.c and csv.c (indicator lists and tables), pack.c,
+ *    summary.c, tlp.c, jcs.c (canonical JSON) and diff.c.
+ *  - Trust: gzhdr.c (the gzip header and its signature fields), sigfmt.c
+ *    (minisign's signature and trusted-comment formats), scan.c (the
+ *    signed bytes of a file), keys.c, sign.c and verify.c.
+ *  - Transport: lib/net/, one backend per scheme behind one interface
+ *    (net.h): transport.c dispatches and retries, https.c and dir.c (and
+ *    the TAXII and S3 backends) speak their protocols, curl.c is the only
+ *    file that includes <curl/curl.h>, http.c parses what a server says.
+ *    push.c and pull.c, above them, are written once for every backend:
+ *    check, send; lock, download, verify, install, commit state.
+ * Only cti.h is installed; internal.h, trust.h, state.h and net.h are the
+ * library's own, and their functions carry the cti__ prefix.
  */
 #ifndef CTI_H
 #define CTI_H
@@ -139,13 +161,22 @@ int64_t cti_now(void);
  * cti_reader streams STIX objects out of a file: a gzip bundle file as cti
  * writes it (signatures in the header are skipped, not checked), any gzip
  * file, or plain JSON. The JSON may be a bundle ({"type":"bundle",
- * "objects":[...]}), an array of objects, a single object, or JSON Lines.
- * Only one object is held in memory at a time. Every byte is validated
- * (JSON grammar, UTF-8, CTI_MAX_DEPTH, CTI_MAX_OBJECT).
+ * "objects":[...]}; without "objects" it holds no object), an array of
+ * objects, a single object, or JSON Lines. Only one object is held in
+ * memory at a time. Every byte is validated (JSON grammar, UTF-8,
+ * CTI_MAX_DEPTH, CTI_MAX_OBJECT), and I-JSON (RFC 7493) as
+ * cti_json_canonical() has it: a member name repeated in an object
+ * (compared as decoded strings) and a number beyond the range of a double
+ * are CTI_EFORMAT. Depth counts as the object will be in a bundle, whatever
+ * the layout (an object's own level is 3), so that what is read can be
+ * written into a bundle and read again.
  */
 typedef struct cti_reader cti_reader;
 
-/* One object, borrowed from the reader until the next cti_reader_next(). */
+/* One object, borrowed from the reader until the next cti_reader_next().
+ * The strings but json are the object's top-level string members of those
+ * names, escapes decoded; a "spec_version" that is not a string is
+ * CTI_EFORMAT. */
 struct cti_object {
 	const char *json;	  /* the object as minified JSON, NUL-terminated */
 	size_t len;		  /* strlen(json) */
@@ -155,6 +186,7 @@ struct cti_object {
 	const char *spec_version; /* top-level "spec_version", or NULL */
 	uint64_t line;		  /* line of the input where the object starts */
 	uint64_t index;		  /* 0 for the first object of the input */
+	const char *created;	  /* top-level "created", or NULL */
 };
 
 /* How the input was laid out. */
@@ -176,7 +208,8 @@ int cti_reader_open(cti_reader **out, const char *path, const char *name);
 /*
  * Read from an already open descriptor (not closed by the reader).
  * prefix/prefix_len are bytes already read from fd that come first (may be
- * NULL/0); they are copied.
+ * NULL/0, at most 512 KiB: enough for any gzip header, CTI_GZHDR_MAX);
+ * they are copied. CTI_EINVAL for a longer prefix.
  */
 int cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 		       const void *prefix, size_t prefix_len);
@@ -214,7 +247,8 @@ void cti_reader_free(cti_reader *r);
  * id is a UUIDv5 of the BLAKE2b-256 hash of the objects text, so it comes
  * last and the same objects always give the same id. Objects are written in
  * the order they are added; an object whose (id, modified) was already
- * written is dropped (the duplicate index costs 16 bytes per object).
+ * written is dropped: the first copy stands (the duplicate index costs 16
+ * bytes per object, and tells an identical copy from a different one).
  */
 typedef struct cti_writer cti_writer;
 
@@ -238,7 +272,10 @@ int cti_writer_open(cti_writer **out, const char *path,
  * Add one object: json/len is a complete JSON object, written as is (the
  * caller vouches that it is valid, minified JSON). id and modified are the
  * dedup key (modified may be NULL). *added (may be NULL) is set to 1 when it
- * was written, 0 when it was a duplicate.
+ * was written, 0 when it was dropped as a copy of an object written before
+ * (same key, same bytes), -1 when it was dropped although its bytes differ
+ * from those of the object written under its key (which the caller may
+ * want to report: STIX wants a new "modified" for new content).
  */
 int cti_writer_add(cti_writer *w, const char *json, size_t len,
 		   const char *id, const char *modified, int *added);
@@ -312,20 +349,34 @@ enum cti_ioc_type cti_ioc_type_parse(const char *name);
 enum cti_ioc_type cti_ioc_classify(char *out, size_t size, const char *value,
 				   size_t len);
 
+/* One line of an indicator list, split; pointers into the line. */
+struct cti_ioc_line {
+	const char *value;	/* the value (not NUL-terminated) */
+	size_t value_len;
+	const char *rest;	/* the text after it; may be empty */
+	size_t rest_len;
+	const char *port;	/* "443" of "host:443" and "[ip]:443", or NULL */
+	size_t port_len;
+};
+
 /*
- * Split one line of an indicator list (its line end may be included) into
- * the value and the rest. A UTF-8 byte order mark and spaces around are
- * ignored. The value ends at the first whitespace, and unless it is a URL
- * (defanged or not) also at the first ';' or ','. The rest has the
- * separators, a '#' and spaces stripped from its start and spaces from its
- * end: "1.2.3.4<TAB>10" gives "1.2.3.4" and "10", "HASH  name.exe" "HASH"
- * and "name.exe", "a.com;c2 server" "a.com" and "c2 server". Returns 0 for
- * a blank or '#' comment line, 1 when value, value_len, rest and rest_len
- * (the rest may be empty) point into line.
+ * Split one line of an indicator list or a report (its line end may be
+ * included) into the value and the rest. A UTF-8 byte order mark and
+ * spaces around are ignored, and so are, before the value:
+ *  - a bullet: "- ", "* ", "\u2022 " (a bullet sign), "1. " or "1) ";
+ *  - a label of one to three words and a colon: "SHA256: ", "IP address: ".
+ * The value ends at the first white space, and unless it is a URL
+ * (defanged or not) also at the first ';' or ','. Then, unless it is a URL,
+ * "host:PORT" and "[IPv6]:PORT" (PORT 0-65535) give the host or address as
+ * the value and PORT as the port, "[IPv6]" the address, and a colon that
+ * ends the value is dropped ("evil.com: c2"). The rest has the separators,
+ * a '#' and spaces stripped from its start and spaces from its end:
+ * "1.2.3.4<TAB>10" gives "1.2.3.4" and "10", "HASH  name.exe" "HASH" and
+ * "name.exe", "a.com;c2 server" "a.com" and "c2 server", "- a.com:8080 c2"
+ * "a.com", port "8080" and "c2". Returns 0 for a blank or '#' comment line
+ * (also after a bullet), 1 when *out is filled.
  */
-int cti_ioc_split_line(const char **value, size_t *value_len,
-		       const char **rest, size_t *rest_len, const char *line,
-		       size_t len);
+int cti_ioc_split_line(struct cti_ioc_line *out, const char *line, size_t len);
 
 /*
  * The STIX pattern for a normalised value of type t, with quotes and
@@ -357,10 +408,15 @@ char *cti_stix_id(char *out, size_t size, const char *type, const char *name,
  * Header names match without case, ' ' and '-' counting as '_'; the first
  * of equal names wins. The input may be gzip-compressed and start with a
  * UTF-8 byte order mark; lines end in LF, CRLF or CR.
- *  - Quoted fields hold ',', CR, LF and '""' for '"'. Spaces around a
- *    field are dropped, spaces inside quotes kept. A '"' inside an unquoted
- *    field, anything but spaces and a separator after a closing quote, and
- *    a quoted field still open at the end are CTI_EFORMAT ("FILE:LINE: ...").
+ *  - The separator is ',', ';', TAB or '|': the one given, else the one
+ *    of these that makes the header name a value column, else the one
+ *    that splits the header into the most fields, else ','. (Spreadsheets
+ *    set to European locales write ';'.)
+ *  - Quoted fields hold the separator, CR, LF and '""' for '"'. Spaces
+ *    around a field are dropped (tabs too, unless TAB separates), spaces
+ *    inside quotes kept. A '"' inside an unquoted field, anything but
+ *    spaces and a separator after a closing quote, and a quoted field
+ *    still open at the end are CTI_EFORMAT ("FILE:LINE: ...").
  *  - Blank lines are skipped. Ragged rows are tolerated: a missing trailing
  *    field reads as absent (value "", others NULL), extra fields are
  *    ignored, as spreadsheets export them.
@@ -379,13 +435,21 @@ struct cti_csv_row {
 	uint64_t line;		 /* the row's first line in the file */
 };
 
+struct cti_csv_opts {
+	const char *column;	/* the value column's name; NULL: "value",
+				   "indicator" or "ioc" */
+	int delimiter;		/* ',', ';', '\t' or '|'; 0: detected */
+};
+
 /*
  * Read a CSV table from fd (not closed); prefix/prefix_len are bytes already
- * read from fd. column: the value column's name, or NULL for the defaults.
- * The header row is read here: CTI_EFORMAT when it has no value column.
+ * read from fd. opts may be NULL. The header row is read here: CTI_EFORMAT
+ * when it has no value column (the message lists the header's names),
+ * CTI_EINVAL for a separator not in the list.
  */
-int cti_csv_open(cti_csv **out, int fd, const char *name, const char *column,
-		 const void *prefix, size_t prefix_len);
+int cti_csv_open(cti_csv **out, int fd, const char *name,
+		 const struct cti_csv_opts *opts, const void *prefix,
+		 size_t prefix_len);
 /* The next row (*out NULL at the end); borrowed until the next call.
  * Empty optional fields are NULL. After an error every call fails. */
 int cti_csv_next(const struct cti_csv_row **out, cti_csv *c);
@@ -436,26 +500,66 @@ struct cti_pack_opts {
 	int confidence;		  /* 0-100, or -1 for none */
 	int64_t valid_for;	  /* seconds; 0: no valid_until */
 	const char *column;	  /* CSV value column, or NULL */
+	int delimiter;		  /* CSV separator (cti_csv_opts), 0: detected */
 	int strict;		  /* an unrecognised line is fatal */
 	int level;		  /* zlib level, -1 default */
 	int plain;		  /* write plain JSON */
 	cti_warn_fn warn;	  /* skipped lines etc.; may be NULL */
 	void *warn_ctx;
+	cti_progress_fn progress; /* bytes read of the inputs' sizes (total 0
+				     when one of them is not a file); may be
+				     NULL */
+	void *progress_ctx;
 };
 
 struct cti_pack_stats {
-	uint64_t read;		/* objects and values read */
-	uint64_t written;	/* objects written (including added identity,
-				   markings) */
-	uint64_t skipped;	/* unrecognised lines */
-	uint64_t duplicate;	/* dropped as duplicates */
+	uint64_t read;		/* objects, values and rows read */
+	uint64_t written;	/* objects written: the three below */
+	uint64_t indicators;	/* indicators created from values */
+	uint64_t passed;	/* STIX objects passed through */
+	uint64_t added;		/* objects cti added: identity, marking */
+	uint64_t skipped;	/* values and rows that are no indicator */
+	uint64_t duplicate;	/* dropped as copies of an object written */
+	int need_column;	/* the error was a CSV table whose header names
+				   no value column: a caller may suggest
+				   naming one */
 };
 
 /*
  * Pack the inputs (paths, "-" for stdin) into one bundle file at output
- * ("-" or NULL: stdout). STIX objects are carried through byte-exact
- * (minified); list and CSV values become indicators with deterministic ids.
- * stats may be NULL. On error no output file is left.
+ * ("-" or NULL: stdout). The format of each input is detected (opts->from
+ * forces one): JSON when its first character is '{', or '[' followed by
+ * '{', '[', '"' or ']', or when up to 8 other punctuation characters come
+ * before such a start (the JSON error is then reported, not each line as
+ * no indicator); CSV when opts->delimiter is set, or when its first line
+ * splits on ',', ';', TAB or '|' into names of which one is a value column
+ * (or, with two lines or more of the same number of fields, into names
+ * none of which is an indicator: a table whose value column must be
+ * named); an indicator list otherwise.
+ *  - STIX objects are carried through byte-exact (minified). STIX 2.0
+ *    content is marked, not upgraded: as STIX 2.1 says (section 3.2), an
+ *    object without "spec_version" is STIX 2.0 unless it is a cyber
+ *    observable, so an object without it that has "created" and whose type
+ *    is none of the 18 cyber-observable types of STIX 2.1 gets
+ *    "spec_version":"2.0" as its first member. This looks at the object
+ *    alone: the output does not depend on where a bundle puts its own
+ *    "spec_version". An object that would then exceed CTI_MAX_OBJECT is
+ *    CTI_ELIMIT.
+ *  - List and CSV values become indicators with deterministic ids (see
+ *    cti_ioc_split_line() for report-style lines; a port goes to the
+ *    description). CSV cells: "first_seen" is RFC 3339 or a date
+ *    ("2026-11-02": its midnight UTC), "confidence" a whole number 0-100
+ *    ("+50" and "007" are 50 and 7, written canonically), "type" one of
+ *    the names cti_ioc_type_parse() takes; anything else there is
+ *    CTI_EFORMAT naming FILE:LINE, but an unknown or mismatched type,
+ *    like a value that is no indicator, is a warning and the row is
+ *    skipped (an error with opts->strict). An input whose every value is
+ *    skipped is CTI_EFORMAT.
+ *  - Objects with the same id and "modified" are written once, the first
+ *    copy; a later copy with other bytes is reported as a warning naming
+ *    the id.
+ * stats may be NULL. On error no output file is left. CTI_EUSAGE when
+ * valid_for takes valid_until past the year 9999.
  */
 int cti_pack(struct cti_pack_stats *stats, const char *output,
 	     const char *const *inputs, size_t ninputs,
@@ -905,6 +1009,65 @@ int cti_signatures_read(struct cti_sig_info **out, size_t *count,
 			const void *head, size_t len, const char *name);
 void cti_signatures_free(struct cti_sig_info *sigs);
 
+/* ------------------------------------------------------------ summary */
+
+/*
+ * What a file holds, for display (cti show): a bundle's objects counted by
+ * type, by producer (created_by_ref, named by the identity objects of the
+ * bundle) and by TLP marking (object_marking_refs), and what its embedded
+ * signatures claim, NOT verified; or, for a minisign public key file (one
+ * that starts "untrusted comment: "), its keys. Every string is borrowed
+ * from the summary. Tables are sorted by name and hold at most 10,000
+ * names each; the objects beyond are counted in other_types and
+ * other_producers.
+ */
+struct cti_summary_count {
+	const char *name;	/* a type, "TLP:GREEN", or a producer's id */
+	const char *value;	/* a producer's name, or NULL */
+	uint64_t count;
+};
+
+struct cti_summary {
+	const cti_keyring *keys;   /* a key file: its keys (cti_keyring_key());
+				      NULL for a bundle, and the rest is
+				      for bundles */
+	int gzip;
+	enum cti_layout layout;
+	const char *spec_version;  /* the bundle's, or NULL */
+	const char *bundle_id;	   /* or NULL */
+	uint64_t bytes;		   /* of the file */
+	uint64_t json_bytes;	   /* of the JSON in it */
+	uint64_t objects;
+	const struct cti_summary_count *types;
+	size_t ntypes;
+	uint64_t other_types;
+	const struct cti_summary_count *producers;
+	size_t nproducers;
+	uint64_t other_producers;
+	const struct cti_summary_count *tlp;
+	size_t ntlp;
+	const struct cti_sig_info *sigs; /* embedded signatures, unverified */
+	size_t nsigs;
+};
+
+struct cti_summary_opts {
+	const char *name;	  /* what messages call the file; NULL: path,
+				     or "standard input" */
+	cti_progress_fn progress; /* bytes read of size; may be NULL */
+	void *progress_ctx;
+	uint64_t size;		  /* the file's size for progress, or 0 */
+};
+
+/*
+ * Read path ("-": standard input) once and summarise it; opts may be NULL.
+ * On success *out owns the summary (cti_summary_free()). Errors: those of
+ * cti_reader_next() and cti_signatures_read(), of cti_keyring_add_mem()
+ * for a key file, CTI_EIO, CTI_ENOMEM.
+ */
+int cti_summarize(struct cti_summary **out, const char *path,
+		  const struct cti_summary_opts *opts);
+void cti_summary_free(struct cti_summary *s);
+
 /* --------------------------------------------------------------- diff */
 
 /*
@@ -943,7 +1106,8 @@ int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
 /*
  * Comparing two bundles. Objects are matched by id; where one side holds
  * several versions of an id, the one with the latest "modified" stands for
- * it (of several with that same latest modified, the last in the file).
+ * it (of several with that same latest modified, the first in the file, as
+ * cti_pack() keeps the first; when they differ, a warning names the id).
  * Each object that differs falls in exactly one category, tested in this
  * order: added (id only in NEW), removed (id only in OLD), revoked
  * ("revoked" became true), deprecated (the deprecation property became
@@ -953,9 +1117,11 @@ int cti_json_hash(unsigned char *hash, size_t hash_len, const char *json,
  * object byte for byte the same as its NEW version is equal without being
  * canonicalised: a SipHash under a random key of the bytes tells).
  * "modified" values are compared as times, to the microsecond; a missing
- * one is earlier than any time.
+ * one is earlier than any time. STIX 2.0 is read as cti_pack() reads it:
+ * an object that cti_pack() marks "spec_version":"2.0" is compared as so
+ * marked, so that a bundle equals its packed form whatever its version.
  *
- * Memory: NEW is indexed (about 72 bytes per object plus its name), OLD is
+ * Memory: NEW is indexed (about 80 bytes per object plus its name), OLD is
  * streamed; the lists of differences take about 8 bytes per entry, plus the
  * names of removed objects. Reading runs in a second thread.
  */
@@ -991,6 +1157,13 @@ struct cti_diff_opts {
 	int keep_new;			/* cti_diff_write_bundle() will be
 					   called: spool a NEW read from
 					   standard input to a temporary file */
+	cti_warn_fn warn;		/* versions that differ under one id
+					   and modified; may be NULL */
+	void *warn_ctx;
+	cti_progress_fn progress;	/* bytes read of both files' sizes
+					   (total 0 when one is not a file);
+					   may be NULL */
+	void *progress_ctx;
 };
 
 /*
@@ -1036,9 +1209,11 @@ int cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i);
 /*
  * Write what a holder of OLD needs to catch up with NEW: the NEW versions
  * of the added, revoked, deprecated and modified objects, in NEW's order,
- * as a bundle file at path (cti_writer_open(); "-" for stdout). Reads NEW a
- * second time (needs opts->keep_new when NEW was standard input). *count
- * (may be NULL) gets the number of objects written.
+ * as a bundle file at path (cti_writer_open(); "-" for stdout), STIX 2.0
+ * objects marked as cti_pack() marks them. Reads NEW a second time (needs
+ * opts->keep_new when NEW was standard input), reporting progress to
+ * opts->progress as it goes. *count (may be NULL) gets the number of
+ * objects written.
  */
 int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);
@@ -1273,6 +1448,89 @@ struct cti_push_result {
 int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	     const struct cti_push_opts *opts);
 void cti_push_result_clear(struct cti_push_result *res);
+
+/* ------------------------------------------------------------------ pull */
+
+/*
+ * Pulling a bundle file from a source (a cti_net: an https:// URL or a
+ * file on a mounted directory) into a verified local copy, for cron: one
+ * state directory per source holds
+ *   STATE/bundle          the last good copy, as received (mode 0600)
+ *   STATE/validators      its ETag and Last-Modified, for the conditions
+ *   STATE/partial         a download cut short, resumed by the next try
+ *   STATE/partial.meta    the validator its bytes came with
+ *   STATE/accepted/...    the verifier's replay state (see cti_verify_opts)
+ *   STATE/lock            held by the running pull (with its pid)
+ * A pull takes the lock, asks with If-None-Match and If-Modified-Since
+ * when a last good copy exists (a 304 writes nothing), resumes a partial
+ * download with Range and If-Range, receives into STATE/partial while the
+ * staged verifier hashes every byte (in a second thread, while the
+ * calling one receives), and only when every check passed writes
+ * opts->verify.output, replaces STATE/bundle (fsync, rename), then records
+ * the validators and the replay state. A pull that fails in any way
+ * leaves the last good copy, the output, the validators and the replay
+ * state as they were; only STATE/partial and its .meta change (kept after
+ * a network error worth retrying when the server gave a validator to
+ * resume with, removed otherwise).
+ */
+
+/*
+ * The default state directory of the source src (a URL as given to
+ * cti_net_open(), or a path): cti_state_dir() + "/pull/" + a name made of
+ * the source's host, port and path (a path: its absolute form) with every
+ * byte but letters, digits, '.' and '-' turned into '_' (runs of them
+ * squeezed, at most 80 bytes kept), "-", and the first 16 hex digits of
+ * the BLAKE2b-256 of the source (the absolute path for a file), so that
+ * two sources never share a name. The query and any user information are
+ * left out of the readable part (they may hold credentials) but hashed.
+ * *out is malloc()ed. Errors: CTI_EINVAL (no state directory: neither
+ * XDG_STATE_HOME nor HOME), CTI_EIO (a path whose directory does not
+ * exist), CTI_EUSAGE (a malformed URL), CTI_ENOMEM.
+ */
+int cti_pull_state_dir(char **out, const char *src);
+
+struct cti_pull_opts {
+	const char *state_dir;	   /* NULL: cti_pull_state_dir() of the
+				      source */
+	struct cti_verify_opts verify; /* the checks, as cti_verify_fd()
+				      (keys required unless allow_unsigned),
+				      and the output: verify.output ("-":
+				      standard output), verify.keep_gzip.
+				      cti_pull() sets state_dir (the
+				      source's), sig_optional, no_detached,
+				      lock_wait and progress itself */
+	int allow_unsigned;	   /* install without checking signatures
+				      (the file must still be a bundle) */
+	int64_t lock_wait;	   /* seconds to wait for another pull of
+				      the same source; 0: do not wait */
+	cti_net_info_fn info;	   /* what is done (cti -v); may be NULL */
+	void *info_ctx;
+};
+
+struct cti_pull_result {
+	int unchanged;		   /* 304: nothing written */
+	int verified;		   /* the signatures were checked */
+	uint64_t bytes;		   /* size of the file installed */
+	uint64_t resumed;	   /* bytes of it from an earlier attempt */
+	char *state_dir;	   /* the source's state directory */
+	cti_verify_result *verify; /* the checks passed (signers, seq), or
+				      NULL; owned by the result */
+	struct cti_net_result net; /* of the download */
+};
+
+/*
+ * Pull the bundle file n names (not a collection: CTI_EUSAGE) as
+ * described above. res (required) is filled as far as the pull got;
+ * cti_pull_result_clear() frees it. Errors: CTI_ELOCKED (another pull of
+ * the source holds the lock past opts->lock_wait: "another pull of SRC is
+ * running (pid N)"), those of cti_net_get() (a body over the size limit
+ * is CTI_ELIMIT), of the verifier (a file that is not a bundle file at all
+ * is CTI_EFORMAT), CTI_EIO for the state and the output, CTI_EINVAL
+ * without keys (and not allow_unsigned).
+ */
+int cti_pull(struct cti_pull_result *res, cti_net *n,
+	     const struct cti_pull_opts *opts);
+void cti_pull_result_clear(struct cti_pull_result *res);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -131,6 +132,7 @@ enum {
 struct ent {
 	uint8_t hash[HASH_BYTES];
 	uint64_t raw;			/* keyed hash of the input bytes */
+	uint64_t old_sum;		/* of the OLD version's content */
 	union idu id;
 	int64_t new_mod, old_mod;	/* microseconds since 1970 */
 	uint32_t name;			/* arena handle + 1, 0: none */
@@ -145,6 +147,7 @@ struct ent {
 struct rem {
 	union idu id;
 	int64_t mod;
+	uint64_t sum;	/* of its content */
 	uint32_t name;
 	uint32_t seq;
 	uint16_t idtype;
@@ -197,6 +200,9 @@ struct cti_diff {
 	char idbuf[256];
 	char *idheap;
 	char modbuf[2][64];
+	struct cti__buf s20;		/* a STIX 2.0 object, marked */
+	uint64_t done, total;		/* bytes read, of both files */
+	uint64_t new_size;		/* NEW's, 0 when unknown */
 };
 
 static inline struct ent *
@@ -547,172 +553,7 @@ ent_new(struct cti_diff *d, struct ent **out, const struct idkey *k,
 	return CTI_OK;
 }
 
-/* ------------------------------------------------------------ times */
-
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned dd)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *dd)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int
-digits(const char *s, int n, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* An RFC 3339 / STIX timestamp to microseconds; digits past them drop. */
-static int
-parse_ts(int64_t *out, const char *s)
-{
-	unsigned y, mo, dd, h, mi, sec, us = 0, oh, om;
-	int64_t t;
-	int i = 19;
-
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &dd) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec) || mo < 1 || mo > 12 ||
-	    dd < 1 || dd > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if (s[i] == '.') {
-		unsigned scale = 100000;
-
-		if (s[++i] < '0' || s[i] > '9')
-			return -1;
-		for (; s[i] >= '0' && s[i] <= '9'; i++) {
-			us += (unsigned)(s[i] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	t = days_from_civil(y, mo, dd) * 86400 + h * 3600 + mi * 60 + sec;
-	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0') {
-		/* UTC */
-	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 &&
-		   digits(s + i + 1, 2, &oh) == 0 && s[i + 3] == ':' &&
-		   digits(s + i + 4, 2, &om) == 0 && oh < 24 && om < 60) {
-		int64_t off = (int64_t)oh * 3600 + om * 60;
-
-		t += s[i] == '+' ? -off : off;
-	} else {
-		return -1;
-	}
-	*out = t * 1000000 + us;
-	return 0;
-}
-
-/* A STIX timestamp, milliseconds or (when needed) microseconds. */
-static const char *
-format_ts(char *buf, size_t size, int64_t us)
-{
-	int64_t t = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-	unsigned frac = (unsigned)(us - t * 1000000), m, dd;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
-	unsigned sod = (unsigned)(t - days * 86400);
-
-	civil_from_days(days, &y, &m, &dd);
-	if (frac % 1000)
-		snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ",
-			 (long long)y, m, dd, sod / 3600, sod / 60 % 60,
-			 sod % 60, frac);
-	else
-		snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-			 (long long)y, m, dd, sod / 3600, sod / 60 % 60,
-			 sod % 60, frac / 1000);
-	return buf;
-}
-
 /* ------------------------------------------------------------ reading */
-
-/* A JSON string value (raw text with quotes) to UTF-8 in out (size >= n). */
-static size_t
-json_unescape(char *out, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 1; i + 1 < n; i++) {
-		unsigned cp;
-
-		if (s[i] != '\\') {
-			out[o++] = s[i];
-			continue;
-		}
-		i++;
-		switch (s[i]) {
-		case 'b': out[o++] = '\b'; continue;
-		case 'f': out[o++] = '\f'; continue;
-		case 'n': out[o++] = '\n'; continue;
-		case 'r': out[o++] = '\r'; continue;
-		case 't': out[o++] = '\t'; continue;
-		case 'u': break;
-		default: out[o++] = s[i]; continue;
-		}
-		if (i + 4 >= n || sscanf(s + i + 1, "%4x", &cp) != 1)
-			break;
-		i += 4;
-		if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n &&
-		    s[i + 1] == '\\' && s[i + 2] == 'u') {
-			unsigned lo;
-
-			if (sscanf(s + i + 3, "%4x", &lo) == 1 && lo >= 0xDC00 &&
-			    lo <= 0xDFFF) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) +
-				     (lo - 0xDC00);
-				i += 6;
-			}
-		}
-		if (cp < 0x80) {
-			out[o++] = (char)cp;
-		} else if (cp < 0x800) {
-			out[o++] = (char)(0xC0 | cp >> 6);
-			out[o++] = (char)(0x80 | (cp & 0x3F));
-		} else if (cp < 0x10000) {
-			out[o++] = (char)(0xE0 | cp >> 12);
-			out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-			out[o++] = (char)(0x80 | (cp & 0x3F));
-		} else {
-			out[o++] = (char)(0xF0 | cp >> 18);
-			out[o++] = (char)(0x80 | (cp >> 12 & 0x3F));
-			out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-			out[o++] = (char)(0x80 | (cp & 0x3F));
-		}
-	}
-	return o;
-}
 
 /* What one object says. */
 struct objinfo {
@@ -745,7 +586,7 @@ obj_info(struct cti_diff *d, struct objinfo *oi, const struct cti_object *o,
 				   (unsigned long long)o->line, o->id);
 	oi->has_mod = o->modified != NULL;
 	oi->mod = INT64_MIN;
-	if (o->modified && parse_ts(&oi->mod, o->modified))
+	if (o->modified && cti__parse_ts(&oi->mod, o->modified, CTI__TS_LAX))
 		return cti__seterr(CTI_EFORMAT, "%s: %s:%llu: object %s: bad "
 				  "modified timestamp \"%.40s\"", side, name,
 				  (unsigned long long)o->line, o->id,
@@ -773,7 +614,7 @@ store_name(struct cti_diff *d, uint32_t *h, const struct objinfo *oi)
 		return CTI_OK;
 	if (oi->name_len > sizeof(small) && !(buf = malloc(oi->name_len)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	n = json_unescape(buf, oi->name, oi->name_len);
+	n = cti__json_unescape(buf, oi->name, oi->name_len);
 	rc = arena_add(&d->arena, h, buf, n);
 	if (buf != small)
 		free(buf);
@@ -789,11 +630,43 @@ mod_cmp(int ha, int64_t a, int hb, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
+#define dwarn(d, ...) cti__warnf((d)->opts.warn, (d)->opts.warn_ctx, __VA_ARGS__)
+
+/* Two versions of id on one side with the same "modified" differ: the
+ * first stands, as in cti_pack(); STIX wants a new "modified". */
+static void
+differ(struct cti_diff *d, const char *side, const char *name, uint64_t line,
+       const char *id)
+{
+	char q[CTI__QUOTE_SIZE];
+
+	cti__quote(q, id, strlen(id));
+	if (line)
+		dwarn(d, "%s: %s:%llu: %s: a copy with the same \"modified\" "
+		      "but other content came before; the first is used", side,
+		      name, (unsigned long long)line, q);
+	else
+		dwarn(d, "%s: %s: %s: two copies with the same \"modified\" "
+		      "differ; the first is used", side, name, q);
+}
+
+static uint64_t
+sum_of(const uint8_t hash[HASH_BYTES])
+{
+	uint64_t v;
+
+	memcpy(&v, hash, sizeof(v));
+	return v;
+}
+
 /*
  * raw is a keyed hash (SipHash-2-4 under a random key) of the object's bytes
  * as the reader gives them. Objects with the same bytes have the same
  * canonical form, so an OLD object whose bytes are those of its NEW version
  * is unchanged without being canonicalised; any other goes the long way.
+ * Of several versions of an id on one side, the one with the latest
+ * "modified" stands for it; of several with that same "modified", the
+ * first.
  */
 static int
 add_new(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
@@ -803,7 +676,7 @@ add_new(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 	struct idkey k = *kp;
 	struct ent *e;
 	size_t slot;
-	int rc;
+	int rc, c;
 
 	if (!d->nslot && (rc = slots_grow(d)))
 		return rc;
@@ -811,8 +684,11 @@ add_new(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		return rc;
 	if ((e = lookup(d, &k, o->id, &slot))) {
 		e->flags |= F_DUP;
-		if (mod_cmp(oi.has_mod, oi.mod, e->flags & F_NEW_MOD,
-			    e->new_mod) < 0)
+		c = mod_cmp(oi.has_mod, oi.mod, e->flags & F_NEW_MOD,
+			    e->new_mod);
+		if (c == 0 && memcmp(e->hash, oi.hash, HASH_BYTES) != 0)
+			differ(d, "NEW", name, o->line, o->id);
+		if (c <= 0)
 			return CTI_OK;
 	} else if ((rc = ent_new(d, &e, &k, o->id, type))) {
 		return rc;
@@ -836,7 +712,7 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 	struct idkey k = *kp;
 	struct ent *e = NULL;
 	size_t slot;
-	int rc;
+	int rc, c;
 
 	if (d->nslot)
 		e = lookup(d, &k, o->id, &slot);
@@ -844,16 +720,21 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		/* the same bytes as NEW's version: equal */
 		int64_t mod = INT64_MIN;
 
-		if (o->modified && parse_ts(&mod, o->modified))
+		if (o->modified && cti__parse_ts(&mod, o->modified, CTI__TS_LAX))
 			return cti__seterr(CTI_EFORMAT, "OLD: %s:%llu: object "
 					  "%s: bad modified timestamp \"%.40s\"",
 					  name, (unsigned long long)o->line,
 					  o->id, o->modified);
-		if ((e->flags & F_SEEN) &&
-		    mod_cmp(o->modified != NULL, mod, e->flags & F_OLD_MOD,
-			    e->old_mod) < 0)
-			return CTI_OK;
+		if (e->flags & F_SEEN) {
+			c = mod_cmp(o->modified != NULL, mod,
+				    e->flags & F_OLD_MOD, e->old_mod);
+			if (c == 0 && e->old_sum != sum_of(e->hash))
+				differ(d, "OLD", name, o->line, o->id);
+			if (c <= 0)
+				return CTI_OK;
+		}
 		e->old_mod = mod;
+		e->old_sum = sum_of(e->hash);
 		e->flags &= (uint16_t)~(F_OLD_MOD | F_OLD_REV | F_OLD_DEP);
 		e->flags |= (uint16_t)(F_SEEN | F_EQUAL |
 				       (o->modified ? F_OLD_MOD : 0) |
@@ -864,11 +745,16 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 	if ((rc = obj_info(d, &oi, o, "OLD", name)))
 		return rc;
 	if (e) {
-		if ((e->flags & F_SEEN) &&
-		    mod_cmp(oi.has_mod, oi.mod, e->flags & F_OLD_MOD,
-			    e->old_mod) < 0)
-			return CTI_OK;
+		if (e->flags & F_SEEN) {
+			c = mod_cmp(oi.has_mod, oi.mod, e->flags & F_OLD_MOD,
+				    e->old_mod);
+			if (c == 0 && e->old_sum != sum_of(oi.hash))
+				differ(d, "OLD", name, o->line, o->id);
+			if (c <= 0)
+				return CTI_OK;
+		}
 		e->old_mod = oi.mod;
+		e->old_sum = sum_of(oi.hash);
 		e->flags &= (uint16_t)~(F_OLD_MOD | F_EQUAL | F_OLD_REV |
 					F_OLD_DEP);
 		e->flags |= (uint16_t)(F_SEEN | (oi.has_mod ? F_OLD_MOD : 0) |
@@ -902,6 +788,7 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		memcpy(r->id.uuid, k.u.uuid, 16);
 	}
 	r->mod = oi.mod;
+	r->sum = sum_of(oi.hash);
 	r->flags = oi.has_mod ? F_OLD_MOD : 0;
 	r->seq = d->remseq++;
 	if ((rc = store_name(d, &r->name, &oi)))
@@ -978,6 +865,7 @@ struct bobj {
 	size_t type, id, mod;	/* its fields in buf, or NOFF */
 	uint32_t typelen, idlen;
 	uint64_t line;
+	int stix20;		/* to be read as marked "spec_version":"2.0" */
 };
 
 struct batch {
@@ -986,15 +874,13 @@ struct batch {
 	size_t n, cap;
 	int last;		/* the end of the input, or an error */
 	int rc;
+	uint64_t raw_bytes;	/* read from the file at its end */
 	char *err;		/* the reader's message when rc */
 };
 
 struct feed {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct cti__pipe pipe;
 	struct batch b[NBATCH];
-	uint64_t produced, consumed;
-	int stop;		/* the consumer gave up */
 	cti_reader *r;
 	const unsigned char *rawkey;	/* NULL: the consumer hashes */
 };
@@ -1040,6 +926,7 @@ batch_add(struct batch *b, const struct cti_object *o,
 	x->off = b->buf.len;
 	x->len = o->len;
 	x->line = o->line;
+	x->stix20 = cti__stix20(o);
 	if ((rc = cti__buf_put(&b->buf, o->json, o->len + 1)) ||
 	    (rc = batch_str(b, &x->type, &x->typelen, o->type)) ||
 	    (rc = batch_str(b, &x->id, &x->idlen, o->id)) ||
@@ -1053,45 +940,58 @@ static void *
 producer(void *arg)
 {
 	struct feed *f = arg;
+	int i;
 
-	for (;;) {
+	while ((i = cti__pipe_slot(&f->pipe)) >= 0) {
 		const struct cti_object *o;
-		struct batch *b;
-		int rc = CTI_OK, last = 0;
+		struct batch *b = &f->b[i];
+		int rc = CTI_OK;
 
-		pthread_mutex_lock(&f->mu);
-		while (f->produced - f->consumed == NBATCH && !f->stop)
-			pthread_cond_wait(&f->cv, &f->mu);
-		if (f->stop) {
-			pthread_mutex_unlock(&f->mu);
-			return NULL;
-		}
-		pthread_mutex_unlock(&f->mu);
-		b = &f->b[f->produced % NBATCH];
 		cti__buf_reset(&b->buf);
 		b->n = 0;
+		b->last = 0;
 		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
 			if ((rc = cti_reader_next(&o, f->r)) ||
 			    (o && (rc = batch_add(b, o, f->rawkey)))) {
 				free(b->err);
 				b->err = strdup(cti_errmsg());
-				last = 1;
+				b->last = 1;
 				break;
 			}
 			if (!o) {
-				last = 1;
+				b->last = 1;
 				break;
 			}
 		}
 		b->rc = rc;
-		b->last = last;
-		pthread_mutex_lock(&f->mu);
-		f->produced++;
-		pthread_cond_broadcast(&f->cv);
-		pthread_mutex_unlock(&f->mu);
-		if (last)
-			return NULL;
+		b->raw_bytes = cti_reader_raw_bytes(f->r);
+		cti__pipe_put(&f->pipe);
+		if (b->last) {
+			cti__pipe_close(&f->pipe);
+			break;
+		}
 	}
+	return NULL;
+}
+
+/* o, a STIX 2.0 object, as cti_pack() marks it (in d->s20). */
+static int
+mark20(struct cti_diff *d, struct cti_object *o, const char *side,
+       const char *name)
+{
+	int rc = cti__stix20_amend(&d->s20, o->json, o->len);
+
+	if (rc == CTI_ELIMIT)
+		return cti__seterr(CTI_ELIMIT, "%s: %s:%llu: object %s: larger "
+				  "than the limit of %u MiB once marked "
+				  "\"spec_version\":\"2.0\"", side, name,
+				  (unsigned long long)o->line, o->id,
+				  CTI_MAX_OBJECT >> 20);
+	if (rc)
+		return rc;
+	o->json = d->s20.p;
+	o->len = d->s20.len;
+	return CTI_OK;
 }
 
 static int
@@ -1101,7 +1001,6 @@ read_side(struct cti_diff *d, int is_new)
 	const char *path = is_new ? d->new_path : d->old_path;
 	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
 	struct feed f;
-	pthread_t th;
 	struct idkey *keys = NULL;
 	uint16_t *types = NULL;
 	size_t nkeys = 0;
@@ -1113,21 +1012,16 @@ read_side(struct cti_diff *d, int is_new)
 	f.rawkey = is_new ? d->rawkey : NULL;
 	if ((rc = open_side(&f.r, d, is_new, side)))
 		return rc;
-	pthread_mutex_init(&f.mu, NULL);
-	pthread_cond_init(&f.cv, NULL);
-	if ((errno = pthread_create(&th, NULL, producer, &f))) {
-		rc = cti__seterrno(CTI_ENOMEM, errno, "cannot start a thread");
+	if ((rc = cti__pipe_start(&f.pipe, NBATCH, producer, &f)))
 		goto out;
-	}
 	while (!done && !rc) {
 		struct batch *b;
 		struct cti_object o;
+		int slot = cti__pipe_next(&f.pipe);
 
-		pthread_mutex_lock(&f.mu);
-		while (f.produced == f.consumed)
-			pthread_cond_wait(&f.cv, &f.mu);
-		pthread_mutex_unlock(&f.mu);
-		b = &f.b[f.consumed % NBATCH];
+		if (slot < 0)
+			break;	/* not before the last batch */
+		b = &f.b[slot];
 		memset(&o, 0, sizeof(o));
 		if (b->n > nkeys) {
 			free(keys);
@@ -1181,27 +1075,35 @@ read_side(struct cti_diff *d, int is_new)
 				crypto_shorthash((unsigned char *)&x->raw,
 						 (const unsigned char *)o.json,
 						 o.len, d->rawkey);
+			/* STIX 2.0 compared as cti_pack() writes it (the raw
+			 * hash, of the bytes read, tells equal bytes apart) */
+			if (CTI_UNLIKELY(x->stix20)) {
+				if ((rc = mark20(d, &o, side, name)))
+					break;
+			}
 			rc = is_new ? add_new(d, &o, &keys[i], types[i], x->raw,
 					      name) :
 				      add_old(d, &o, &keys[i], types[i], x->raw,
 					      name);
 		}
+		if (d->opts.progress)
+			d->opts.progress(d->opts.progress_ctx,
+					 d->done + b->raw_bytes, d->total);
 		if (!rc && b->last) {
 			done = 1;
+			d->done += b->raw_bytes;
 			if (b->rc)
 				rc = cti__preferr(cti__seterr(b->rc, "%s",
 							    b->err ? b->err :
 								     ""),
 						 "%s", side);
 		}
-		pthread_mutex_lock(&f.mu);
-		f.consumed++;
 		if (rc)
-			f.stop = 1;
-		pthread_cond_broadcast(&f.cv);
-		pthread_mutex_unlock(&f.mu);
+			cti__pipe_stop(&f.pipe, 0);
+		else
+			cti__pipe_done(&f.pipe);
 	}
-	pthread_join(th, NULL);
+	cti__pipe_finish(&f.pipe);
 out:
 	free(keys);
 	free(types);
@@ -1210,8 +1112,6 @@ out:
 		free(f.b[i].o);
 		free(f.b[i].err);
 	}
-	pthread_cond_destroy(&f.cv);
-	pthread_mutex_destroy(&f.mu);
 	cti_reader_free(f.r);
 	return rc;
 }
@@ -1226,11 +1126,12 @@ rem_cmp(const void *x, const void *y, void *ctx)
 
 	if (c)
 		return c;
-	/* the version that stands for the id sorts last */
+	/* the version that stands for the id sorts last: the latest
+	 * modified, the first of equals */
 	c = mod_cmp(a->flags & F_OLD_MOD, a->mod, b->flags & F_OLD_MOD, b->mod);
 	if (c)
 		return c;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return a->seq > b->seq ? -1 : a->seq < b->seq;
 }
 
 static int
@@ -1278,8 +1179,24 @@ classify(struct cti_diff *d)
 	for (size_t i = 0; i < d->nrem; i++) {
 		if (i + 1 < d->nrem &&
 		    id_cmp(d, rem[i].idtype, &rem[i].id, rem[i + 1].idtype,
-			   &rem[i + 1].id) == 0)
+			   &rem[i + 1].id) == 0) {
+			if (mod_cmp(rem[i].flags & F_OLD_MOD, rem[i].mod,
+				    rem[i + 1].flags & F_OLD_MOD,
+				    rem[i + 1].mod) == 0 &&
+			    rem[i].sum != rem[i + 1].sum &&
+			    (i + 2 == d->nrem ||
+			     id_cmp(d, rem[i + 1].idtype, &rem[i + 1].id,
+				    rem[i + 2].idtype, &rem[i + 2].id) != 0)) {
+				char buf[256];
+				const char *id = id_text(d, buf, sizeof(buf),
+							 rem[i].idtype,
+							 &rem[i].id);
+
+				differ(d, "OLD", strcmp(d->old_path, "-") ?
+				       d->old_path : "stdin", 0, id ? id : "");
+			}
 			continue;
+		}
 		rem[nrem++] = rem[i];
 	}
 	d->nrem = nrem;
@@ -1379,6 +1296,18 @@ cti_diff_kind_name(enum cti_diff_kind k)
 	return (unsigned)k < 4 ? names[k] : "";
 }
 
+/* The size of a regular file (fd, when not -1, or path), else 0. */
+static uint64_t
+file_size(const char *path, int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 ? fstat(fd, &st) :
+	    strcmp(path, "-") == 0 ? fstat(0, &st) : stat(path, &st))
+		return 0;
+	return S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+}
+
 int
 cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	     const struct cti_diff_opts *opts)
@@ -1411,6 +1340,12 @@ cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	    (rc = spool_stdin(&d->new_fd))) {
 		cti_diff_free(d);
 		return cti__preferr(rc, "NEW");
+	}
+	if (d->opts.progress) {
+		uint64_t old_size = file_size(old_path, -1);
+
+		d->new_size = file_size(new_path, d->new_fd);
+		d->total = old_size && d->new_size ? old_size + d->new_size : 0;
 	}
 	if ((rc = read_side(d, 1)) || (rc = read_side(d, 0)) ||
 	    (rc = classify(d))) {
@@ -1480,7 +1415,7 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 		type = m->type;
 		out->name = arena_get(&d->arena, m->name);
 		if (m->flags & F_OLD_MOD)
-			out->old_modified = format_ts(d->modbuf[0],
+			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
 						      m->mod);
 	} else {
@@ -1491,11 +1426,11 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 		type = ent_type(e);
 		out->name = arena_get(&d->arena, e->name);
 		if (e->flags & F_NEW_MOD)
-			out->new_modified = format_ts(d->modbuf[1],
+			out->new_modified = cti__format_ts(d->modbuf[1],
 						      sizeof(d->modbuf[1]),
 						      e->new_mod);
 		if (r->cat != CTI_DIFF_ADDED && (e->flags & F_OLD_MOD))
-			out->old_modified = format_ts(d->modbuf[0],
+			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
 						      e->old_mod);
 	}
@@ -1524,6 +1459,8 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		      const struct cti_writer_opts *wopts)
 {
 	const struct cti_object *o;
+	struct cti_object m;
+	const char *name;
 	cti_reader *r;
 	cti_writer *w;
 	uint64_t n = 0;
@@ -1536,6 +1473,7 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 	if (strcmp(d->new_path, "-") == 0 && d->new_fd < 0)
 		return cti__seterr(CTI_EINVAL, "NEW was standard input and was "
 				  "not kept (keep_new)");
+	name = strcmp(d->new_path, "-") == 0 ? "stdin" : d->new_path;
 	if ((rc = open_side(&r, d, 1, "NEW")))
 		return rc;
 	if ((rc = cti_writer_open(&w, path, wopts))) {
@@ -1560,14 +1498,24 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			break;
 		if (!(e = lookup(d, &k, o->id, &slot)))
 			continue;	/* the file changed under us */
+		if (d->opts.progress)
+			d->opts.progress(d->opts.progress_ctx,
+					 cti_reader_raw_bytes(r), d->new_size);
 		c = e->flags >> F_CAT_SHIFT;
 		if (c == CTI_DIFF_UNCHANGED || c == CTI_DIFF_REMOVED)
 			continue;
+		/* written as cti_pack() writes it */
+		if (cti__stix20(o)) {
+			m = *o;
+			if ((rc = mark20(d, &m, "NEW", name)))
+				break;
+			o = &m;
+		}
 		if (e->flags & F_DUP) {
 			struct objinfo oi;
 
 			/* the version chosen: same modified, same content */
-			if ((rc = obj_info(d, &oi, o, "NEW", d->new_path)))
+			if ((rc = obj_info(d, &oi, o, "NEW", name)))
 				break;
 			if (mod_cmp(oi.has_mod, oi.mod, e->flags & F_NEW_MOD,
 				    e->new_mod) != 0 ||
@@ -1577,7 +1525,7 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		if ((rc = cti_writer_add(w, o->json, o->len, o->id, o->modified,
 					 &added)))
 			break;
-		n += (uint64_t)added;
+		n += added > 0;
 	}
 	cti_reader_free(r);
 	if (rc) {
@@ -1611,5 +1559,6 @@ cti_diff_free(cti_diff *d)
 	free(d->rem);
 	free(d->res);
 	free(d->idheap);
+	cti__buf_free(&d->s20);
 	free(d);
 }

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,6 +47,20 @@ int cti__buf_json_str(struct cti__buf *b, const char *s, size_t n);
 void cti__buf_reset(struct cti__buf *b);
 void cti__buf_free(struct cti__buf *b);
 
+/* A fast 64-bit hash of p[0..n): to tell bytes apart, not against an
+ * adversary. */
+uint64_t cti__hash64(const void *p, size_t n, uint64_t seed);
+
+/* A warning that does not stop the work, to fn (which may be NULL). */
+void cti__warnf(cti_warn_fn fn, void *ctx, const char *fmt, ...)
+	CTI_PRINTF(3, 4);
+
+/* s[0..n) for a message: UTF-8 kept, control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 shown as '?', cut after some 60 bytes with
+ * "...". Returns dst. */
+#define CTI__QUOTE_SIZE 72
+const char *cti__quote(char dst[CTI__QUOTE_SIZE], const char *s, size_t n);
+
 /* The value of the hex digit c, or -1. */
 static inline int
 cti__hexval(int c)
@@ -74,12 +89,103 @@ int cti__b64_decode(unsigned char *out, size_t want, const char *s, size_t n);
  * Returns the offset of the first bad byte, or n when all is valid. */
 size_t cti__utf8_check(const unsigned char *s, size_t n);
 
+/* time.c: the one parser of RFC 3339 and STIX times. */
+enum {
+	CTI__TS_LAX = 1,  /* 't' or ' ' for 'T', 'z', offsets "+01:00" */
+	CTI__TS_DATE = 2, /* a date alone, "2026-11-02": its midnight UTC */
+};
+/* s to microseconds since the epoch (fraction digits past the sixth are
+ * dropped); strict STIX form ("...T...Z") without flags. 0, or -1 when
+ * malformed or out of range (years 0000-9999). Sets no message. */
+int cti__parse_ts(int64_t *out_us, const char *s, unsigned flags);
+/* us as a STIX timestamp: to the millisecond, or to the microsecond when
+ * it is not a whole millisecond. buf: at least 28 bytes. Returns buf. */
+char *cti__format_ts(char *buf, size_t size, int64_t us);
+
+/*
+ * pipe.c: a ring of nslot slots (the caller's array) handed from a
+ * producer to a consumer, one of them the thread fn(arg).
+ */
+struct cti__pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int started;
+	unsigned nslot;
+	uint64_t put, got;	/* slots published, slots released */
+	int closed;		/* the producer published its last slot */
+	int stopped;		/* either side gave up */
+	int err;		/* the first error, and its message */
+	char errmsg[512];
+};
+int cti__pipe_start(struct cti__pipe *p, unsigned nslot, void *(*fn)(void *),
+		    void *arg);
+/* Producer: the slot to fill, once one is free; -1 when stopped. */
+int cti__pipe_slot(struct cti__pipe *p);
+/* Producer: publish the slot filled; close: no more will come. */
+void cti__pipe_put(struct cti__pipe *p);
+void cti__pipe_close(struct cti__pipe *p);
+/* Consumer: the next slot published, once there is one; -1 at the end
+ * (closed and every slot used) or when stopped. */
+int cti__pipe_next(struct cti__pipe *p);
+/* Consumer: release the slot used. */
+void cti__pipe_done(struct cti__pipe *p);
+/* Producer: wait until the consumer has released every slot published;
+ * the error that stopped the pipe, or 0. */
+int cti__pipe_drain(struct cti__pipe *p);
+/* Either side: give up, with error err (0: none) and this thread's
+ * message; the other side's next wait returns -1. */
+void cti__pipe_stop(struct cti__pipe *p, int err);
+/* The error that stopped the pipe (its message set in this thread), or 0. */
+int cti__pipe_error(struct cti__pipe *p);
+/* Close, join the thread and free; returns the error, as cti__pipe_error. */
+int cti__pipe_finish(struct cti__pipe *p);
+
+/* jcs.c: strtod(3) in the C locale, whatever the program's locale. */
+double cti__strtod(const char *s);
+
+/* reader.c */
+/* Decode the JSON string literal s[0..n) (quotes included, already
+ * validated) into out, which has room for n bytes; returns its length. */
+size_t cti__json_unescape(char *out, const char *s, size_t n);
+
+/* json.c: reading validated JSON without a tree. */
+/* Past the JSON value at p (white space before it skipped). */
+const char *cti__json_skip(const char *p, const char *end);
+/* The top-level members of the object json/len named f[i].name: their
+ * values as written (pointing into json), NULL when absent; a repeated
+ * name gives the last. -1 when json is not an object. */
+int cti__json_members(const char *json, size_t len, struct cti_json_field *f,
+		      size_t nf);
+/* The elements of the array arr[0..alen), one per call; pos starts at 0.
+ * Returns 1 with elem and elen set, 0 after the last (or not an array). */
+int cti__json_element(const char **elem, size_t *elen, const char *arr,
+		      size_t alen, size_t *pos);
+/* The JSON string v/n (quotes included) decoded into out (size bytes,
+ * NUL-terminated): its length, or -1 when v is not a string or out is
+ * too small (n - 1 bytes always suffice). */
+int cti__json_string(char *out, size_t size, const char *v, size_t n);
+/* Whether o is a STIX 2.0 object, as cti_pack() tells them. */
+int cti__stix20(const struct cti_object *o);
+/* b = json/len with "spec_version":"2.0" as its first member; CTI_ELIMIT
+ * (no message set) when that would exceed CTI_MAX_OBJECT, CTI_ENOMEM. */
+int cti__stix20_amend(struct cti__buf *b, const char *json, size_t len);
+/* 1 when o is STIX 2.0 and b now holds it amended, 0 when o is not, or an
+ * error of cti__stix20_amend(). */
+int cti__stix20_mark(struct cti__buf *b, const struct cti_object *o);
+/* cti_reader_open_fd(); eof: reading the prefix met the end of the input */
+int cti__reader_open_fd(cti_reader **out, int fd, const char *name,
+			const void *prefix, size_t prefix_len, int eof);
+
 /* io.c: reading and writing files. */
 
 /* Open path for reading ("-": a dup of stdin). Sets the error message. */
 int cti__open_in(int *fd, const char *path);
 /* read() until n bytes or EOF; returns bytes read or -1 (errno set). */
 ssize_t cti__read_full(int fd, void *p, size_t n);
+/* As cti__read_full; *eof is set when a read() returned 0, after which a
+ * terminal must not be read again (one Ctrl-D ends the input). */
+ssize_t cti__read_eof(int fd, void *p, size_t n, int *eof);
 /* write() all of p, retrying on EINTR and short writes; 0 or -1. */
 int cti__write_full(int fd, const void *p, size_t n);
 
@@ -123,6 +229,10 @@ void cti__out_abort(struct cti__out *o);
 /* Write data to path through a cti__out: the whole file or nothing. */
 int cti__write_file(const char *path, const void *data, size_t n,
 		    unsigned mode, int flags);
+/* Put the complete file from (a file of the caller's own, in the same
+ * directory as to, e.g. a download kept across runs) in the place of to:
+ * fsync it, rename it over to, fsync the directory. */
+int cti__install(const char *from, const char *to);
 /* A private temporary file in $TMPDIR (or /tmp), already unlinked. */
 int cti__tmpfile(int *fd);
 /* Make the directories of path (mode 0700); path is a directory. */
@@ -155,13 +265,22 @@ struct cti__src {
 /* prefix: bytes already read from fd that come first. */
 int cti__src_open(struct cti__src *s, int fd, int own_fd, const char *name,
 		 const void *prefix, size_t prefix_len);
+/* The same; eof: reading the prefix met the end of the input. */
+int cti__src_open_eof(struct cti__src *s, int fd, int own_fd,
+		      const char *name, const void *prefix, size_t prefix_len,
+		      int eof);
 /* Read up to n decompressed bytes into p; returns the count (0 at the end)
  * or a negative error. */
 ssize_t cti__src_read(struct cti__src *s, void *p, size_t n);
 void cti__src_close(struct cti__src *s);
 
-/* Fill buf with up to n leading bytes of fd for format sniffing. */
-ssize_t cti__sniff(int fd, void *buf, size_t n);
+/* csv.c: cti_csv_open(); eof: reading the prefix met the end of the
+ * input; *no_column is set when the header names no value column. */
+int cti__csv_open(cti_csv **out, int fd, const char *name,
+		  const struct cti_csv_opts *opts, const void *prefix,
+		  size_t prefix_len, int eof, int *no_column);
+/* Bytes read from the file so far. */
+uint64_t cti__csv_raw_bytes(const cti_csv *c);
 
 /* uuid.c */
 /* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */

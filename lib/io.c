@@ -37,8 +37,17 @@ cti__open_in(int *fd, const char *path)
 ssize_t
 cti__read_full(int fd, void *p, size_t n)
 {
+	int eof;
+
+	return cti__read_eof(fd, p, n, &eof);
+}
+
+ssize_t
+cti__read_eof(int fd, void *p, size_t n, int *eof)
+{
 	size_t got = 0;
 
+	*eof = 0;
 	while (got < n) {
 		ssize_t r = read(fd, (char *)p + got, n - got);
 
@@ -47,8 +56,12 @@ cti__read_full(int fd, void *p, size_t n)
 				continue;
 			return -1;
 		}
-		if (r == 0)
+		if (r == 0) {
+			/* a terminal's end of input is one read of 0, not a
+			 * lasting state: it must not be asked for twice */
+			*eof = 1;
 			break;
+		}
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
@@ -73,29 +86,23 @@ cti__write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
-ssize_t
-cti__sniff(int fd, void *buf, size_t n)
-{
-	return cti__read_full(fd, buf, n);
-}
-
 /* ------------------------------------------------------------ source */
 
 static int
 src_fill(struct cti__src *s)
 {
 	ssize_t r;
+	int eof;
 
 	if (s->raw_pos < s->raw_len || s->raw_eof)
 		return CTI_OK;
-	r = cti__read_full(s->fd, s->raw, CTI_IOBUF);
+	r = cti__read_eof(s->fd, s->raw, CTI_IOBUF, &eof);
 	if (r < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", s->name);
 	s->raw_len = (size_t)r;
 	s->raw_pos = 0;
 	s->raw_total += (uint64_t)r;
-	if (r == 0)
-		s->raw_eof = 1;
+	s->raw_eof = eof;
 	return CTI_OK;
 }
 
@@ -103,19 +110,28 @@ int
 cti__src_open(struct cti__src *s, int fd, int own_fd, const char *name,
 	     const void *prefix, size_t prefix_len)
 {
+	return cti__src_open_eof(s, fd, own_fd, name, prefix, prefix_len, 0);
+}
+
+int
+cti__src_open_eof(struct cti__src *s, int fd, int own_fd, const char *name,
+		  const void *prefix, size_t prefix_len, int eof)
+{
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->own_fd = own_fd;
 	s->name = name;
-	if (prefix_len > CTI_IOBUF)
+	/* a prefix may hold a whole gzip header (CTI_GZHDR_MAX) */
+	if (prefix_len > 4 * CTI_IOBUF)
 		return cti__seterr(CTI_EINVAL, "prefix too long");
-	if (!(s->raw = malloc(CTI_IOBUF)))
+	if (!(s->raw = malloc(prefix_len > CTI_IOBUF ? prefix_len : CTI_IOBUF)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if (prefix_len) {
 		memcpy(s->raw, prefix, prefix_len);
 		s->raw_len = prefix_len;
 		s->raw_total = prefix_len;
 	}
+	s->raw_eof = eof;
 	/* make sure two bytes are there to look for the gzip magic */
 	while (s->raw_len < 2 && !s->raw_eof) {
 		ssize_t r = read(fd, s->raw + s->raw_len, CTI_IOBUF - s->raw_len);

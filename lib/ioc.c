@@ -114,12 +114,81 @@ looks_like_url(const char *s, const char *e)
 	return 0;
 }
 
-int
-cti_ioc_split_line(const char **value, size_t *value_len, const char **rest,
-		   size_t *rest_len, const char *line, size_t len)
+/* A list bullet at p: "- ", "* ", "• " or "1. ", "12) ". Returns its
+ * length without the space, 0 when there is none. */
+static size_t
+bullet(const char *p, const char *e)
 {
-	const char *p = line, *e = line + len, *v, *ve, *q;
+	const char *q = p;
 
+	if (*p == '-' || *p == '*')
+		q = p + 1;
+	else if (e - p >= 3 && !memcmp(p, "\xe2\x80\xa2", 3))
+		q = p + 3;
+	else {
+		while (q < e && q - p < 3 && is_digit(*q))
+			q++;
+		if (q == p || q == e || (*q != '.' && *q != ')'))
+			return 0;
+		q++;
+	}
+	return q == e || is_space(*q) ? (size_t)(q - p) : 0;
+}
+
+/* A label before a value, as in reports: one to three words of letters,
+ * digits, '-' and '_' (the first a letter), then ':' and white space
+ * ("SHA256: ", "IP address: "). Returns its length with the ':', or 0. */
+static size_t
+label(const char *p, const char *e)
+{
+	const char *q = p;
+	int words = 0;
+
+	while (q < e && words < 3) {
+		const char *w = q;
+
+		if (!is_alpha(*q))
+			return 0;
+		while (q < e && (is_alpha(*q) || is_digit(*q) || *q == '-' ||
+				 *q == '_'))
+			q++;
+		if (q - w > 16)
+			return 0;
+		words++;
+		if (q < e && *q == ':')
+			return q + 1 < e && is_space(q[1]) ? (size_t)(q + 1 - p)
+							   : 0;
+		if (q == e || *q != ' ')
+			return 0;
+		q++;
+	}
+	return 0;
+}
+
+/* "PORT" at p..e: 1 to 5 digits, at most 65535. */
+static int
+is_port(const char *p, const char *e)
+{
+	unsigned long v = 0;
+
+	if (p == e || e - p > 5)
+		return 0;
+	for (; p < e; p++) {
+		if (!is_digit(*p))
+			return 0;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	return v <= 65535;
+}
+
+int
+cti_ioc_split_line(struct cti_ioc_line *out, const char *line, size_t len)
+{
+	const char *p = line, *e = line + len, *v, *ve, *q, *colon = NULL;
+	size_t k;
+	int ncolon = 0;
+
+	memset(out, 0, sizeof(*out));
 	if (len >= 3 && (unsigned char)p[0] == 0xef &&
 	    (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
 		p += 3;
@@ -129,24 +198,61 @@ cti_ioc_split_line(const char **value, size_t *value_len, const char **rest,
 		e--;
 	if (p == e || *p == '#')
 		return 0;
+	if ((k = bullet(p, e))) {
+		for (p += k; p < e && is_space(*p); p++)
+			;
+		if (p == e || *p == '#')
+			return 0;
+	}
+	if ((k = label(p, e)))
+		for (p += k; p < e && is_space(*p); p++)
+			;
 	v = p;
 	while (p < e && !is_space(*p))
 		p++;
 	ve = p;
 	/* URLs keep their ',' and ';'; other values end at the first one. */
-	if (!looks_like_url(v, ve))
+	if (!looks_like_url(v, ve)) {
 		for (q = v; q < ve; q++)
 			if (*q == ',' || *q == ';') {
 				ve = q;
 				break;
 			}
-	p = ve;
+		p = ve;
+		/* [IPv6]:port and [IPv6], host:port and "value:" */
+		for (q = v; q < ve; q++)
+			if (*q == ':') {
+				ncolon++;
+				colon = q;
+			}
+		if (*v == '[' && ve - v > 2) {
+			q = memchr(v, ']', (size_t)(ve - v));
+			if (q && q > v + 1 && memchr(v, ':', (size_t)(q - v)) &&
+			    (q + 1 == ve ||
+			     (q[1] == ':' && is_port(q + 2, ve)))) {
+				if (q + 1 < ve) {
+					out->port = q + 2;
+					out->port_len = (size_t)(ve - q - 2);
+				}
+				v++;
+				ve = q;
+			}
+		} else if (ncolon == 1 && colon > v) {
+			if (colon + 1 == ve) {
+				ve = colon;
+			} else if (is_port(colon + 1, ve)) {
+				out->port = colon + 1;
+				out->port_len = (size_t)(ve - colon - 1);
+				ve = colon;
+			}
+		}
+	}
 	while (p < e && (is_space(*p) || *p == ',' || *p == ';' || *p == '#'))
 		p++;
-	*value = v;
-	*value_len = (size_t)(ve - v);
-	*rest = p;
-	*rest_len = (size_t)(e - p);
+	out->value = v;
+	out->value_len = (size_t)(ve - v);
+	out->rest = p;
+	out->rest_len = (size_t)(e - p);
 	return 1;
 }
 

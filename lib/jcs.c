@@ -371,8 +371,8 @@ c_locale_init(void)
 	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-static double
-str_to_d(const char *s)
+double
+cti__strtod(const char *s)
 {
 	pthread_once(&c_locale_once, c_locale_init);
 	if (c_locale)
@@ -407,7 +407,7 @@ es_number(char *b, double d)
 	 * always read back */
 	for (int prec = d < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
-		if (prec == 17 || str_to_d(e) == d)
+		if (prec == 17 || cti__strtod(e) == d)
 			break;
 	}
 	for (p = e; *p && *p != 'e'; p++)
@@ -507,7 +507,7 @@ parse_number(struct jcs *j)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	memcpy(t, start, len);
 	t[len] = '\0';
-	d = str_to_d(t);
+	d = cti__strtod(t);
 	if (t != small)
 		free(t);
 	if (!isfinite(d)) {

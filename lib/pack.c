@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
 
 #define SNIFF 4096
+
+/* What an object written is, for the counts. */
+enum kind { K_INDICATOR, K_PASSED, K_ADDED };
 
 struct pack {
 	const struct cti_pack_opts *o;
@@ -22,77 +26,83 @@ struct pack {
 	const char *tlp_id;
 	struct cti__buf json;	/* the object being built */
 	struct cti__buf extra;	/* the common tail of created objects */
+	struct cti__buf desc;	/* a description with a port */
 	char *norm, *pattern;	/* scratch, CTI_MAX_LINE + 1 each */
 	size_t pattern_size;
+	uint64_t done;		/* bytes of the inputs before this one */
+	uint64_t total;		/* of all of them, 0 when unknown */
+	uint64_t shown;		/* of this one, when last reported */
 };
 
+/* One input, its first bytes already read. */
+struct input {
+	int fd;
+	const char *name;
+	const unsigned char *prefix;
+	size_t plen;
+	int eof;		/* reading them met the end */
+};
+
+#define warn(p, ...) cti__warnf((p)->o->warn, (p)->o->warn_ctx, __VA_ARGS__)
+
+/* The bytes of this input read so far: report them now and then. */
 static void
-warn(struct pack *p, const char *fmt, ...) CTI_PRINTF(2, 3);
-
-static void
-warn(struct pack *p, const char *fmt, ...)
+progress(struct pack *p, uint64_t raw)
 {
-	char msg[512];
-	va_list ap;
-
-	if (!p->o->warn)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->o->warn(p->o->warn_ctx, msg);
-}
-
-/* A value quoted for a message: printable ASCII, at most 60 bytes. */
-static const char *
-quote(char *dst, size_t size, const char *s, size_t n)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < n && j + 5 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == 60) {
-			memcpy(dst + j, "...", 3);
-			j += 3;
-			break;
-		}
-		dst[j++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	if (p->o->progress && raw != p->shown) {
+		p->shown = raw;
+		p->o->progress(p->o->progress_ctx, p->done + raw, p->total);
 	}
-	dst[j] = '\0';
-	return dst;
 }
 
-/* A value that is no indicator: fatal with --strict, else counted and
- * reported. */
+/*
+ * A value or row that gives no indicator: "FILE:LINE: WHAT, skipped: 'V'"
+ * and TAIL, counted; "FILE:LINE: WHAT: 'V'" and TAIL, an error, with
+ * --strict.
+ */
 static int
-not_indicator(struct pack *p, const char *name, uint64_t line, const char *v,
-	      size_t n)
+skip(struct pack *p, const char *name, uint64_t line, const char *what,
+     const char *v, size_t n, const char *tail)
 {
-	char q[80];
+	char q[CTI__QUOTE_SIZE];
 
+	cti__quote(q, v, n);
 	p->st.skipped++;
-	quote(q, sizeof(q), v, n);
 	if (p->o->strict)
-		return cti__seterr(CTI_EFORMAT, "%s:%llu: not an indicator: '%s'",
-				  name, (unsigned long long)line, q);
-	warn(p, "%s:%llu: not an indicator, skipped: '%s'", name,
-	     (unsigned long long)line, q);
+		return cti__seterr(CTI_EFORMAT, "%s:%llu: %s: '%s'%s", name,
+				  (unsigned long long)line, what, q, tail);
+	warn(p, "%s:%llu: %s, skipped: '%s'%s", name, (unsigned long long)line,
+	     what, q, tail);
 	return CTI_OK;
 }
 
 static int
 add(struct pack *p, const char *json, size_t len, const char *id,
-    const char *modified)
+    const char *modified, enum kind kind, const char *name, uint64_t line)
 {
+	char q[CTI__QUOTE_SIZE];
 	int added, rc;
 
 	if ((rc = cti_writer_add(p->w, json, len, id, modified, &added)))
 		return rc;
-	if (added)
-		p->st.written++;
-	else
+	if (added < 1) {
 		p->st.duplicate++;
+		/* STIX wants a new "modified" for new content: two copies
+		 * that differ are a producer's mistake */
+		if (added < 0)
+			warn(p, "%s:%llu: %s: a copy with the same \"modified\" "
+			     "but other content was read before; the first is "
+			     "kept", name, (unsigned long long)line,
+			     cti__quote(q, id, strlen(id)));
+		return CTI_OK;
+	}
+	p->st.written++;
+	if (kind == K_INDICATOR)
+		p->st.indicators++;
+	else if (kind == K_PASSED)
+		p->st.passed++;
+	else
+		p->st.added++;
 	return CTI_OK;
 }
 
@@ -114,17 +124,28 @@ build_extra(struct pack *p)
 	return rc;
 }
 
+/* What a value or row gives beside the value itself. */
+struct cells {
+	const char *desc;	/* description, or NULL */
+	size_t dlen;
+	enum cti_ioc_type hint;	/* the type it must have, or NONE */
+	const char *valid_from;	/* or NULL for now */
+	int confidence;		/* or -1 */
+	const char *labels;	/* ';' or '|' separated, or NULL */
+};
+
 /* Members of an indicator after the pattern: valid_from etc. */
 static int
-indicator_tail(struct pack *p, struct cti__buf *b, const char *valid_from,
-	       const char *confidence, const char *labels)
+indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c)
 {
 	const struct cti_pack_opts *o = p->o;
+	const char *labels = c->labels;
 	int rc, n = 0;
 
 	if ((rc = cti__buf_puts(b, ",\"pattern_type\":\"stix\","
 			       "\"pattern_version\":\"2.1\",\"valid_from\":\"")) ||
-	    (rc = cti__buf_puts(b, valid_from)) || (rc = cti__buf_putc(b, '"')))
+	    (rc = cti__buf_puts(b, c->valid_from ? c->valid_from : p->now)) ||
+	    (rc = cti__buf_putc(b, '"')))
 		return rc;
 	if (p->valid_until[0] &&
 	    (rc = cti__buf_printf(b, ",\"valid_until\":\"%s\"", p->valid_until)))
@@ -155,8 +176,8 @@ indicator_tail(struct pack *p, struct cti__buf *b, const char *valid_from,
 		if ((rc = cti__buf_putc(b, ']')))
 			return rc;
 	}
-	if (confidence)
-		rc = cti__buf_printf(b, ",\"confidence\":%s", confidence);
+	if (c->confidence >= 0)
+		rc = cti__buf_printf(b, ",\"confidence\":%d", c->confidence);
 	else if (o->confidence >= 0)
 		rc = cti__buf_printf(b, ",\"confidence\":%d", o->confidence);
 	if (rc)
@@ -166,14 +187,18 @@ indicator_tail(struct pack *p, struct cti__buf *b, const char *valid_from,
 	return cti__buf_putc(b, '}');
 }
 
+/* Why a value gave no indicator. */
+enum { IND_NONE = 1, IND_MISMATCH = 2 };
+
 /*
- * One indicator for value (raw text from the input). Returns 1 when it was
- * not recognised (the caller reports and counts it), 0 when added.
+ * One indicator for value (raw text from the input). Returns 0 when it was
+ * added, IND_NONE when the value is no indicator, IND_MISMATCH when it is
+ * not of the type hinted (the caller reports and counts those), or an
+ * error.
  */
 static int
-indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
-	  size_t dlen, const char *type_hint, const char *valid_from,
-	  const char *confidence, const char *labels)
+indicator(struct pack *p, const char *value, size_t vlen,
+	  const struct cells *c, const char *name, uint64_t line)
 {
 	struct cti__buf *b = &p->json;
 	enum cti_ioc_type t;
@@ -181,20 +206,17 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 	int plen, rc;
 
 	if (vlen > CTI_MAX_LINE)
-		return 1;
+		return IND_NONE;
 	t = cti_ioc_classify(p->norm, CTI_MAX_LINE + 1, value, vlen);
 	if (t == CTI_IOC_NONE)
-		return 1;
-	if (type_hint && *type_hint) {
-		enum cti_ioc_type h = cti_ioc_type_parse(type_hint);
-
-		if (h != t && !((h == CTI_IOC_IPV4 && t == CTI_IOC_IPV4_CIDR) ||
-				(h == CTI_IOC_IPV6 && t == CTI_IOC_IPV6_CIDR)))
-			return 1;
-	}
+		return IND_NONE;
+	if (c->hint && c->hint != t &&
+	    !(c->hint == CTI_IOC_IPV4 && t == CTI_IOC_IPV4_CIDR) &&
+	    !(c->hint == CTI_IOC_IPV6 && t == CTI_IOC_IPV6_CIDR))
+		return IND_MISMATCH;
 	plen = cti_ioc_pattern(p->pattern, p->pattern_size, t, p->norm);
 	if (plen < 0)
-		return plen == CTI_ELIMIT ? 1 : plen;
+		return plen == CTI_ELIMIT ? IND_NONE : plen;
 	cti_stix_id(id, sizeof(id), "indicator", p->pattern, (size_t)plen);
 	cti__buf_reset(b);
 	if ((rc = cti__buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
@@ -207,15 +229,14 @@ indicator(struct pack *p, const char *value, size_t vlen, const char *desc,
 	    (rc = cti__buf_puts(b, "\",\"name\":")) ||
 	    (rc = cti__buf_json_str(b, p->norm, strlen(p->norm))))
 		return rc;
-	if (dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
-		     (rc = cti__buf_json_str(b, desc, dlen))))
+	if (c->dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
+			(rc = cti__buf_json_str(b, c->desc, c->dlen))))
 		return rc;
 	if ((rc = cti__buf_puts(b, ",\"pattern\":")) ||
 	    (rc = cti__buf_json_str(b, p->pattern, (size_t)plen)) ||
-	    (rc = indicator_tail(p, b, valid_from ? valid_from : p->now,
-				 confidence, labels)))
+	    (rc = indicator_tail(p, b, c)))
 		return rc;
-	return add(p, b->p, b->len, id, p->now);
+	return add(p, b->p, b->len, id, p->now, K_INDICATOR, name, line);
 }
 
 static int
@@ -241,7 +262,8 @@ add_producer(struct pack *p)
 		return rc;
 	if ((rc = cti__buf_putc(b, '}')))
 		return rc;
-	return add(p, b->p, b->len, p->producer_id, p->now);
+	return add(p, b->p, b->len, p->producer_id, p->now, K_ADDED,
+		   "producer", 0);
 }
 
 /* ---------------------------------------------------------- lines */
@@ -313,105 +335,188 @@ check_text(const char *name, uint64_t line, const char *s, size_t n)
 	return CTI_OK;
 }
 
+/* A value that gave no indicator (IND_*), reported. */
 static int
-pack_list(struct pack *p, int fd, const char *name, const void *prefix,
-	  size_t plen)
+skip_value(struct pack *p, const char *name, uint64_t line, int why,
+	   const char *v, size_t n, enum cti_ioc_type hint)
 {
-	struct lines l = { .name = name };
-	const char *s = NULL, *v, *rest;
-	size_t n = 0, vn, rn;
+	char what[64];
+
+	if (why != IND_MISMATCH)
+		return skip(p, name, line, "not an indicator", v, n, "");
+	snprintf(what, sizeof(what), "not of type %s", cti_ioc_type_name(hint));
+	return skip(p, name, line, what, v, n, "");
+}
+
+/* The end of an input whose every value was skipped is an error. */
+static int
+none_found(const char *name, uint64_t values, uint64_t skipped,
+	   const char *what)
+{
+	if (!values || skipped != values)
+		return CTI_OK;
+	return cti__seterr(CTI_EFORMAT, "%s: no indicators found in %llu %s",
+			  name, (unsigned long long)values, what);
+}
+
+static int
+pack_list(struct pack *p, const struct input *in)
+{
+	struct lines l = { .name = in->name };
+	const char *s = NULL;
+	struct cti_ioc_line il;
+	size_t n = 0;
 	uint64_t values = 0, skipped0 = p->st.skipped;
 	int rc;
 
-	if ((rc = cti__src_open(&l.src, fd, 0, name, prefix, plen)))
+	if ((rc = cti__src_open_eof(&l.src, in->fd, 0, in->name, in->prefix,
+				    in->plen, in->eof)))
 		return rc;
 	if (!(l.buf = malloc(CTI_IOBUF))) {
 		cti__src_close(&l.src);
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	for (;;) {
+		struct cells c = { .confidence = -1 };
+
 		if ((rc = next_line(&l, &s, &n)) || n == (size_t)-1)
 			break;
+		progress(p, l.src.raw_total);
 		if (l.line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 			s += 3, n -= 3;
-		if ((rc = check_text(name, l.line, s, n)))
+		if ((rc = check_text(in->name, l.line, s, n)))
 			break;
-		if (!cti_ioc_split_line(&v, &vn, &rest, &rn, s, n))
+		if (!cti_ioc_split_line(&il, s, n))
 			continue;
 		p->st.read++;
 		values++;
-		rc = indicator(p, v, vn, rest, rn, NULL, NULL, NULL, NULL);
+		c.desc = il.rest;
+		c.dlen = il.rest_len;
+		if (il.port) {
+			/* the port is no part of the value: it is kept here */
+			cti__buf_reset(&p->desc);
+			if ((rc = cti__buf_printf(&p->desc, "port %.*s%s%.*s",
+						 (int)il.port_len, il.port,
+						 il.rest_len ? ", " : "",
+						 (int)il.rest_len, il.rest)))
+				break;
+			c.desc = p->desc.p;
+			c.dlen = p->desc.len;
+		}
+		rc = indicator(p, il.value, il.value_len, &c, in->name, l.line);
 		if (rc < 0)
 			break;
-		if (rc == 1 && (rc = not_indicator(p, name, l.line, v, vn)))
+		if (rc > 0 && (rc = skip_value(p, in->name, l.line, rc,
+					       il.value, il.value_len,
+					       CTI_IOC_NONE)))
 			break;
 	}
+	progress(p, l.src.raw_total);
 	if (!rc && l.src.out_total == 0)
-		rc = cti__seterr(CTI_EFORMAT, "%s: empty input", name);
-	else if (!rc && values && p->st.skipped - skipped0 == values)
-		rc = cti__seterr(CTI_EFORMAT, "%s: no indicators found in %llu "
-				"lines (not an indicator list?)", name,
-				(unsigned long long)values);
+		rc = cti__seterr(CTI_EFORMAT, "%s: empty input", in->name);
+	else if (!rc)
+		rc = none_found(in->name, values, p->st.skipped - skipped0,
+				"lines (not an indicator list?)");
 	free(l.buf);
 	cti__src_close(&l.src);
 	return rc;
 }
 
+/* ---------------------------------------------------------- CSV */
+
+/* The names "type" takes, for a message. */
+static const char known_types[] =
+	"; known: ipv4, ipv6, ipv4-cidr, ipv6-cidr, domain, url, email, md5, sha1, "
+	"sha256, sha512, and ipv4-addr, ipv6-addr, domain-name, hostname, "
+	"email-addr, sha-1, sha-256, sha-512";
+
+/* A "confidence" cell: a whole number 0-100, with spaces (and the line
+ * ends of a quoted cell) around, an optional '+' and leading zeros. */
 static int
-pack_csv(struct pack *p, int fd, const char *name, const void *prefix,
-	 size_t plen)
+parse_confidence(const char *s)
 {
+	int v = 0, digits = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	if (*s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if ((v = v * 10 + (*s - '0')) > 100)
+			return -1;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return digits && !*s ? v : -1;
+}
+
+static int
+pack_csv(struct pack *p, const struct input *in)
+{
+	struct cti_csv_opts co = { p->o->column, p->o->delimiter };
 	const struct cti_csv_row *row;
+	char vf[32], q[CTI__QUOTE_SIZE];
+	uint64_t rows = 0, skipped0 = p->st.skipped;
 	cti_csv *c;
-	char vf[32], q[80];
 	int rc;
 
-	if ((rc = cti_csv_open(&c, fd, name, p->o->column, prefix, plen)))
+	if ((rc = cti__csv_open(&c, in->fd, in->name, &co, in->prefix,
+				in->plen, in->eof, &p->st.need_column)))
 		return rc;
 	while (!(rc = cti_csv_next(&row, c)) && row) {
-		const char *valid_from = NULL;
-		const char *conf = row->confidence;
-		int64_t t;
+		struct cells cl = { .confidence = -1 };
+		int64_t us;
 
+		progress(p, cti__csv_raw_bytes(c));
 		p->st.read++;
-		if (row->first_seen && *row->first_seen) {
-			if (cti_parse_time(&t, row->first_seen)) {
+		rows++;
+		if (row->first_seen) {
+			if (cti__parse_ts(&us, row->first_seen,
+					  CTI__TS_LAX | CTI__TS_DATE)) {
 				rc = cti__seterr(CTI_EFORMAT, "%s:%llu: bad "
-						"first_seen time '%s'", name,
+						"first_seen '%s': want a date "
+						"(2026-11-02) or an RFC 3339 "
+						"time (2026-11-02T10:00:00Z)",
+						in->name,
 						(unsigned long long)row->line,
-						quote(q, sizeof(q),
-						      row->first_seen,
-						      strlen(row->first_seen)));
+						cti__quote(q, row->first_seen,
+							   strlen(row->first_seen)));
 				break;
 			}
-			valid_from = cti_format_time(vf, sizeof(vf), t);
+			cl.valid_from = cti__format_ts(vf, sizeof(vf), us);
 		}
-		if (conf && !*conf)
-			conf = NULL;
-		if (conf) {
-			char *end;
-			long v = strtol(conf, &end, 10);
-
-			if (*end || end == conf || v < 0 || v > 100) {
-				rc = cti__seterr(CTI_EFORMAT, "%s:%llu: confidence "
-						"'%s' is not 0-100", name,
-						(unsigned long long)row->line,
-						quote(q, sizeof(q), conf,
-						      strlen(conf)));
+		if (row->confidence &&
+		    (cl.confidence = parse_confidence(row->confidence)) < 0) {
+			rc = cti__seterr(CTI_EFORMAT, "%s:%llu: confidence '%s' "
+					"is not a whole number from 0 to 100",
+					in->name, (unsigned long long)row->line,
+					cti__quote(q, row->confidence,
+						   strlen(row->confidence)));
+			break;
+		}
+		if (row->type &&
+		    !(cl.hint = cti_ioc_type_parse(row->type))) {
+			if ((rc = skip(p, in->name, row->line, "unknown type",
+				       row->type, strlen(row->type),
+				       known_types)))
 				break;
-			}
+			continue;
 		}
-		rc = indicator(p, row->value, strlen(row->value),
-			       row->description,
-			       row->description ? strlen(row->description) : 0,
-			       row->type, valid_from, conf, row->labels);
+		cl.desc = row->description;
+		cl.dlen = row->description ? strlen(row->description) : 0;
+		cl.labels = row->labels;
+		rc = indicator(p, row->value, strlen(row->value), &cl, in->name,
+			       row->line);
 		if (rc < 0)
 			break;
-		if (rc == 1 && (rc = not_indicator(p, name, row->line,
-						   row->value,
-						   strlen(row->value))))
+		if (rc > 0 && (rc = skip_value(p, in->name, row->line, rc,
+					       row->value, strlen(row->value),
+					       cl.hint)))
 			break;
 	}
+	progress(p, cti__csv_raw_bytes(c));
+	if (!rc)
+		rc = none_found(in->name, rows, p->st.skipped - skipped0,
+				"rows");
 	cti_csv_free(c);
 	return rc;
 }
@@ -419,36 +524,38 @@ pack_csv(struct pack *p, int fd, const char *name, const void *prefix,
 /* ---------------------------------------------------------- STIX */
 
 static int
-pack_stix(struct pack *p, int fd, const char *name, const void *prefix,
-	  size_t plen)
+pack_stix(struct pack *p, const struct input *in)
 {
 	const struct cti_object *obj;
 	cti_reader *r;
 	int rc;
 
-	if ((rc = cti_reader_open_fd(&r, fd, name, prefix, plen)))
+	if ((rc = cti__reader_open_fd(&r, in->fd, in->name, in->prefix,
+				      in->plen, in->eof)))
 		return rc;
 	while (!(rc = cti_reader_next(&obj, r)) && obj) {
-		const char *spec = cti_reader_bundle_spec(r);
-
+		progress(p, cti_reader_raw_bytes(r));
 		p->st.read++;
-		if (!obj->spec_version && spec && strcmp(spec, "2.0") == 0) {
-			/* STIX 2.0 content is marked as such, not upgraded */
-			struct cti__buf *b = &p->json;
-
-			cti__buf_reset(b);
-			if ((rc = cti__buf_puts(b, "{\"spec_version\":\"2.0\"")) ||
-			    (obj->len > 2 && (rc = cti__buf_putc(b, ','))) ||
-			    (rc = cti__buf_put(b, obj->json + 1, obj->len - 1)))
-				break;
-			rc = add(p, b->p, b->len, obj->id, obj->modified);
-		} else {
-			rc = add(p, obj->json, obj->len, obj->id,
-				 obj->modified);
-		}
+		/* STIX 2.0 content is marked as such, not upgraded */
+		rc = cti__stix20_mark(&p->json, obj);
+		if (rc == CTI_ELIMIT)
+			rc = cti__seterr(CTI_ELIMIT, "%s:%llu: object %s: larger "
+					"than the limit of %u MiB once marked "
+					"\"spec_version\":\"2.0\"", in->name,
+					(unsigned long long)obj->line, obj->id,
+					CTI_MAX_OBJECT >> 20);
+		if (rc < 0)
+			break;
+		if (rc)
+			rc = add(p, p->json.p, p->json.len, obj->id,
+				 obj->modified, K_PASSED, in->name, obj->line);
+		else
+			rc = add(p, obj->json, obj->len, obj->id, obj->modified,
+				 K_PASSED, in->name, obj->line);
 		if (rc)
 			break;
 	}
+	progress(p, cti_reader_raw_bytes(r));
 	cti_reader_free(r);
 	return rc;
 }
@@ -480,50 +587,157 @@ peek_text(char *out, size_t size, const unsigned char *raw, size_t n)
 	return got;
 }
 
-static int
-header_has(const char *line, size_t n, const char *name)
+static inline int
+is_blank(char c)
 {
-	size_t k = strlen(name);
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
+/* The text at t[i..n) starts as JSON does: '{', or '[' and a value that
+ * can hold or be an object, or a few punctuation characters before one. */
+static int
+looks_like_json(const char *t, size_t i, size_t n)
+{
+	for (size_t k = 0; i < n && k <= 8; i++, k++) {
+		unsigned char c = (unsigned char)t[i];
+		size_t j = i + 1;
 
-		while (j < n && line[j] != ',')
-			j++;
-		size_t a = i, b = j;
-
-		while (a < b && (line[a] == ' ' || line[a] == '"'))
-			a++;
-		while (b > a && (line[b - 1] == ' ' || line[b - 1] == '"' ||
-				 line[b - 1] == '\r'))
-			b--;
-		if (b - a == k && strncasecmp(line + a, name, k) == 0)
+		if (c == '{')
 			return 1;
-		i = j + 1;
+		if (c == '[') {
+			while (j < n && is_blank(t[j]))
+				j++;
+			return j == n || t[j] == '{' || t[j] == '[' ||
+			       t[j] == '"' || t[j] == ']';
+		}
+		/* "<{": stray punctuation before the value, no word */
+		if (c < 0x21 || c > 0x7e || (c >= '0' && c <= '9') ||
+		    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '#' ||
+		    c == '-' || c == '*' || c == '"')
+			return 0;
+	}
+	return 0;
+}
+
+/* The fields of line t[0..n) split on d, quotes and spaces trimmed. */
+static size_t
+split_fields(const char *t, size_t n, char d, const char **f, size_t *fl,
+	     size_t max)
+{
+	size_t nf = 0, start = 0;
+	int inq = 0;
+
+	for (size_t i = 0; i <= n && nf < max; i++) {
+		if (i < n && t[i] == '"')
+			inq = !inq;
+		if (i < n && (inq || t[i] != d))
+			continue;
+		size_t a = start, b = i;
+
+		while (a < b && (t[a] == ' ' || t[a] == '"' || t[a] == '\t'))
+			a++;
+		while (b > a && (t[b - 1] == ' ' || t[b - 1] == '"' ||
+				 t[b - 1] == '\t' || t[b - 1] == '\r'))
+			b--;
+		f[nf] = t + a;
+		fl[nf++] = b - a;
+		start = i + 1;
+	}
+	return nf;
+}
+
+static int
+name_is(const char *f, size_t n, const char *want)
+{
+	size_t k = strlen(want);
+
+	if (n != k)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char a = f[i] >= 'A' && f[i] <= 'Z' ? (char)(f[i] | 0x20) : f[i];
+		char b = want[i];
+
+		if (a == ' ' || a == '-')
+			a = '_';
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* A column name, not data: a letter first, then letters, digits, spaces
+ * and a little punctuation, and not an indicator itself. */
+static int
+name_like(struct pack *p, const char *f, size_t n)
+{
+	if (!n || n > 64 || !(((f[0] | 0x20) >= 'a' && (f[0] | 0x20) <= 'z')))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = f[i];
+
+		if (!(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+		      (c >= '0' && c <= '9') || c == ' ' || c == '_' ||
+		      c == '-' || c == '.' || c == '/' || c == '(' || c == ')'))
+			return 0;
+	}
+	return cti_ioc_classify(p->norm, CTI_MAX_LINE + 1, f, n) ==
+	       CTI_IOC_NONE;
+}
+
+/*
+ * A table: the first line splits on a separator into fields one of which
+ * names the value column, or, when a second line splits into as many,
+ * into column names none of which is an indicator (a table whose value
+ * column the user must name: better said than every row skipped).
+ */
+static int
+looks_like_table(struct pack *p, const char *t, size_t n)
+{
+	static const char all[] = ",;\t|";
+	const char *f[64], *g[64];
+	size_t fl[64], gl[64], e, e2, nf;
+	for (e = 0; e < n && t[e] != '\n'; e++)
+		;
+	for (const char *d = all; *d; d++) {
+		int value = 0, names = 1;
+
+		if ((nf = split_fields(t, e, *d, f, fl, 64)) < 2)
+			continue;
+		for (size_t i = 0; i < nf; i++) {
+			if (p->o->column ? name_is(f[i], fl[i], p->o->column) :
+			    name_is(f[i], fl[i], "value") ||
+			    name_is(f[i], fl[i], "indicator") ||
+			    name_is(f[i], fl[i], "ioc"))
+				value = 1;
+			if (!name_like(p, f[i], fl[i]))
+				names = 0;
+		}
+		if (value)
+			return 1;
+		if (!names || e >= n)
+			continue;
+		for (e2 = e + 1; e2 < n && t[e2] != '\n'; e2++)
+			;
+		if (e2 > e + 1 &&
+		    split_fields(t + e + 1, e2 - e - 1, *d, g, gl, 64) == nf)
+			return 1;
 	}
 	return 0;
 }
 
 static enum cti_from
-detect(const char *t, size_t n, const char *column)
+detect(struct pack *p, const char *t, size_t n)
 {
-	size_t i = 0, e;
+	size_t i = 0;
 
 	if (n >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' ||
-			 t[i] == '\n'))
+	while (i < n && is_blank(t[i]))
 		i++;
-	if (i < n && (t[i] == '{' || t[i] == '['))
+	if (looks_like_json(t, i, n))
 		return CTI_FROM_STIX;
-	/* CSV: the first line is a header naming a value column */
-	for (e = i; e < n && t[e] != '\n'; e++)
-		;
-	if (memchr(t + i, ',', e - i) &&
-	    ((column && header_has(t + i, e - i, column)) ||
-	     header_has(t + i, e - i, "value") ||
-	     header_has(t + i, e - i, "indicator") ||
-	     header_has(t + i, e - i, "ioc")))
+	/* a separator given says it is a table */
+	if (p->o->delimiter || looks_like_table(p, t + i, n - i))
 		return CTI_FROM_CSV;
 	return CTI_FROM_LIST;
 }
@@ -531,40 +745,62 @@ detect(const char *t, size_t n, const char *column)
 static int
 pack_input(struct pack *p, const char *path)
 {
-	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
 	unsigned char raw[SNIFF];
 	char text[SNIFF];
+	struct input in = { .prefix = raw };
 	enum cti_from from = p->o->from;
 	ssize_t n;
-	int fd, rc;
+	int rc;
 
-	if ((rc = cti__open_in(&fd, path)))
+	in.name = strcmp(path, "-") == 0 ? "standard input" : path;
+	if ((rc = cti__open_in(&in.fd, path)))
 		return rc;
-	if ((n = cti__sniff(fd, raw, sizeof(raw))) < 0) {
-		rc = cti__seterrno(CTI_EIO, errno, "%s", name);
-		close(fd);
+	if ((n = cti__read_eof(in.fd, raw, sizeof(raw), &in.eof)) < 0) {
+		rc = cti__seterrno(CTI_EIO, errno, "%s", in.name);
+		close(in.fd);
 		return rc;
 	}
 	if (n == 0) {
-		close(fd);
-		return cti__seterr(CTI_EFORMAT, "%s: empty input", name);
+		close(in.fd);
+		return cti__seterr(CTI_EFORMAT, "%s: empty input", in.name);
 	}
+	in.plen = (size_t)n;
+	p->shown = 0;
 	if (from == CTI_FROM_AUTO)
-		from = detect(text, peek_text(text, sizeof(text), raw,
-					      (size_t)n), p->o->column);
+		from = detect(p, text, peek_text(text, sizeof(text), raw,
+						 (size_t)n));
 	switch (from) {
 	case CTI_FROM_CSV:
-		rc = pack_csv(p, fd, name, raw, (size_t)n);
+		rc = pack_csv(p, &in);
 		break;
 	case CTI_FROM_LIST:
-		rc = pack_list(p, fd, name, raw, (size_t)n);
+		rc = pack_list(p, &in);
 		break;
 	default:
-		rc = pack_stix(p, fd, name, raw, (size_t)n);
+		rc = pack_stix(p, &in);
 		break;
 	}
-	close(fd);
+	p->done += p->shown;
+	close(in.fd);
 	return rc;
+}
+
+/* The sum of the sizes of the inputs, 0 when one is not a regular file. */
+static uint64_t
+total_size(const char *const *inputs, size_t n)
+{
+	uint64_t sum = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(inputs[i], "-") == 0 ? fstat(0, &st) :
+						  stat(inputs[i], &st))
+			return 0;
+		if (!S_ISREG(st.st_mode))
+			return 0;
+		sum += (uint64_t)st.st_size;
+	}
+	return sum;
 }
 
 int
@@ -575,6 +811,7 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	static const char *const stdin_only[] = { "-" };
 	struct cti_writer_opts wo = { 0 };
 	struct pack p;
+	int64_t now = cti_now();
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -584,16 +821,22 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	if (opts->confidence > 100)
 		return cti__seterr(CTI_EUSAGE, "confidence %d is not 0-100",
 				  opts->confidence);
+	/* the last second STIX can write: 9999-12-31T23:59:59Z */
+	if (opts->valid_for < 0 || opts->valid_for > 253402300799 - now)
+		return cti__seterr(CTI_EUSAGE, "valid_until would be past the "
+				  "year 9999");
 	if (ninputs == 0) {
 		inputs = stdin_only;
 		ninputs = 1;
 	}
-	cti_format_time(p.now, sizeof(p.now), cti_now());
+	cti_format_time(p.now, sizeof(p.now), now);
 	if (opts->valid_for > 0)
 		cti_format_time(p.valid_until, sizeof(p.valid_until),
-				cti_now() + opts->valid_for);
+				now + opts->valid_for);
 	p.tlp_id = cti_tlp_id(opts->tlp);
 	p.pattern_size = CTI_MAX_LINE * 2 + 64;
+	if (opts->progress)
+		p.total = total_size(inputs, ninputs);
 	if (!(p.norm = malloc(CTI_MAX_LINE + 1)) ||
 	    !(p.pattern = malloc(p.pattern_size))) {
 		rc = cti__seterr(CTI_ENOMEM, "out of memory");
@@ -606,7 +849,8 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	if (p.tlp_id) {
 		const char *m = cti_tlp_object(opts->tlp);
 
-		if ((rc = add(&p, m, strlen(m), p.tlp_id, NULL)))
+		if ((rc = add(&p, m, strlen(m), p.tlp_id, NULL, K_ADDED,
+			      "marking", 0)))
 			goto out;
 	}
 	if (opts->producer && (rc = add_producer(&p)))
@@ -624,6 +868,7 @@ out:
 		*stats = p.st;
 	cti__buf_free(&p.json);
 	cti__buf_free(&p.extra);
+	cti__buf_free(&p.desc);
 	free(p.norm);
 	free(p.pattern);
 	return rc;

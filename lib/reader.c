@@ -7,6 +7,13 @@
  * object is held in memory; the top level (a bundle, an array, JSON Lines) is
  * a small state machine so that a bundle's "objects" array is never held
  * whole.
+ *
+ * I-JSON (RFC 7493) is enforced on the way: member names are unique in every
+ * object (compared as decoded strings) and numbers fit a double. Member
+ * names are checked as they come, against a 128-bit Bloom filter of the
+ * names before them in the same object, so that the usual object costs a
+ * few instructions per member; an object with many members is checked once
+ * more, sorted, at its end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,14 +33,29 @@ enum state {
 	ST_DONE,
 };
 
-enum { F_TYPE, F_ID, F_MODIFIED, F_SPEC, F_COUNT };
-static const char *const field_names[F_COUNT] = {
-	"type", "id", "modified", "spec_version",
-};
+enum { F_TYPE, F_ID, F_MODIFIED, F_SPEC, F_CREATED, F_COUNT };
 
 struct field {
 	size_t off, len;
-	int set;
+	int set;	/* a string value */
+	int present;	/* any value */
+	int esc;	/* the string has an escape */
+};
+
+/* A member name of an object being read. */
+struct key {
+	uint64_t tag;		/* key_tag() */
+	uint32_t off, len;	/* in the object's buffer, or in r->keytext
+				   when len has KEY_EXT */
+};
+#define KEY_EXT 0x80000000u
+/* Members checked one by one as they come; past this, at the end. */
+#define KEYS_INLINE 64
+
+/* The member names of one object: r->keys[kbase..], r->keytext[tbase..] */
+struct kframe {
+	size_t kbase, tbase;
+	uint64_t bloom[2];
 };
 
 struct cti_reader {
@@ -60,6 +82,13 @@ struct cti_reader {
 	struct cti__buf scratch;	/* top-level values we do not keep */
 	struct cti__buf fields;	/* NUL-separated copies of the fields */
 	struct field f[F_COUNT];
+	struct key *keys;	/* member names of the objects open */
+	size_t nkeys, kcap;
+	struct cti__buf keytext; /* decoded names, and the top level's */
+	struct kframe top;	/* the top-level object's names */
+	int esc;		/* the last string had an escape */
+	int top_objects_bad;	/* "objects" that is not an array */
+	uint64_t top_names;	/* memory its member names take */
 	char *bundle_spec, *bundle_id;
 	struct cti_object cur;
 	uint64_t nobj;
@@ -254,6 +283,7 @@ parse_escape(struct cti_reader *r, struct cti__buf *out)
 	int c, rc;
 
 	r->pos++; /* the backslash */
+	r->esc = 1;
 	c = peek(r);
 	if (IS_ERR(c))
 		return ERR_OF(c);
@@ -363,26 +393,37 @@ parse_string(struct cti_reader *r, struct cti__buf *out)
 	}
 }
 
+/* Decimal digits; *n gets how many (at least one, or an error). */
 static int
-digits(struct cti_reader *r, struct cti__buf *out)
+digits(struct cti_reader *r, struct cti__buf *out, long *n)
 {
-	int c, n = 0, rc;
+	int c, rc;
 
+	*n = 0;
 	while ((c = peek(r)) >= '0' && c <= '9') {
 		if ((rc = out_putc(r, out, (char)c)))
 			return rc;
 		r->pos++;
-		n++;
+		(*n)++;
 	}
 	if (IS_ERR(c))
 		return ERR_OF(c);
-	return n ? CTI_OK : perr(r, CTI_EFORMAT, "bad number");
+	return *n ? CTI_OK : perr(r, CTI_EFORMAT, "bad number");
 }
 
-static int
+/*
+ * A number, copied as written. It must fit a double (I-JSON): its decimal
+ * exponent e10 (the value is d.ddd x 10^e10) decides, and strtod() where
+ * e10 is 308, the exponent of DBL_MAX, so that the reader and jcs.c agree.
+ */
+static __attribute__((noinline)) int
 parse_number(struct cti_reader *r, struct cti__buf *out)
 {
-	int c = peek(r), rc;
+	uint64_t at = r->off + r->pos;
+	size_t start = out->len;
+	long nint = 0, nfrac = 0, lead0 = 0, nexp;
+	int64_t ex = 0, e10;
+	int c = peek(r), rc, zero_int = 0, has_exp = 0, eneg = 0, nz = 0;
 
 	if (c == '-') {
 		r->pos++;
@@ -392,32 +433,88 @@ parse_number(struct cti_reader *r, struct cti__buf *out)
 	}
 	if (c == '0') {
 		r->pos++;
+		zero_int = 1;
 		if ((rc = out_putc(r, out, '0')))
 			return rc;
 		if ((c = peek(r)) >= '0' && c <= '9')
 			return perr(r, CTI_EFORMAT, "leading zero in number");
-	} else if ((rc = digits(r, out))) {
+	} else if ((rc = digits(r, out, &nint))) {
 		return rc;
 	}
 	if ((c = peek(r)) == '.') {
 		r->pos++;
-		if ((rc = out_putc(r, out, '.')) || (rc = digits(r, out)))
+		if ((rc = out_putc(r, out, '.')))
 			return rc;
-		c = peek(r);
+		while ((c = peek(r)) >= '0' && c <= '9') {
+			if ((rc = out_putc(r, out, (char)c)))
+				return rc;
+			r->pos++;
+			if (!nz && c == '0')
+				lead0++;
+			else
+				nz = 1;
+			nfrac++;
+		}
+		if (IS_ERR(c))
+			return ERR_OF(c);
+		if (!nfrac)
+			return perr(r, CTI_EFORMAT, "bad number");
 	}
 	if (c == 'e' || c == 'E') {
+		has_exp = 1;
 		r->pos++;
 		if ((rc = out_putc(r, out, (char)c)))
 			return rc;
 		if ((c = peek(r)) == '+' || c == '-') {
+			eneg = c == '-';
 			r->pos++;
 			if ((rc = out_putc(r, out, (char)c)))
 				return rc;
 		}
-		if ((rc = digits(r, out)))
-			return rc;
+		nexp = 0;
+		while ((c = peek(r)) >= '0' && c <= '9') {
+			if ((rc = out_putc(r, out, (char)c)))
+				return rc;
+			r->pos++;
+			nexp++;
+			if (ex < 1000000000)
+				ex = ex * 10 + (c - '0');
+		}
+		if (IS_ERR(c))
+			return ERR_OF(c);
+		if (!nexp)
+			return perr(r, CTI_EFORMAT, "bad number");
 	}
-	return IS_ERR(c) ? ERR_OF(c) : CTI_OK;
+	if (IS_ERR(c))
+		return ERR_OF(c);
+	if (CTI_LIKELY(!has_exp && nint <= 308))
+		return CTI_OK;
+	if (!zero_int)
+		e10 = nint - 1;
+	else if (nz)
+		e10 = -(int64_t)lead0 - 1;
+	else
+		return CTI_OK; /* zero */
+	e10 += eneg ? -ex : ex;
+	if (e10 == 308) {
+		char small[64], *t = small;
+		size_t n = out->len - start;
+		double d;
+
+		if (n >= sizeof(small) && !(t = malloc(n + 1)))
+			return cti__seterr(r->err = CTI_ENOMEM, "out of memory");
+		memcpy(t, out->p + start, n);
+		t[n] = '\0';
+		d = cti__strtod(t);
+		if (t != small)
+			free(t);
+		if (d - d == 0)	/* finite */
+			return CTI_OK;
+	} else if (e10 < 308) {
+		return CTI_OK;
+	}
+	return perr_from(r, at, CTI_EFORMAT, "number out of range (beyond "
+			 "a double)");
 }
 
 static int
@@ -437,6 +534,227 @@ parse_literal(struct cti_reader *r, struct cti__buf *out, const char *lit)
 	return out_put(r, out, lit, n);
 }
 
+size_t
+cti__json_unescape(char *out, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 1; i + 1 < n; i++) {
+		unsigned cp;
+
+		if (s[i] != '\\') {
+			out[o++] = s[i];
+			continue;
+		}
+		switch (s[++i]) {
+		case 'b': out[o++] = '\b'; continue;
+		case 'f': out[o++] = '\f'; continue;
+		case 'n': out[o++] = '\n'; continue;
+		case 'r': out[o++] = '\r'; continue;
+		case 't': out[o++] = '\t'; continue;
+		case 'u': break;
+		default: out[o++] = s[i]; continue;	/* '"', '\\', '/' */
+		}
+		cp = 0;
+		for (int k = 1; k <= 4; k++)
+			cp = cp << 4 | (unsigned)cti__hexval(s[i + k]);
+		i += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			unsigned lo = 0;
+
+			for (int k = 3; k <= 6; k++)
+				lo = lo << 4 | (unsigned)cti__hexval(s[i + k]);
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			i += 6;
+		}
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xc0 | cp >> 6);
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xe0 | cp >> 12);
+			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | cp >> 18);
+			out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
+			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	return o;
+}
+
+/* ---------------------------------------------------------- member names */
+
+/* Length and three bytes of a name: equal names have equal tags. */
+static inline uint64_t
+key_tag(const char *k, size_t n)
+{
+	if (!n)
+		return 0;
+	return (uint64_t)n | (uint64_t)(unsigned char)k[0] << 32 |
+	       (uint64_t)(unsigned char)k[n / 2] << 40 |
+	       (uint64_t)(unsigned char)k[n - 1] << 48;
+}
+
+static inline const char *
+key_text(const struct cti_reader *r, const struct cti__buf *out,
+	 const struct key *k)
+{
+	return (k->len & KEY_EXT) ? r->keytext.p + k->off : out->p + k->off;
+}
+
+static int
+dup_name(struct cti_reader *r, uint64_t at, const char *k, size_t n)
+{
+	char q[CTI__QUOTE_SIZE];
+
+	return perr_from(r, at, CTI_EFORMAT, "duplicate member name \"%s\"",
+			 cti__quote(q, k, n));
+}
+
+static inline void
+kframe_begin(struct cti_reader *r, struct kframe *f)
+{
+	f->kbase = r->nkeys;
+	f->tbase = r->keytext.len;
+	f->bloom[0] = f->bloom[1] = 0;
+}
+
+/* A name whose Bloom filter bit was set: compare with those before it. */
+static int
+key_scan(struct cti_reader *r, const struct kframe *f,
+	 const struct cti__buf *out, uint64_t tag, const char *k, size_t n,
+	 uint64_t at)
+{
+	for (const struct key *e = r->keys + f->kbase; e < r->keys + r->nkeys;
+	     e++)
+		if (e->tag == tag && memcmp(key_text(r, out, e), k, n) == 0)
+			return dup_name(r, at, k, n);
+	return CTI_OK;
+}
+
+static int
+keys_grow(struct cti_reader *r)
+{
+	size_t cap = r->kcap ? r->kcap * 2 : 256;
+	struct key *e = realloc(r->keys, cap * sizeof(*e));
+
+	if (!e)
+		return cti__seterr(r->err = CTI_ENOMEM, "out of memory");
+	r->keys = e;
+	r->kcap = cap;
+	return CTI_OK;
+}
+
+/*
+ * A member name of the object of frame f: off/len in out, or with KEY_EXT
+ * in r->keytext. at: where it starts in the input, for the message.
+ */
+static inline __attribute__((always_inline)) int
+key_add(struct cti_reader *r, struct kframe *f, const struct cti__buf *out,
+	uint32_t off, uint32_t len, uint64_t at)
+{
+	const char *k = (len & KEY_EXT) ? r->keytext.p + off : out->p + off;
+	size_t n = len & ~KEY_EXT;
+	uint64_t tag = key_tag(k, n);
+	struct key *e;
+	int rc;
+
+	if (CTI_UNLIKELY(r->nkeys == r->kcap) && (rc = keys_grow(r)))
+		return rc;
+	if (CTI_LIKELY(r->nkeys - f->kbase < KEYS_INLINE)) {
+		unsigned h = (unsigned)((tag * 0x9e3779b97f4a7c15ull) >> 57);
+		uint64_t bit = 1ull << (h & 63);
+
+		if ((f->bloom[h >> 6] & bit) &&
+		    (rc = key_scan(r, f, out, tag, k, n, at)))
+			return rc;
+		f->bloom[h >> 6] |= bit;
+	}
+	e = &r->keys[r->nkeys++];
+	e->tag = tag;
+	e->off = off;
+	e->len = len;
+	return CTI_OK;
+}
+
+struct key_sort {
+	const struct cti_reader *r;
+	const struct cti__buf *out;
+};
+
+static int
+key_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct key *x = a, *y = b;
+	const struct key_sort *ks = ctx;
+	size_t n = x->len & ~KEY_EXT, m = y->len & ~KEY_EXT;
+	int c;
+
+	if (n != m)
+		return n < m ? -1 : 1;
+	c = memcmp(key_text(ks->r, ks->out, x), key_text(ks->r, ks->out, y), n);
+	return c;
+}
+
+/* An object with many members ends: check them all, sorted. */
+static int
+keys_sorted(struct cti_reader *r, struct kframe *f, const struct cti__buf *out)
+{
+	struct key_sort ks = { r, out };
+	struct key *k = r->keys + f->kbase;
+	size_t n = r->nkeys - f->kbase;
+
+	qsort_r(k, n, sizeof(*k), key_cmp, &ks);
+	for (size_t i = 1; i < n; i++)
+		if (key_cmp(&k[i - 1], &k[i], &ks) == 0)
+			return dup_name(r, r->off + r->pos,
+					key_text(r, out, &k[i]),
+					k[i].len & ~KEY_EXT);
+	return CTI_OK;
+}
+
+/* The object of frame f ends: check what was not checked as it came. */
+static inline int
+kframe_end(struct cti_reader *r, struct kframe *f, const struct cti__buf *out)
+{
+	int rc;
+
+	if (CTI_UNLIKELY(r->nkeys - f->kbase > KEYS_INLINE) &&
+	    (rc = keys_sorted(r, f, out)))
+		return rc;
+	r->nkeys = f->kbase;
+	r->keytext.len = f->tbase;
+	return CTI_OK;
+}
+
+/* A copy of the name out[koff..] (quotes included) in r->keytext, decoded;
+ * *off and *len get where, for key_add(). */
+static int
+key_copy(struct cti_reader *r, const struct cti__buf *out, size_t koff,
+	 size_t raw, uint32_t *off, uint32_t *len)
+{
+	int rc;
+
+	if ((rc = cti__buf_grow(&r->keytext, raw)))
+		return r->err = rc;
+	*off = (uint32_t)r->keytext.len;
+	if (r->esc)
+		r->keytext.len += cti__json_unescape(r->keytext.p +
+						     r->keytext.len,
+						     out->p + koff, raw);
+	else {
+		memcpy(r->keytext.p + r->keytext.len, out->p + koff + 1,
+		       raw - 2);
+		r->keytext.len += raw - 2;
+	}
+	*len = (uint32_t)(r->keytext.len - *off) | KEY_EXT;
+	return CTI_OK;
+}
+
 static int parse_value(struct cti_reader *r, struct cti__buf *out, int depth);
 
 static int
@@ -446,28 +764,56 @@ too_deep(struct cti_reader *r)
 		    CTI_MAX_DEPTH);
 }
 
-/* Record a top-level string member of the object being read. */
-static void
+/* Note a top-level member of the object being read that cti looks at. */
+static inline void
 record(struct cti_reader *r, const char *key, size_t klen, size_t voff,
        struct cti__buf *out)
 {
-	for (int i = 0; i < F_COUNT; i++) {
-		if (strlen(field_names[i]) == klen &&
-		    memcmp(field_names[i], key, klen) == 0) {
-			if (out->p[voff] != '"')
-				return;
-			r->f[i].off = voff + 1;
-			r->f[i].len = out->len - voff - 2;
-			r->f[i].set = 1;
+	int i;
+
+	switch (klen) {
+	case 2:
+		if (key[0] != 'i' || key[1] != 'd')
 			return;
-		}
+		i = F_ID;
+		break;
+	case 4:
+		if (memcmp(key, "type", 4) != 0)
+			return;
+		i = F_TYPE;
+		break;
+	case 7:
+		if (memcmp(key, "created", 7) != 0)
+			return;
+		i = F_CREATED;
+		break;
+	case 8:
+		if (memcmp(key, "modified", 8) != 0)
+			return;
+		i = F_MODIFIED;
+		break;
+	case 12:
+		if (memcmp(key, "spec_version", 12) != 0)
+			return;
+		i = F_SPEC;
+		break;
+	default:
+		return;
 	}
+	r->f[i].present = 1;
+	if (out->p[voff] != '"')
+		return;
+	r->f[i].off = voff + 1;
+	r->f[i].len = out->len - voff - 2;
+	r->f[i].set = 1;
+	r->f[i].esc = r->esc;
 }
 
-/* An object; '{' is next. With rec, its string members are recorded. */
+/* An object; '{' is next. With rec, its members are recorded. */
 static int
 parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 {
+	struct kframe f;
 	int c, rc, first = 1;
 
 	if (depth > CTI_MAX_DEPTH)
@@ -475,8 +821,11 @@ parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 	r->pos++;
 	if ((rc = out_putc(r, out, '{')))
 		return rc;
+	kframe_begin(r, &f);
 	for (;;) {
-		size_t koff, voff;
+		size_t koff, voff, klen;
+		uint32_t off, len;
+		uint64_t at;
 
 		c = skip_ws(r);
 		if (c == '}' && first) {
@@ -486,6 +835,8 @@ parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 		if (!first) {
 			if (c == '}') {
 				r->pos++;
+				if ((rc = kframe_end(r, &f, out)))
+					return rc;
 				return out_putc(r, out, '}');
 			}
 			if (c != ',')
@@ -499,7 +850,17 @@ parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 		if (c != '"')
 			return unexpected(r, c, "a member name");
 		koff = out->len;
+		at = r->off + r->pos;
+		r->esc = 0;
 		if ((rc = parse_string(r, out)))
+			return rc;
+		klen = out->len - koff - 2;
+		off = (uint32_t)(koff + 1);
+		len = (uint32_t)klen;
+		if (CTI_UNLIKELY(r->esc) &&
+		    (rc = key_copy(r, out, koff, klen + 2, &off, &len)))
+			return rc;
+		if ((rc = key_add(r, &f, out, off, len, at)))
 			return rc;
 		if ((c = skip_ws(r)) != ':')
 			return unexpected(r, c, "':'");
@@ -507,10 +868,16 @@ parse_object(struct cti_reader *r, struct cti__buf *out, int depth, int rec)
 		if ((rc = out_putc(r, out, ':')))
 			return rc;
 		voff = out->len;
+		r->esc = 0;
 		if ((rc = parse_value(r, out, depth + 1)))
 			return rc;
-		if (rec)
-			record(r, out->p + koff + 1, voff - koff - 3, voff, out);
+		if (rec) {
+			if (len & KEY_EXT)
+				record(r, r->keytext.p + off, len & ~KEY_EXT,
+				       voff, out);
+			else
+				record(r, out->p + off, klen, voff, out);
+		}
 	}
 }
 
@@ -583,7 +950,7 @@ emit(struct cti_reader *r, uint64_t line)
 {
 	const char **dst[F_COUNT] = {
 		&r->cur.type, &r->cur.id, &r->cur.modified,
-		&r->cur.spec_version,
+		&r->cur.spec_version, &r->cur.created,
 	};
 	size_t offs[F_COUNT];
 	int rc;
@@ -601,14 +968,29 @@ emit(struct cti_reader *r, uint64_t line)
 				  (int)(r->f[F_TYPE].len > 64 ? 64 :
 					r->f[F_TYPE].len),
 				  r->obj.p + r->f[F_TYPE].off);
+	if (r->f[F_SPEC].present && !r->f[F_SPEC].set)
+		return cti__seterr(r->err = CTI_EFORMAT, "%s:%llu: object %llu "
+				  "is not STIX: \"spec_version\" is not a "
+				  "string", r->name, (unsigned long long)line,
+				  (unsigned long long)r->nobj + 1);
 	cti__buf_reset(&r->fields);
 	for (int i = 0; i < F_COUNT; i++) {
+		const char *v = r->obj.p + r->f[i].off;
+		size_t n = r->f[i].len;
+
 		offs[i] = r->fields.len;
-		if (r->f[i].set &&
-		    ((rc = cti__buf_put(&r->fields, r->obj.p + r->f[i].off,
-				       r->f[i].len)) ||
-		     (rc = cti__buf_putc(&r->fields, '\0'))))
+		if (!r->f[i].set)
+			continue;
+		if ((rc = cti__buf_grow(&r->fields, n + 1)))
 			return r->err = rc;
+		/* escapes are rare in these: decode them where they are */
+		if (CTI_UNLIKELY(r->f[i].esc))
+			n = cti__json_unescape(r->fields.p + r->fields.len, v - 1,
+					       n + 2);
+		else
+			memcpy(r->fields.p + r->fields.len, v, n);
+		r->fields.len += n;
+		r->fields.p[r->fields.len++] = '\0';
 	}
 	for (int i = 0; i < F_COUNT; i++)
 		*dst[i] = r->f[i].set ? r->fields.p + offs[i] : NULL;
@@ -646,23 +1028,32 @@ top_member(struct cti_reader *r, int *got)
 {
 	struct cti__buf *out;
 	size_t koff, voff, klen;
+	uint32_t off, len;
+	uint64_t at;
 	const char *key;
 	int c = skip_ws(r), rc;
 
 	if (c == '}') {
 		r->pos++;
-		if (r->top_is_bundle) {
+		if ((rc = kframe_end(r, &r->top, &r->obj)))
+			return rc;
+		r->state = ST_AFTER;
+		if (r->top_is_bundle || r->top_type_bundle) {
 			if (r->top_type_other)
 				return perr(r, CTI_EFORMAT, "not a bundle: an "
 					    "\"objects\" array in an object of "
 					    "another type");
-			r->state = ST_AFTER;
+			if (r->top_objects_bad)
+				return perr(r, CTI_EFORMAT, "the bundle's "
+					    "\"objects\" is not an array");
+			/* a bundle without "objects" holds nothing */
+			if (r->layout == CTI_LAYOUT_UNKNOWN)
+				r->layout = CTI_LAYOUT_BUNDLE;
 			return CTI_OK;
 		}
 		/* a single object */
 		if ((rc = out_putc(r, &r->obj, '}')))
 			return rc;
-		r->state = ST_AFTER;
 		if (r->layout == CTI_LAYOUT_UNKNOWN)
 			r->layout = CTI_LAYOUT_OBJECT;
 		if ((rc = emit(r, r->top_line)))
@@ -685,34 +1076,50 @@ top_member(struct cti_reader *r, int *got)
 	else if (out->len > 1 && (rc = out_putc(r, out, ',')))
 		return rc;
 	koff = out->len;
+	at = r->off + r->pos;
+	r->esc = 0;
 	if ((rc = parse_string(r, out)))
 		return rc;
-	key = out->p + koff + 1;
-	klen = out->len - koff - 2;
+	/* the names are kept beside: a bundle's members are not; they count
+	 * against the limit of an object, as those of an object do */
+	if ((rc = key_copy(r, out, koff, out->len - koff, &off, &len)) ||
+	    (rc = key_add(r, &r->top, out, off, len, at)))
+		return rc;
+	r->top_names += (len & ~KEY_EXT) + sizeof(struct key);
+	if (r->top_names > CTI_MAX_OBJECT)
+		return perr_from(r, at, CTI_ELIMIT, "the top-level object's "
+				 "member names exceed the limit of %u MiB",
+				 CTI_MAX_OBJECT >> 20);
+	key = r->keytext.p + off;
+	klen = len & ~KEY_EXT;
 	if ((c = skip_ws(r)) != ':')
 		return unexpected(r, c, "':'");
 	r->pos++;
 	c = skip_ws(r);
-	if (klen == 7 && memcmp(key, "objects", 7) == 0 && c == '[' &&
-	    !r->top_is_bundle && !r->top_type_other) {
-		/* a bundle: stream its objects */
-		r->top_is_bundle = 1;
-		r->layout = r->layout == CTI_LAYOUT_UNKNOWN ? CTI_LAYOUT_BUNDLE
-							     : r->layout;
-		r->pos++;
-		r->state = ST_OBJECTS;
-		r->first = 1;
-		return CTI_OK;
+	if (klen == 7 && memcmp(key, "objects", 7) == 0) {
+		if (c == '[' && !r->top_is_bundle && !r->top_type_other) {
+			/* a bundle: stream its objects */
+			r->top_is_bundle = 1;
+			if (r->layout == CTI_LAYOUT_UNKNOWN)
+				r->layout = CTI_LAYOUT_BUNDLE;
+			r->pos++;
+			r->state = ST_OBJECTS;
+			r->first = 1;
+			return CTI_OK;
+		}
+		if (c != '[')
+			r->top_objects_bad = 1;
 	}
 	if ((rc = out_putc(r, out, ':')))
 		return rc;
 	voff = out->len;
-	if ((rc = parse_value(r, out, 2)))
+	r->esc = 0;
+	/* as deep as it will be in a bundle: [{"type":"bundle","objects":[{ */
+	if ((rc = parse_value(r, out, 4)))
 		return rc;
-	key = out->p + koff + 1;
-	if (!r->top_is_bundle) {
+	key = r->keytext.p + off;
+	if (!r->top_is_bundle)
 		record(r, key, klen, voff, out);
-	}
 	if (klen == 4 && memcmp(key, "type", 4) == 0) {
 		int isb = out->len - voff == 8 &&
 			  memcmp(out->p + voff, "\"bundle\"", 8) == 0;
@@ -781,6 +1188,11 @@ cti_reader_next(const struct cti_object **out, cti_reader *r)
 					    "unexpected byte 0x%02x", c);
 			r->pos++;
 			r->top_line = r->line;
+			r->top_objects_bad = 0;
+			r->top_names = 0;
+			r->nkeys = 0;
+			cti__buf_reset(&r->keytext);
+			kframe_begin(r, &r->top);
 			cti__buf_reset(&r->obj);
 			reset_fields(r);
 			if ((rc = out_putc(r, &r->obj, '{')))
@@ -836,11 +1248,70 @@ cti_reader_next(const struct cti_object **out, cti_reader *r)
 	}
 }
 
+/* ---------------------------------------------------------- STIX 2.0 */
+
+/* The cyber-observable object types of STIX 2.1 (section 6), sorted. */
+static const char *const sco_types[] = {
+	"artifact", "autonomous-system", "directory", "domain-name",
+	"email-addr", "email-message", "file", "ipv4-addr", "ipv6-addr",
+	"mac-addr", "mutex", "network-traffic", "process", "software", "url",
+	"user-account", "windows-registry-key", "x509-certificate",
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+cti__stix20(const struct cti_object *o)
+{
+	/* STIX 2.1, 3.2: without spec_version, an object is 2.0 unless it is
+	 * a cyber observable, which has no "created" */
+	return !o->spec_version && o->created && o->type &&
+	       !bsearch(&o->type, sco_types, CTI_ARRAY_LEN(sco_types),
+			sizeof(sco_types[0]), cmp_str);
+}
+
+int
+cti__stix20_amend(struct cti__buf *b, const char *json, size_t len)
+{
+	static const char sv[] = "{\"spec_version\":\"2.0\"";
+	int rc;
+
+	if (len + sizeof(sv) - 1 > CTI_MAX_OBJECT)
+		return CTI_ELIMIT;
+	cti__buf_reset(b);
+	if ((rc = cti__buf_put(b, sv, sizeof(sv) - 1)) ||
+	    (len > 2 && (rc = cti__buf_putc(b, ','))) ||
+	    (rc = cti__buf_put(b, json + 1, len - 1)))
+		return rc;
+	return CTI_OK;
+}
+
+int
+cti__stix20_mark(struct cti__buf *b, const struct cti_object *o)
+{
+	int rc;
+
+	if (!cti__stix20(o))
+		return 0;
+	return (rc = cti__stix20_amend(b, o->json, o->len)) ? rc : 1;
+}
+
 /* ---------------------------------------------------------- lifetime */
 
 int
 cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 		   const void *prefix, size_t prefix_len)
+{
+	return cti__reader_open_fd(out, fd, name, prefix, prefix_len, 0);
+}
+
+int
+cti__reader_open_fd(cti_reader **out, int fd, const char *name,
+		    const void *prefix, size_t prefix_len, int eof)
 {
 	cti_reader *r;
 	int rc;
@@ -857,7 +1328,8 @@ cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 	}
 	r->name = r->name_copy;
 	r->line = 1;
-	if ((rc = cti__src_open(&r->src, fd, 0, r->name, prefix, prefix_len))) {
+	if ((rc = cti__src_open_eof(&r->src, fd, 0, r->name, prefix,
+				    prefix_len, eof))) {
 		cti_reader_free(r);
 		return rc;
 	}
@@ -940,5 +1412,7 @@ cti_reader_free(cti_reader *r)
 	cti__buf_free(&r->obj);
 	cti__buf_free(&r->scratch);
 	cti__buf_free(&r->fields);
+	cti__buf_free(&r->keytext);
+	free(r->keys);
 	free(r);
 }

@@ -119,107 +119,135 @@ digits(const char *p, int n)
 }
 
 /*
- * "YYYY-MM-DDTHH:MM:SS" with any fraction, then the rest at *end. Returns
- * Unix seconds (UTC, before any offset) and the fraction in milliseconds
- * (truncated), or -1 when the fields are malformed or out of range. A leap
+ * The one parser of times: "YYYY-MM-DDTHH:MM:SS[.F...](Z|+HH:MM|-HH:MM)"
+ * into microseconds since the epoch (digits of the fraction past the sixth
+ * are dropped). Strict (STIX) without flags: 'T', 'Z', no offset. A leap
  * second (:60) counts as the first second of the next minute, as in POSIX.
  */
-static int
-parse_fields(int64_t *secs, int *ms, const char **end, const char *s, int lax)
+int
+cti__parse_ts(int64_t *out_us, const char *s, unsigned flags)
 {
-	int y, mo, d, h, mi, sec, k;
+	int y, mo, d, h = 0, mi = 0, sec = 0, k, oh, om;
+	int64_t us = 0, t;
 	const char *p;
 
-	if (strnlen(s, 19) < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
-	    s[16] != ':')
-		return -1;
-	if (s[10] != 'T' && !(lax && (s[10] == 't' || s[10] == ' ')))
+	if (!s || strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
 		return -1;
 	y = digits(s, 4);
 	mo = digits(s + 5, 2);
 	d = digits(s + 8, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+		return -1;
+	t = days_from_civil(y, mo, d) * 86400;
+	if (s[10] == '\0' && (flags & CTI__TS_DATE)) {
+		*out_us = t * 1000000;
+		return 0;
+	}
+	if (s[10] != 'T' &&
+	    !((flags & CTI__TS_LAX) && (s[10] == 't' || s[10] == ' ')))
+		return -1;
+	if (strnlen(s + 11, 8) < 8 || s[13] != ':' || s[16] != ':')
+		return -1;
 	h = digits(s + 11, 2);
 	mi = digits(s + 14, 2);
 	sec = digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
-	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return -1;
 	p = s + 19;
-	*ms = 0;
 	if (*p == '.') {
 		p++;
 		if (*p < '0' || *p > '9')
 			return -1;
 		for (k = 0; *p >= '0' && *p <= '9'; p++, k++)
-			if (k < 3)
-				*ms = *ms * 10 + (*p - '0');
-		for (; k < 3; k++)
-			*ms *= 10;
+			if (k < 6)
+				us = us * 10 + (*p - '0');
+		for (; k < 6; k++)
+			us *= 10;
 	}
-	*secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	*end = p;
+	t += h * 3600 + mi * 60 + sec;
+	if (*p == 'Z' || (*p == 'z' && (flags & CTI__TS_LAX))) {
+		if (p[1])
+			return -1;
+	} else if ((flags & CTI__TS_LAX) && (*p == '+' || *p == '-') &&
+		   strlen(p) == 6 && p[3] == ':') {
+		oh = digits(p + 1, 2);
+		om = digits(p + 4, 2);
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -1;
+		/* local time = UTC + offset */
+		t += (*p == '+' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+	} else {
+		return -1;
+	}
+	*out_us = t * 1000000 + us;
 	return 0;
+}
+
+/* Floor division, for times before 1970. */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
 }
 
 int
 cti_parse_time(int64_t *out_unix, const char *s)
 {
-	int64_t t;
-	int ms, oh, om;
-	const char *p;
+	int64_t us;
 
-	if (!s || parse_fields(&t, &ms, &p, s, 1))
-		goto bad;
-	if ((*p == 'Z' || *p == 'z') && !p[1]) {
-		*out_unix = t;
-		return CTI_OK;
-	}
-	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':')
-		goto bad;
-	oh = digits(p + 1, 2);
-	om = digits(p + 4, 2);
-	if (oh < 0 || oh > 23 || om < 0 || om > 59)
-		goto bad;
-	/* local time = UTC + offset */
-	t += (*p == '+' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
-	*out_unix = t;
+	if (cti__parse_ts(&us, s, CTI__TS_LAX))
+		return cti__seterr(CTI_EUSAGE,
+				  "invalid time '%.40s': want RFC 3339, as "
+				  "2026-11-22T10:00:00Z", s ? s : "");
+	*out_unix = floor_div(us, 1000000);
 	return CTI_OK;
-bad:
-	return cti__seterr(
-		CTI_EUSAGE,
-		"invalid time '%.40s': want RFC 3339, as 2026-11-22T10:00:00Z",
-		s ? s : "");
 }
 
 int
 cti_parse_stix_time(int64_t *out_ms, const char *s)
 {
-	int64_t t;
-	int ms;
-	const char *p;
+	int64_t us;
 
-	if (!s || parse_fields(&t, &ms, &p, s, 0) || p[0] != 'Z' || p[1])
+	if (cti__parse_ts(&us, s, 0))
 		return cti__seterr(CTI_EFORMAT, "invalid STIX timestamp '%.40s'",
 				  s ? s : "");
-	*out_ms = t * 1000 + ms;
+	*out_ms = floor_div(us, 1000);
 	return CTI_OK;
+}
+
+/* t seconds and us microseconds (0-999999) in STIX form: milliseconds,
+ * or microseconds where they are needed. */
+static char *
+format(char *buf, size_t size, int64_t t, int64_t us)
+{
+	int64_t days = floor_div(t, 86400), rem = t - days * 86400, y;
+	int m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	if (us % 1000)
+		snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 (long long)y, m, d, (int)(rem / 3600),
+			 (int)(rem / 60 % 60), (int)(rem % 60), (int)us);
+	else
+		snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			 (long long)y, m, d, (int)(rem / 3600),
+			 (int)(rem / 60 % 60), (int)(rem % 60),
+			 (int)(us / 1000));
+	return buf;
 }
 
 char *
 cti_format_time(char *buf, size_t size, int64_t t)
 {
-	int64_t days = t / 86400, rem = t % 86400, y;
-	int m, d;
+	return format(buf, size, t, 0);
+}
 
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.000Z",
-		 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-		 (int)(rem % 60));
-	return buf;
+char *
+cti__format_ts(char *buf, size_t size, int64_t us)
+{
+	int64_t t = floor_div(us, 1000000);
+
+	return format(buf, size, t, us - t * 1000000);
 }
 
 int64_t

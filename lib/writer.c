@@ -8,9 +8,8 @@
  * bundle text before it, so it is written last.
  *
  * Compression runs on a second thread: the caller fills one stage buffer
- * while the worker hashes, deflates and writes the other.
+ * while the worker hashes, deflates and writes the other (pipe.c).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +21,103 @@
 #define STAGE (1u << 20)
 #define OUTBUF (256u << 10)
 
-/* (id, modified) keys already written: open addressing over 16-byte hashes */
-struct seen {
-	unsigned char (*slot)[16];
-	size_t cap, count;
+/*
+ * (id, modified) keys already written: open addressing over 16-byte slots,
+ * 12 bytes of a SipHash-128 of the key under a random key (no input can be
+ * made to collide) and 4 bytes of a hash of the object's bytes, to tell an
+ * identical copy from another object under the same key.
+ */
+struct slot {
+	unsigned char key[12];
+	uint32_t sum;
 };
+
+struct seen {
+	struct slot *slot;
+	size_t cap, count;
+	unsigned char sipkey[crypto_shorthash_siphashx24_KEYBYTES];
+};
+
+static inline size_t
+slot_pos(const struct slot *e, size_t mask)
+{
+	uint64_t h;
+
+	memcpy(&h, e->key, 8);
+	return (size_t)h & mask;
+}
+
+static int
+seen_grow(struct seen *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 1u << 12;
+	struct slot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return cti__seterr(CTI_ENOMEM, "out of memory for the duplicate "
+				  "index");
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t j;
+
+		if (!s->slot[i].key[0])
+			continue;
+		for (j = slot_pos(&s->slot[i], ncap - 1); ns[j].key[0];
+		     j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = ns;
+	s->cap = ncap;
+	return CTI_OK;
+}
+
+/* *added: 1 when k was new (and is now recorded), 0 when its key was seen
+ * with the same sum, -1 when seen with another. */
+static int
+seen_add(struct seen *s, const struct slot *k, int *added)
+{
+	size_t j;
+	int rc;
+
+	if (4 * (s->count + 1) > 3 * s->cap && (rc = seen_grow(s)))
+		return rc;
+	for (j = slot_pos(k, s->cap - 1); s->slot[j].key[0];
+	     j = (j + 1) & (s->cap - 1))
+		if (memcmp(s->slot[j].key, k->key, sizeof(k->key)) == 0) {
+			*added = s->slot[j].sum == k->sum ? 0 : -1;
+			return CTI_OK;
+		}
+	s->slot[j] = *k;
+	s->count++;
+	*added = 1;
+	return CTI_OK;
+}
+
+/* The slot of (id, modified) and json. */
+static int
+seen_key(struct seen *s, struct slot *k, const char *id, const char *modified,
+	 const char *json, size_t len)
+{
+	unsigned char h[crypto_shorthash_siphashx24_BYTES], small[256], *b;
+	size_t il = strlen(id), ml = modified ? strlen(modified) + 1 : 0;
+
+	/* "ID\0MODIFIED\0", or "ID" alone without modified */
+	b = il + ml + 1 <= sizeof(small) ? small : malloc(il + ml + 1);
+	if (!b)
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	memcpy(b, id, il + 1);
+	if (modified)
+		memcpy(b + il + 1, modified, ml);
+	crypto_shorthash_siphashx24(h, b, il + (modified ? ml + 1 : 0),
+				    s->sipkey);
+	if (b != small)
+		free(b);
+	memcpy(k->key, h, sizeof(k->key));
+	k->key[0] |= 1; /* never the empty slot */
+	k->sum = (uint32_t)cti__hash64(json, len, 0);
+	return CTI_OK;
+}
 
 struct cti_writer {
 	struct cti__out out;
@@ -39,69 +130,16 @@ struct cti_writer {
 	uint64_t count;
 	crypto_generichash_state texthash;
 	unsigned char *stages[2];
+	size_t stage_lens[2];
 	unsigned char *stage;	/* the buffer being filled */
 	size_t stage_len;
+	int slot;		/* its index */
 	unsigned char *zout;
 	struct seen seen;
 	int failed;
-
-	/* the compression worker */
-	pthread_t thread;
-	int thread_ready;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const unsigned char *job; /* handed to the worker, NULL when idle */
-	size_t job_len;
-	int stop;
-	int werr;		/* the worker's error, and its message */
-	char werrmsg[512];
+	struct cti__pipe pipe;	/* to the compression thread */
+	int threaded;
 };
-
-static int
-seen_grow(struct seen *s)
-{
-	size_t ncap = s->cap ? s->cap * 2 : 1u << 12;
-	unsigned char (*ns)[16] = calloc(ncap, 16);
-
-	if (!ns)
-		return cti__seterr(CTI_ENOMEM, "out of memory for the duplicate "
-				  "index");
-	for (size_t i = 0; i < s->cap; i++) {
-		uint64_t h;
-		size_t j;
-
-		memcpy(&h, s->slot[i], 8);
-		if (!h)
-			continue;
-		for (j = h & (ncap - 1); *(uint64_t *)ns[j]; j = (j + 1) & (ncap - 1))
-			;
-		memcpy(ns[j], s->slot[i], 16);
-	}
-	free(s->slot);
-	s->slot = ns;
-	s->cap = ncap;
-	return CTI_OK;
-}
-
-/* 1 when key was new (and is now recorded), 0 when seen, < 0 on error */
-static int
-seen_add(struct seen *s, const unsigned char key[16])
-{
-	uint64_t h;
-	size_t j;
-	int rc;
-
-	if (4 * (s->count + 1) > 3 * s->cap && (rc = seen_grow(s)))
-		return rc;
-	memcpy(&h, key, 8);
-	for (j = h & (s->cap - 1); *(uint64_t *)s->slot[j];
-	     j = (j + 1) & (s->cap - 1))
-		if (memcmp(s->slot[j], key, 16) == 0)
-			return 0;
-	memcpy(s->slot[j], key, 16);
-	s->count++;
-	return 1;
-}
 
 /* Compress (or copy) p[0..n) to the output; flush as for deflate(). */
 static int
@@ -134,85 +172,56 @@ static void *
 worker(void *arg)
 {
 	cti_writer *w = arg;
+	int i, rc;
 
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		const unsigned char *job;
-		size_t len;
-		int rc;
-
-		while (!w->job && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->job)
+	while ((i = cti__pipe_next(&w->pipe)) >= 0) {
+		if ((rc = compress_out(w, w->stages[i], w->stage_lens[i],
+				       Z_NO_FLUSH))) {
+			cti__pipe_stop(&w->pipe, rc);
 			break;
-		job = w->job;
-		len = w->job_len;
-		pthread_mutex_unlock(&w->mu);
-		rc = w->werr ? CTI_OK : compress_out(w, job, len, Z_NO_FLUSH);
-		pthread_mutex_lock(&w->mu);
-		if (rc && !w->werr) {
-			w->werr = rc;
-			snprintf(w->werrmsg, sizeof(w->werrmsg), "%s",
-				 cti_errmsg());
 		}
-		w->job = NULL;
-		pthread_cond_broadcast(&w->cv);
+		cti__pipe_done(&w->pipe);
 	}
-	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Wait until the worker is idle; returns its error, if any. */
-static int
-wait_idle(cti_writer *w)
-{
-	int rc;
-
-	pthread_mutex_lock(&w->mu);
-	while (w->job)
-		pthread_cond_wait(&w->cv, &w->mu);
-	rc = w->werr;
-	pthread_mutex_unlock(&w->mu);
-	if (rc)
-		cti__seterr(rc, "%s", w->werrmsg);
-	return rc;
-}
-
+/* Hand the stage filled to the worker (or compress it here without one)
+ * and start filling the next. */
 static int
 flush_stage(cti_writer *w)
 {
 	int rc;
 
-	if (!w->thread_ready) {
+	if (!w->threaded) {
 		rc = compress_out(w, w->stage, w->stage_len, Z_NO_FLUSH);
 		w->stage_len = 0;
 		return rc;
 	}
-	if ((rc = wait_idle(w)))
-		return rc;
-	pthread_mutex_lock(&w->mu);
-	w->job = w->stage;
-	w->job_len = w->stage_len;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	w->stage = w->stage == w->stages[0] ? w->stages[1] : w->stages[0];
+	w->stage_lens[w->slot] = w->stage_len;
+	cti__pipe_put(&w->pipe);
+	if ((w->slot = cti__pipe_slot(&w->pipe)) < 0) {
+		w->slot = 0;
+		w->stage = NULL;
+		if ((rc = cti__pipe_error(&w->pipe)))
+			return rc;
+		return cti__seterr(CTI_EIO, "%s: compression stopped",
+				  w->out.name);
+	}
+	w->stage = w->stages[w->slot];
 	w->stage_len = 0;
 	return CTI_OK;
 }
 
-static void
-stop_worker(cti_writer *w)
+/* Wait for the worker to finish what it was given. */
+static int
+stop_worker(cti_writer *w, int abort)
 {
-	if (!w->thread_ready)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	w->thread_ready = 0;
+	if (!w->threaded)
+		return CTI_OK;
+	w->threaded = 0;
+	if (abort)
+		cti__pipe_stop(&w->pipe, 0);
+	return cti__pipe_finish(&w->pipe);
 }
 
 static int
@@ -269,6 +278,7 @@ cti_writer_open(cti_writer **out, const char *path,
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	w->stage = w->stages[0];
+	w->slot = 0;
 	if ((rc = cti__out_open(&w->out, path, opts ? opts->mode : 0, 0))) {
 		free(w->stages[0]);
 		free(w->stages[1]);
@@ -277,16 +287,11 @@ cti_writer_open(cti_writer **out, const char *path,
 		return rc;
 	}
 	crypto_generichash_init(&w->texthash, NULL, 0, 32);
-	if (pthread_mutex_init(&w->mu, NULL) == 0) {
-		if (pthread_cond_init(&w->cv, NULL) == 0) {
-			if (pthread_create(&w->thread, NULL, worker, w) == 0)
-				w->thread_ready = 1;
-			else
-				pthread_cond_destroy(&w->cv);
-		}
-		if (!w->thread_ready)
-			pthread_mutex_destroy(&w->mu);
-	}
+	randombytes_buf(w->seen.sipkey, sizeof(w->seen.sipkey));
+	/* without a thread, the compression runs here */
+	w->threaded = cti__pipe_start(&w->pipe, 2, worker, w) == CTI_OK;
+	if (w->threaded)
+		w->slot = cti__pipe_slot(&w->pipe);
 	if (!w->plain) {
 		if (deflateInit2(&w->z, level, Z_DEFLATED, -15, 8,
 				 Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -324,22 +329,18 @@ cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
 	if (w->failed)
 		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	if (w->dedup && id) {
-		crypto_generichash_state st;
-		unsigned char key[16];
+		struct slot k;
+		int fresh;
 
-		crypto_generichash_init(&st, NULL, 0, sizeof(key));
-		crypto_generichash_update(&st, (const unsigned char *)id,
-					  strlen(id) + 1);
-		if (modified)
-			crypto_generichash_update(&st,
-				(const unsigned char *)modified,
-				strlen(modified));
-		crypto_generichash_final(&st, key, sizeof(key));
-		key[0] |= 1; /* never the all-zero empty slot */
-		if ((rc = seen_add(&w->seen, key)) <= 0) {
-			if (rc < 0)
-				w->failed = 1;
+		if ((rc = seen_key(&w->seen, &k, id, modified, json, len)) ||
+		    (rc = seen_add(&w->seen, &k, &fresh))) {
+			w->failed = 1;
 			return rc;
+		}
+		if (fresh < 1) {
+			if (added)
+				*added = fresh;
+			return CTI_OK;
 		}
 	}
 	if ((w->count && (rc = emit(w, ",", 1))) ||
@@ -377,9 +378,14 @@ cti_writer_close(cti_writer *w)
 		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	}
 	/* everything before the id goes through the hash first */
-	if ((rc = flush_stage(w)) || (rc = wait_idle(w)))
+	if (w->threaded) {
+		w->stage_lens[w->slot] = w->stage_len;
+		cti__pipe_put(&w->pipe);
+		if ((rc = stop_worker(w, 0)))
+			goto fail;
+	} else if ((rc = flush_stage(w))) {
 		goto fail;
-	stop_worker(w);
+	}
 	crypto_generichash_final(&w->texthash, hash, sizeof(hash));
 	cti_stix_id(id, sizeof(id), "bundle", (const char *)hash, sizeof(hash));
 	snprintf(tail, sizeof(tail), "],\"id\":\"%s\"}\n", id);
@@ -411,7 +417,7 @@ cti_writer_abort(cti_writer *w)
 {
 	if (!w)
 		return;
-	stop_worker(w);
+	stop_worker(w, 1);
 	if (w->out.fd >= 0 || w->out.tmp)
 		cti__out_abort(&w->out);
 	if (w->z_ready)

@@ -38,6 +38,15 @@ run "$CTI" show iocs.cti
 run "$CTI" verify -p producer.pub --feed example-iocs --state state -o iocs.json iocs.cti
 run "$CTI" show iocs.json
 
+# carried on removable media (a directory stands in for the stick): push
+# writes it atomically, pull on the other side verifies it into its own
+# copy; the second pull finds nothing new and says nothing
+mkdir -p usb
+run "$CTI" push -v -p producer.pub iocs.cti usb/
+run "$CTI" pull -v -p producer.pub --state pull-state -o pulled.json usb/iocs.cti
+run "$CTI" pull --json -p producer.pub --state pull-state -o pulled.json usb/iocs.cti
+cmp -s iocs.json pulled.json || { echo "demo: the pulled JSON differs" >&2; exit 1; }
+
 # what changed between two releases of a feed
 set +e
 run "$CTI" diff --stat "$S/ics-attack-18.0-sample.json" "$S/ics-attack-18.1-sample.json"

@@ -9,8 +9,8 @@ objs() { gzip -dc "$1" | jq -c "$2"; }
 
 # ---- indicator list with defanged values, comments, extra columns
 expect 0 "pack a mixed indicator list" "$CTI" pack --json -o "$T/mixed.cti" "$P/mixed.txt"
-check "--json counts: 13 read, 11 written, 1 skipped, 1 duplicate" \
-	[ "$(cat "$T/out")" = '{"read":13,"written":11,"skipped":1,"duplicate":1}' ]
+check "--json counts: 13 read, 11 written (11 indicators), 1 skipped, 1 duplicate" \
+	[ "$(cat "$T/out")" = '{"read":13,"written":11,"indicators":11,"passed":0,"added":0,"skipped":1,"duplicate":1}' ]
 check "the unrecognised line is named with file:line" \
 	grep -qF "mixed.txt:13: not an indicator, skipped: 'this'" "$T/err"
 check "gzip -t accepts the bundle" gzip -t "$T/mixed.cti"
@@ -70,7 +70,7 @@ check "TLP:CLEAR is marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487" \
 
 # ---- CSV
 expect 0 "pack a CSV table" "$CTI" pack --json -o "$T/csv.cti" "$P/table.csv"
-check "CSV: three rows, three indicators" [ "$(cat "$T/out")" = '{"read":3,"written":3,"skipped":0,"duplicate":0}' ]
+check "CSV: three rows, three indicators" [ "$(cat "$T/out")" = '{"read":3,"written":3,"indicators":3,"passed":0,"added":0,"skipped":0,"duplicate":0}' ]
 check "CSV bundle is valid STIX 2.1" valid21 "$T/csv.cti"
 check "CSV columns map to STIX properties" \
 	[ "$(objs "$T/csv.cti" '.objects[0] | [.confidence, .valid_from, .description, .labels]')" = '[80,"2026-01-02T03:04:05.000Z","seen in \"campaign X\", twice",["c2","botnet"]]' ]

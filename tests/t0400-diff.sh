@@ -208,7 +208,7 @@ expect 3 "truncated gzip NEW exits 3" "$CTI" diff "$F/old.json" "$T/trunc.gz"
 check "... naming NEW" err_has "cti: diff: NEW:"
 printf '{"type":"bundle","objects":[{"type":"x","id":"x--1","a":1,"a":2}]}' >"$T/dup.json"
 expect 3 "a duplicate member name exits 3" "$CTI" diff "$T/dup.json" "$F/new.json"
-check "... naming OLD and the object" err_has "OLD: $T/dup.json:1: object x--1: duplicate name"
+check "... naming OLD and the place" err_has "OLD: $T/dup.json:1:59: duplicate member name \"a\""
 printf '{"type":"bundle","objects":[{"type":"x","id":"x--1","modified":"yesterday"}]}' >"$T/ts.json"
 expect 3 "a modified that is no timestamp exits 3" "$CTI" diff "$F/old.json" "$T/ts.json"
 check "... naming NEW and the object" err_has "NEW: $T/ts.json:1: object x--1: bad modified"
@@ -220,7 +220,7 @@ check "... naming OLD" err_has "cti: diff: OLD: stdin:1:"
 
 # ---------------------------------------------------------------- usage
 expect 0 "-h exits 0" "$CTI" diff -h
-check "... and prints the usage" out_has "usage: cti diff [--json | --bundle -o OUT | --stat]"
+check "... and prints the usage" out_has "usage: cti diff [-q | -v] [--json | --bundle -o OUT | --stat]"
 expect 2 "one operand is a usage error" "$CTI" diff "$F/old.json"
 expect 2 "three operands are a usage error" "$CTI" diff "$F/old.json" "$F/old.json" "$F/old.json"
 expect 2 "--json with --stat is a usage error" "$CTI" diff --json --stat "$F/old.json" "$F/new.json"

@@ -17,6 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct cti_csv_row *r;
 	cti_csv *c;
+	struct cti_csv_opts o;
 	int fd, rc;
 	unsigned rows = 0;
 	size_t pre;
@@ -33,9 +34,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	lseek(fd, 0, SEEK_SET);
-	rc = cti_csv_open(&c, fd, "fuzz.csv",
-			  size > 1 && data[0] & 8 ? "x" : NULL,
-			  size ? data + 1 : NULL, pre);
+	/* and which value column and separator are asked for */
+	o.column = size > 1 && data[0] & 8 ? "x" : NULL;
+	o.delimiter = size ? ",;\t"[data[0] >> 4 & 3] : 0;
+	rc = cti_csv_open(&c, fd, "fuzz.csv", &o, size ? data + 1 : NULL, pre);
 	if (rc == CTI_OK) {
 		while ((rc = cti_csv_next(&r, c)) == CTI_OK && r) {
 			if (!r->value || strlen(r->value) > CTI_MAX_LINE)

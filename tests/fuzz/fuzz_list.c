@@ -13,15 +13,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 one_line(const char *line, size_t len)
 {
-	const char *v, *r;
-	size_t vl, rl, psz;
+	struct cti_ioc_line l;
+	const char *v;
+	size_t vl, psz;
 	enum cti_ioc_type t, t2;
 	char *out, *out2, *pat, id[64];
 	int n;
 
-	if (!cti_ioc_split_line(&v, &vl, &r, &rl, line, len))
+	if (!cti_ioc_split_line(&l, line, len))
 		return;
-	if (v < line || v + vl > line + len || r < line || r + rl > line + len)
+	v = l.value;
+	vl = l.value_len;
+	if (v < line || v + vl > line + len || l.rest < line ||
+	    l.rest + l.rest_len > line + len ||
+	    (l.port && (l.port < line || l.port + l.port_len > line + len ||
+			l.port_len < 1 || l.port_len > 5)))
 		abort();
 	/* exact sizes, so that ASan sees any overrun */
 	if (!(out = malloc(vl + 2)))

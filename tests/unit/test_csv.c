@@ -41,8 +41,19 @@ open_str(const char *s, const char *column, int *rc)
 {
 	cti_csv *c = NULL;
 
-	*rc = cti_csv_open(&c, input(s, strlen(s), 0), "t.csv", column, NULL,
-			   0);
+	struct cti_csv_opts o = { column, 0 };
+
+	*rc = cti_csv_open(&c, input(s, strlen(s), 0), "t.csv", &o, NULL, 0);
+	return c;
+}
+
+static cti_csv *
+open_delim(const char *s, int delim, int *rc)
+{
+	cti_csv *c = NULL;
+	struct cti_csv_opts o = { NULL, delim };
+
+	*rc = cti_csv_open(&c, input(s, strlen(s), 0), "t.csv", &o, NULL, 0);
 	return c;
 }
 
@@ -130,12 +141,16 @@ test_header(void)
 
 	c = open_str("id,value\n", "address", &rc);
 	CHECK(rc == CTI_EFORMAT && c == NULL);
-	CHECK(strstr(cti_errmsg(), "t.csv:1") != NULL);
-	CHECK(strstr(cti_errmsg(), "address") != NULL);
+	CHECK_STR(cti_errmsg(), "t.csv:1: no column 'address' in the header: "
+		  "'id', 'value'");
 
-	c = open_str("id,name\n1,2\n", NULL, &rc);
+	/* the header is listed, as it is, without control characters */
+	c = open_str("id,name,\"Ad\x1bresse IP\",\xc3\x89tat\n1,2\n", NULL,
+		     &rc);
 	CHECK(rc == CTI_EFORMAT && c == NULL);
-	CHECK(strstr(cti_errmsg(), "no value column") != NULL);
+	CHECK_STR(cti_errmsg(), "t.csv:1: no value column (value, indicator or "
+		  "ioc) in the header: 'id', 'name', 'Ad?resse IP', "
+		  "'\xc3\x89tat'");
 
 	c = open_str("", NULL, &rc);
 	CHECK(rc == CTI_EFORMAT && c == NULL);
@@ -149,6 +164,70 @@ test_header(void)
 	CHECK(rc == CTI_OK);
 	r = next(c, &rc);
 	CHECK(rc == CTI_OK && r == NULL);
+	cti_csv_free(c);
+}
+
+/* ';', TAB and '|' separate as ',' does; detected or given */
+static void
+test_delimiters(void)
+{
+	const struct cti_csv_row *r;
+	cti_csv *c;
+	int rc;
+
+	/* European spreadsheets: ';', and ',' in the numbers */
+	c = open_str("Indicator;Type;Description\n"
+		     "evil.com;domain;\"a; b, c\"\n1.2.3.4;ipv4;x,y\n", NULL,
+		     &rc);
+	CHECK(rc == CTI_OK);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "evil.com") && r->type &&
+	      !strcmp(r->type, "domain") && r->description &&
+	      !strcmp(r->description, "a; b, c"));
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "1.2.3.4") && r->description &&
+	      !strcmp(r->description, "x,y"));
+	cti_csv_free(c);
+
+	/* TAB: spaces around a field go, tabs separate (empty fields) */
+	c = open_str("value\tlabels\tdescription\n 1.2.3.4 \t\t two  words\n",
+		     NULL, &rc);
+	CHECK(rc == CTI_OK);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "1.2.3.4") && r->labels == NULL &&
+	      r->description && !strcmp(r->description, "two  words"));
+	cti_csv_free(c);
+
+	c = open_str("a|ioc|b\nx|evil.com|y\n", NULL, &rc);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "evil.com"));
+	cti_csv_free(c);
+
+	/* the one that names a value column wins over the one with more */
+	c = open_str("value;x,y,z\n1.2.3.4;a,b,c\n", NULL, &rc);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "1.2.3.4"));
+	cti_csv_free(c);
+
+	/* given, it is the only one */
+	c = open_delim("value;x,y\n1.2.3.4,a;b\n", ';', &rc);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "1.2.3.4,a"));
+	cti_csv_free(c);
+	c = open_delim("value\tx\n1.2.3.4\ta\n", ',', &rc);
+	CHECK(rc == CTI_EFORMAT && c == NULL);
+	c = open_delim("value\n", ':', &rc);
+	CHECK(rc == CTI_EINVAL && c == NULL);
+
+	/* without a value column: the most fields decide how it is shown */
+	c = open_str("ip;port;seen\n1.2.3.4;443;x\n", NULL, &rc);
+	CHECK(rc == CTI_EFORMAT && c == NULL);
+	CHECK_STR(cti_errmsg(), "t.csv:1: no value column (value, indicator or "
+		  "ioc) in the header: 'ip', 'port', 'seen'");
+	/* a quoted separator is no separator */
+	c = open_str("\"a;b\",value\nx,1.2.3.4\n", NULL, &rc);
+	r = next(c, &rc);
+	CHECK(r && !strcmp(r->value, "1.2.3.4"));
 	cti_csv_free(c);
 }
 
@@ -404,6 +483,7 @@ main(void)
 {
 	test_basic();
 	test_header();
+	test_delimiters();
 	test_quoting();
 	test_layout();
 	test_errors();

@@ -262,48 +262,78 @@ test_misc(void)
 
 struct split_case {
 	const char *line, *value, *rest; /* value NULL: skipped */
+	const char *port;		  /* NULL: none */
 };
 
 static void
 test_split(void)
 {
 	static const struct split_case cases[] = {
-		{"# comment", NULL, NULL},
-		{"   # indented comment", NULL, NULL},
-		{"", NULL, NULL},
-		{"  \t \r\n", NULL, NULL},
-		{"\xef\xbb\xbf# BOM then comment", NULL, NULL},
+		{"# comment", NULL, NULL, NULL},
+		{"   # indented comment", NULL, NULL, NULL},
+		{"", NULL, NULL, NULL},
+		{"  \t \r\n", NULL, NULL, NULL},
+		{"\xef\xbb\xbf# BOM then comment", NULL, NULL, NULL},
 		{"\xef\xbb\xbf"
 		 "1.2.3.4\r\n",
-		 "1.2.3.4", ""},
-		{"77.90.185.20\t10", "77.90.185.20", "10"},
-		{"77.90.185.20\t10\n", "77.90.185.20", "10"},
-		{"1.2.3.4   \r\n", "1.2.3.4", ""},
-		{"  1.2.3.4", "1.2.3.4", ""},
+		 "1.2.3.4", "", NULL},
+		{"77.90.185.20\t10", "77.90.185.20", "10", NULL},
+		{"77.90.185.20\t10\n", "77.90.185.20", "10", NULL},
+		{"1.2.3.4   \r\n", "1.2.3.4", "", NULL},
+		{"  1.2.3.4", "1.2.3.4", "", NULL},
 		{"d41d8cd98f00b204e9800998ecf8427e  empty file.txt",
-		 "d41d8cd98f00b204e9800998ecf8427e", "empty file.txt"},
-		{"evil.com;c2 server", "evil.com", "c2 server"},
-		{"evil.com,85", "evil.com", "85"},
-		{"evil.com , 85 ", "evil.com", "85"},
-		{"evil.com # seen twice", "evil.com", "seen twice"},
-		{"evil.com;;x", "evil.com", "x"},
-		{"http://a.com/x,y;z 7", "http://a.com/x,y;z", "7"},
-		{"hxxp[:]//a[.]com/x,y", "hxxp[:]//a[.]com/x,y", ""},
+		 "d41d8cd98f00b204e9800998ecf8427e", "empty file.txt", NULL},
+		{"evil.com;c2 server", "evil.com", "c2 server", NULL},
+		{"evil.com,85", "evil.com", "85", NULL},
+		{"evil.com , 85 ", "evil.com", "85", NULL},
+		{"evil.com # seen twice", "evil.com", "seen twice", NULL},
+		{"evil.com;;x", "evil.com", "x", NULL},
+		{"http://a.com/x,y;z 7", "http://a.com/x,y;z", "7", NULL},
+		{"hxxp[:]//a[.]com/x,y", "hxxp[:]//a[.]com/x,y", "", NULL},
 		{"hxxp[://]a[.]com/x;y\tphish", "hxxp[://]a[.]com/x;y",
-		 "phish"},
-		{"a@b.com,John", "a@b.com", "John"},
-		{",x", "", "x"},
-		{"2001:db8::1 v6", "2001:db8::1", "v6"},
+		 "phish", NULL},
+		{"a@b.com,John", "a@b.com", "John", NULL},
+		{",x", "", "x", NULL},
+		{"2001:db8::1 v6", "2001:db8::1", "v6", NULL},
+		/* report style: bullets, labels, ports */
+		{"- evil.com", "evil.com", "", NULL},
+		{"* evil.com c2", "evil.com", "c2", NULL},
+		{"\xe2\x80\xa2 evil.com", "evil.com", "", NULL},
+		{"1. evil.com", "evil.com", "", NULL},
+		{"12) 1.2.3.4", "1.2.3.4", "", NULL},
+		{"- # not a value", NULL, NULL, NULL},
+		{"-  ", NULL, NULL, NULL},
+		{"-evil.com", "-evil.com", "", NULL},
+		{"1.2.3.4. x", "1.2.3.4.", "x", NULL},
+		{"SHA256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "", NULL},
+		{"- MD5: d41d8cd98f00b204e9800998ecf8427e dropper",
+		 "d41d8cd98f00b204e9800998ecf8427e", "dropper", NULL},
+		{"IP address: 198.51.100.7", "198.51.100.7", "", NULL},
+		{"C2: hxxps://x[.]com/a", "hxxps://x[.]com/a", "", NULL},
+		{"evil.com:8443 cobalt strike", "evil.com", "cobalt strike",
+		 "8443"},
+		{"198.51.100.7:443", "198.51.100.7", "", "443"},
+		{"[2001:db8::1]:443 beacon", "2001:db8::1", "beacon", "443"},
+		{"[2001:db8::1]", "2001:db8::1", "", NULL},
+		{"[2001:db8::1]:65536", "[2001:db8::1]:65536", "", NULL},
+		{"evil.com:65535", "evil.com", "", "65535"},
+		{"evil.com:http", "evil.com:http", "", NULL},
+		{"evil.com: c2 server", "evil.com", "c2 server", NULL},
+		{"2001:db8:: edge", "2001:db8::", "edge", NULL},
+		{"fe80::1:80", "fe80::1:80", "", NULL},
+		{"http://a.com:8080/x", "http://a.com:8080/x", "", NULL},
+		{"a b c d: 1.2.3.4", "a", "b c d: 1.2.3.4", NULL},
+		{"evil[.]com:443", "evil[.]com", "", "443"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *v, *r;
-		size_t vl, rl;
+		struct cti_ioc_line l;
 		int got;
-		char vb[256], rb[256];
+		char vb[256], rb[256], pb[16];
 
-		got = cti_ioc_split_line(&v, &vl, &r, &rl, cases[i].line,
+		got = cti_ioc_split_line(&l, cases[i].line,
 					 strlen(cases[i].line));
 		if (!cases[i].value) {
 			CHECK(got == 0);
@@ -312,10 +342,17 @@ test_split(void)
 		CHECK(got == 1);
 		if (got != 1)
 			continue;
-		snprintf(vb, sizeof(vb), "%.*s", (int)vl, v);
-		snprintf(rb, sizeof(rb), "%.*s", (int)rl, r);
+		snprintf(vb, sizeof(vb), "%.*s", (int)l.value_len, l.value);
+		snprintf(rb, sizeof(rb), "%.*s", (int)l.rest_len, l.rest);
 		CHECK_STR(vb, cases[i].value);
 		CHECK_STR(rb, cases[i].rest);
+		if (cases[i].port) {
+			snprintf(pb, sizeof(pb), "%.*s", (int)l.port_len,
+				 l.port ? l.port : "");
+			CHECK_STR(pb, cases[i].port);
+		} else {
+			CHECK(l.port == NULL && l.port_len == 0);
+		}
 	}
 }
 
@@ -380,16 +417,16 @@ test_ipsum(void)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		const char *v, *r;
-		size_t vl, rl;
+		struct cti_ioc_line l;
 
-		if (!cti_ioc_split_line(&v, &vl, &r, &rl, line, strlen(line))) {
+		if (!cti_ioc_split_line(&l, line, strlen(line))) {
 			comments++;
 			continue;
 		}
 		n++;
-		if (cti_ioc_classify(out, sizeof(out), v, vl) != CTI_IOC_IPV4 ||
-		    rl == 0 || r[0] < '1' || r[0] > '9') {
+		if (cti_ioc_classify(out, sizeof(out), l.value, l.value_len) !=
+			    CTI_IOC_IPV4 ||
+		    l.rest_len == 0 || l.rest[0] < '1' || l.rest[0] > '9') {
 			if (bad++ < 5)
 				printf("# not an IPv4 line: %s", line);
 		}

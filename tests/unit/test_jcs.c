@@ -7,8 +7,10 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cti.h"
 #include "unit.h"
@@ -242,6 +244,46 @@ test_large(void)
 	free(big);
 }
 
+/* The reader and jcs agree on which numbers fit a double. */
+static void
+test_agree(void)
+{
+	static const char *const nums[] = {
+		"1e308", "1.7976931348623157e308", "1.7976931348623158e308",
+		"1.7976931348623159e308", "1.8e308", "17976931348623157e292",
+		"1e309", "0.1e309", "0.01e310", "-1e309", "1e-400", "0e99999",
+		"1e99999999999", "123456789012345678901234567890",
+	};
+	char path[64], json[128];
+
+	snprintf(path, sizeof(path), "/tmp/test_jcs.%d", (int)getpid());
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		const struct cti_object *o;
+		char *c = NULL;
+		cti_reader *r;
+		FILE *f;
+		int a, b;
+
+		snprintf(json, sizeof(json), "{\"type\":\"x\",\"id\":\"x--1\","
+			 "\"n\":%s}", nums[i]);
+		b = cti_json_canonical(&c, NULL, json, strlen(json));
+		free(c);
+		if (!(f = fopen(path, "w")))
+			break;
+		fputs(json, f);
+		fclose(f);
+		a = cti_reader_open(&r, path, NULL);
+		if (a == CTI_OK) {
+			a = cti_reader_next(&o, r);
+			cti_reader_free(r);
+		}
+		if (a != b)
+			printf("# %s: reader %d, jcs %d\n", nums[i], a, b);
+		CHECK(a == b);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -251,6 +293,7 @@ main(void)
 	test_errors();
 	test_hash();
 	test_large();
+	test_agree();
 	canon("0");
 	return UNIT_DONE();
 }
