@@ -1128,10 +1128,16 @@ int cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i);
  * Write what a holder of OLD needs to catch up with NEW: the NEW versions
  * of the added, revoked, deprecated and modified objects, in NEW's order,
  * as a bundle file at path (cti_writer_open(); "-" for stdout), STIX 2.0
- * objects marked as cti_pack() marks them. Reads NEW a second time (needs
- * opts->keep_new when NEW was standard input), reporting progress to
- * opts->progress as it goes. *count (may be NULL) gets the number of
- * objects written.
+ * objects marked as cti_pack() marks them. The bundle stands on its own:
+ * the objects that these refer to with "created_by_ref",
+ * "object_marking_refs" and the "marking_ref" of "granular_markings" (and
+ * that those refer to, and so on) go with them, from NEW (after the
+ * others when NEW holds them earlier, which takes another pass over NEW up
+ * to the last of them), or, for the TLP 2.0 marking-definitions that NEW
+ * lacks, as cti_tlp_object() has them; a reference that neither has is
+ * left as it is. Reads NEW a second time (needs opts->keep_new when NEW
+ * was standard input), reporting progress to opts->progress as it goes.
+ * *count (may be NULL) gets the number of objects written.
  */
 int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);

@@ -157,6 +157,25 @@ int cti__stix20_mark(struct cti__buf *b, const struct cti_object *o);
 int cti__reader_open_fd(cti_reader **out, int fd, const char *name,
 			const void *prefix, size_t prefix_len, int eof);
 
+/*
+ * members.c: the members of a valid, minified JSON object (as cti_reader
+ * gives them) and the elements of such an array, one after another; *pos
+ * starts at 0. Each returns 1 with the next one, 0 at the end. Names are
+ * as written (escapes kept), values JSON text.
+ */
+struct cti__member {
+	const char *name;	/* without its quotes */
+	size_t nlen;
+	const char *value;
+	size_t vlen;
+};
+int cti__json_member(struct cti__member *m, const char *json, size_t len,
+		     size_t *pos);
+int cti__json_element(const char **v, size_t *vlen, const char *json,
+		      size_t len, size_t *pos);
+/* Whether the member's name, decoded, is name. */
+int cti__member_is(const struct cti__member *m, const char *name);
+
 /* io.c: reading and writing files. */
 
 /* Open path for reading ("-": a dup of stdin). Sets the error message. */
