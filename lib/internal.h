@@ -277,6 +277,15 @@ int cti__csv_open(cti_csv **out, int fd, const char *name,
 /* Bytes read from the file so far. */
 uint64_t cti__csv_raw_bytes(const cti_csv *c);
 
+/* writer.c */
+/* cti_writer_add() of an object whose (id, modified) the caller knows to be
+ * new: not recorded in the duplicate index. */
+int cti__writer_put(cti_writer *w, const char *json, size_t len);
+/* *seen: 1 when (id, modified) was recorded with the same bytes as json,
+ * -1 with other bytes, 0 when it was not. */
+int cti__writer_seen(cti_writer *w, int *seen, const char *id,
+		     const char *modified, const char *json, size_t len);
+
 /* uuid.c */
 /* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */
 void cti__sha1(unsigned char out[20], const void *p, size_t n);

@@ -1,0 +1,83 @@
+/*
+ * base.h - cti pack --base: the previous release of a feed, so that what
+ * did not change is written as it was (base.c); not installed.
+ */
+#ifndef CTI_BASE_H
+#define CTI_BASE_H
+
+#include "internal.h"
+
+#define CTI__NO_TIME INT64_MIN
+
+typedef struct cti__base cti__base;
+
+struct cti__base_opts {
+	int64_t now;		/* seconds: the time of the pack */
+	int64_t valid_for;	/* seconds, 0: no valid_until */
+	int revoke_missing;
+	const char *producer_id; /* the identity of created_by_ref, or NULL */
+	cti_warn_fn warn;
+	void *warn_ctx;
+	cti_progress_fn progress; /* bytes of the release read, of total */
+	void *progress_ctx;
+};
+
+/*
+ * Open and index the previous release at path: a file, or a directory in
+ * which it is the file "bundle" (the state of a cti pull) or else the most
+ * recently modified file named *.cti, *.json or *.json.gz (names not
+ * starting with '.'), the greatest name among equal times. *out is NULL
+ * when a directory holds none (a first release: nothing to keep; a
+ * warning says so). For progress: *total, the inputs' size (0: unknown),
+ * gets the release's added; *read the bytes of it read.
+ */
+int cti__base_open(cti__base **out, uint64_t *read, uint64_t *total,
+		   const char *path, const struct cti__base_opts *opts);
+
+/* The times of an object being made, as text; NULL: absent. */
+struct cti__stamps {
+	const char *created, *modified, *valid_from, *valid_until;
+};
+
+/* An object cti pack makes: an indicator (with validity) or an identity. */
+struct cti__make {
+	const char *type;	/* "indicator", "identity" */
+	const char *id;
+	int validity;		/* has valid_from and valid_until */
+	int64_t first_seen;	/* valid_from the input gives (microseconds),
+				   or CTI__NO_TIME */
+	/* the object's JSON, with times t, into b (reset first) */
+	int (*build)(void *ctx, struct cti__buf *b,
+		     const struct cti__stamps *t);
+	void *ctx;
+};
+
+enum cti__made {
+	CTI__MADE_NEW,		/* not in the release: made now */
+	CTI__MADE_KEPT,		/* as the release has it */
+	CTI__MADE_MODIFIED,	/* a new version of the release's */
+	CTI__MADE_REVOKED,	/* revoked in the release: kept so */
+	CTI__MADE_COPY,		/* the same as one made before: dropped */
+	CTI__MADE_DIFFERS,	/* other than one made before: dropped */
+};
+
+/* Make m and write it to w (or note it for cti__base_finish()). */
+int cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
+		   enum cti__made *how);
+
+/*
+ * A STIX object read, about to be written: *dup is 1 when it is a copy of
+ * an object made under its id and "modified" (drop it), -1 when it is
+ * another (drop it, a warning), 0 when it goes to the writer as usual.
+ */
+int cti__base_passed(cti__base *b, const struct cti_object *o, int *dup);
+
+/* What the release left to write: objects kept as it has them that could
+ * not be made again byte for byte, and with revoke_missing the revoked
+ * versions of its indicators that the inputs no longer hold. Adds to the
+ * counts of st. */
+int cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st);
+
+void cti__base_free(cti__base *b);
+
+#endif
