@@ -42,6 +42,7 @@ enum {
 	B_PASSED = 1 << 5,	/* a STIX object read has its id */
 	B_DONE = 1 << 6,	/* copied or revoked at the end */
 	B_OTHERS = 1 << 7,	/* another producer's: not to revoke */
+	B_JCS = 1 << 8,		/* its sum is of its canonical form */
 };
 
 /* An object of the release, then the version of it this pack writes. */
@@ -66,7 +67,11 @@ struct cti__base {
 	uint64_t later;		/* entries B_LATER not yet copied */
 	uint64_t kept, modified;
 	struct cti__buf obj;	/* an object being made */
-	uint64_t total, done;	/* for progress */
+	char stamp[4][32];	/* times formatted, of stamp_us */
+	int64_t stamp_us[4];
+	cti_reader *r;		/* the release, being indexed */
+	struct cti__idx_feed *feed;
+	int eof;		/* all of it is */
 };
 
 #define US 1000000
@@ -175,22 +180,142 @@ resolve(char **out, const char *path)
 
 /* ---------------------------------------------------------- indexing */
 
-/* A time member's value (JSON text): *us, or CTI__NO_TIME when absent;
- * -1 when it is not a time. */
-static int
-field_time(int64_t *us, const struct cti_json_field *f)
-{
-	char buf[64];
-	size_t n;
+/*
+ * The content of an object, its times left out, is compared through a
+ * 64-bit sum. Objects whose every value is written as RFC 8785 writes it
+ * (strings with only the escapes JSON.stringify() uses, whole numbers
+ * without sign, fraction or exponent, literals, arrays of these: as cti
+ * pack writes them) have the same canonical form exactly when they have
+ * the same members, name and value text alike, in any order; for them the
+ * sum is that of a keyed hash of each member's text, found in one walk
+ * over the object. Any other object is canonicalised (jcs.c) and hashed,
+ * and so is what it is compared with.
+ */
 
-	*us = CTI__NO_TIME;
-	if (!f->value)
+/* Is the string literal s[0..n) (quotes included) as RFC 8785 writes it? */
+static int
+canon_string(const char *s, size_t n)
+{
+	const char *p = s + 1, *end = s + n - 1, *bs;
+
+	while ((bs = memchr(p, '\\', (size_t)(end - p)))) {
+		int v;
+
+		switch (bs[1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			p = bs + 2;
+			continue;
+		case 'u':
+			/* only the control characters without a short form,
+			 * in lower case */
+			if (bs[2] != '0' || bs[3] != '0' || bs[4] > '1' ||
+			    (bs[5] >= 'A' && bs[5] <= 'F') ||
+			    (v = cti__hexval(bs[4])) < 0 ||
+			    cti__hexval(bs[5]) < 0)
+				return 0;
+			v = v << 4 | cti__hexval(bs[5]);
+			if (v == '\b' || v == '\f' || v == '\n' || v == '\r' ||
+			    v == '\t')
+				return 0;
+			p = bs + 6;
+			continue;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Is the scalar value v[0..n) as RFC 8785 writes it? */
+static int
+canon_scalar(const char *v, size_t n)
+{
+	if (v[0] == '"')
+		return canon_string(v, n);
+	if (v[0] == 't' || v[0] == 'f' || v[0] == 'n')
+		return 1;
+	/* 0, or up to 15 digits: a double holds it, written as it is */
+	if (n == 1 && v[0] == '0')
+		return 1;
+	if (n > 15 || v[0] < '1' || v[0] > '9')
 		return 0;
-	if (f->value[0] != '"' || f->len > sizeof(buf))
-		return -1;
-	n = cti__json_unescape(buf, f->value, f->len);
-	buf[n] = '\0';
-	return cti__parse_ts(us, buf, CTI__TS_LAX);
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+canon_value(const char *v, size_t n)
+{
+	const char *e;
+	size_t pos = 0, el;
+
+	if (v[0] == '{')
+		return 0;
+	if (v[0] != '[')
+		return canon_scalar(v, n);
+	while (cti__json_element(&e, &el, v, n, &pos))
+		if (e[0] == '{' || e[0] == '[' || !canon_scalar(e, el))
+			return 0;
+	return 1;
+}
+
+/* What the walk over an object picks out: the times and "revoked". */
+enum { T_CREATED, T_MODIFIED, T_FROM, T_UNTIL, NTIMES };
+
+struct walk {
+	uint64_t sum;
+	int canon;			/* the sum stands for the content */
+	const char *time[NTIMES];	/* values, or NULL */
+	size_t tlen[NTIMES];
+	int revoked;
+};
+
+static int
+time_index(const struct cti__member *m)
+{
+	int i;
+
+	switch (m->nlen) {
+	case 7: i = T_CREATED; break;
+	case 8: i = T_MODIFIED; break;
+	case 10: i = T_FROM; break;
+	case 11: i = T_UNTIL; break;
+	default: return -1;
+	}
+	return memcmp(m->name, times[i], m->nlen) ? -1 : i;
+}
+
+/* Walk json: its member sum (w->canon 0 when it stands for nothing). */
+static void
+walk(const struct cti__base *b, struct walk *w, const char *json, size_t len)
+{
+	struct cti__member m;
+	size_t pos = 0;
+	int t;
+
+	memset(w, 0, sizeof(*w));
+	w->canon = 1;
+	while (cti__json_member(&m, json, len, &pos)) {
+		if (memchr(m.name, '\\', m.nlen)) {
+			w->canon = 0;
+			continue;
+		}
+		if ((t = time_index(&m)) >= 0) {
+			w->time[t] = m.value;
+			w->tlen[t] = m.vlen;
+			continue;
+		}
+		if (m.nlen == 7 && !memcmp(m.name, "revoked", 7))
+			w->revoked = m.vlen == 4 && !memcmp(m.value, "true", 4);
+		if (w->canon && !canon_value(m.value, m.vlen))
+			w->canon = 0;
+		/* "name":value, as it stands */
+		w->sum += cti__idx_hash(&b->x, m.name - 1,
+					(size_t)(m.value + m.vlen - m.name + 1));
+	}
 }
 
 static uint64_t
@@ -202,66 +327,100 @@ sum_of(const unsigned char *hash)
 	return v;
 }
 
-/* The content of json without its times. */
+/* The content sum of json, as e's was taken (B_JCS or not). */
 static int
-content_sum(uint64_t *sum, const char *json, size_t len,
-	    struct cti_json_field *f, size_t nf)
+content_sum(const struct cti__base *b, uint64_t *sum, int jcs,
+	    const char *json, size_t len)
 {
 	unsigned char h[CTI_DIFF_HASH_BYTES];
+	struct walk w;
 	int rc;
 
-	if ((rc = cti_json_hash(h, sizeof(h), json, len, times, f, nf)))
+	if (!jcs) {
+		walk(b, &w, json, len);
+		if (w.canon) {
+			*sum = w.sum;
+			return CTI_OK;
+		}
+		/* an object made is always canonical: this is no match */
+		*sum = ~w.sum;
+		return CTI_OK;
+	}
+	if ((rc = cti_json_hash(h, sizeof(h), json, len, times, NULL, 0)))
 		return rc;
 	*sum = sum_of(h);
 	return CTI_OK;
+}
+
+/* A time's value (JSON text): *us, or CTI__NO_TIME when absent; -1 when
+ * it is not a time. */
+static int
+value_time(int64_t *us, const char *v, size_t n)
+{
+	char buf[64];
+
+	*us = CTI__NO_TIME;
+	if (!v)
+		return 0;
+	if (v[0] != '"' || n > sizeof(buf))
+		return -1;
+	n = cti__json_unescape(buf, v, n);
+	buf[n] = '\0';
+	return cti__parse_ts(us, buf, CTI__TS_LAX);
 }
 
 static int
 index_obj(void *ctx, struct cti__idx_obj *obj)
 {
 	struct cti__base *b = ctx;
-	struct cti_json_field f[5] = {
-		{"created", NULL, 0}, {"modified", NULL, 0},
-		{"valid_from", NULL, 0}, {"valid_until", NULL, 0},
-		{"revoked", NULL, 0},
-	};
 	struct cti__ent *h;
 	struct bent *e;
-	int64_t t[4];
+	struct walk w;
+	int64_t t[NTIMES];
 	uint64_t sum;
-	int rc;
+	int rc, added;
 
 	/* the types cti pack makes, as it makes them (STIX 2.1) */
 	if ((obj->type != b->t_indicator && obj->type != b->t_identity) ||
 	    obj->stix20)
 		return CTI_OK;
-	if ((rc = content_sum(&sum, obj->o.json, obj->o.len, f, 5)))
-		return cti__preferr(rc, "base: %s:%llu: object %s", b->path,
-				   (unsigned long long)obj->o.line, obj->o.id);
-	for (int i = 0; i < 4; i++)
-		if (field_time(&t[i], &f[i]))
+	walk(b, &w, obj->o.json, obj->o.len);
+	for (int i = 0; i < NTIMES; i++)
+		if (value_time(&t[i], w.time[i], w.tlen[i]))
 			return CTI_OK;	/* not one to make again */
-	if (t[0] == CTI__NO_TIME || t[1] == CTI__NO_TIME)
+	if (t[T_CREATED] == CTI__NO_TIME || t[T_MODIFIED] == CTI__NO_TIME)
 		return CTI_OK;
-	/* of several versions, the latest stands (the first of equals) */
-	if ((h = cti__idx_lookup(&b->x, obj->key, obj->o.id, NULL))) {
-		if (t[1] <= bent(h)->modified)
-			return CTI_OK;
-	} else if ((rc = cti__idx_add(&b->x, &h, obj->key, obj->o.id,
-				      obj->type))) {
-		return rc;
+	sum = w.sum;
+	if (!w.canon) {
+		unsigned char hash[CTI_DIFF_HASH_BYTES];
+
+		if ((rc = cti_json_hash(hash, sizeof(hash), obj->o.json,
+					obj->o.len, times, NULL, 0)))
+			return cti__preferr(rc, "base: %s:%llu: object %s",
+					   b->path,
+					   (unsigned long long)obj->o.line,
+					   obj->o.id);
+		sum = sum_of(hash);
 	}
+	if ((rc = cti__idx_get(&b->x, &h, &added, obj->key, obj->o.id,
+			       obj->type)))
+		return rc;
 	e = bent(h);
+	/* of several versions, the first stands (see find()) */
+	if (!added)
+		return CTI_OK;
 	e->raw = obj->raw;
 	e->sum = sum;
-	e->created = t[0];
-	e->modified = t[1];
-	e->valid_from = t[2];
-	e->valid_until = t[3];
+	e->created = t[T_CREATED];
+	e->modified = t[T_MODIFIED];
+	e->valid_from = t[T_FROM];
+	e->valid_until = t[T_UNTIL];
 	e->h.flags = B_PREV;
+	if (!w.canon)
+		e->h.flags |= B_JCS;
 	if (obj->type == b->t_indicator)
 		e->h.flags |= B_INDICATOR;
-	if (f[4].value && f[4].len == 4 && !memcmp(f[4].value, "true", 4))
+	if (w.revoked)
 		e->h.flags |= B_REVOKED;
 	return CTI_OK;
 }
@@ -271,9 +430,8 @@ index_progress(void *ctx, uint64_t raw_bytes)
 {
 	struct cti__base *b = ctx;
 
-	b->done = raw_bytes;
 	if (b->o.progress)
-		b->o.progress(b->o.progress_ctx, raw_bytes, b->total);
+		b->o.progress(b->o.progress_ctx, raw_bytes);
 }
 
 /* A reader of the release from its start. */
@@ -289,21 +447,60 @@ rewind_release(struct cti__base *b, cti_reader **r)
 	return CTI_OK;
 }
 
+/*
+ * The entry of k, reading the release as far as needed: a list packed in
+ * the order of the release finds each of its objects in the next batch, so
+ * that reading the release overlaps with packing; an object not in the
+ * release (or found out of order) reads it to its end. Of several versions
+ * of an id in the release, the first stands.
+ */
+static int
+find(struct cti__base *b, struct bent **out, const struct cti__idkey *k,
+     const char *id)
+{
+	struct cti__ent *h;
+	int rc;
+
+	while (!(h = cti__idx_lookup(&b->x, k, id)) && !b->eof)
+		if ((rc = cti__idx_feed_step(b->feed, &b->eof)))
+			return rc;
+	*out = h ? bent(h) : NULL;
+	return CTI_OK;
+}
+
+/* Read the rest of the release into the index. */
+static int
+drain(struct cti__base *b)
+{
+	int rc = CTI_OK;
+
+	while (!rc && !b->eof)
+		rc = cti__idx_feed_step(b->feed, &b->eof);
+	if (!rc) {
+		cti__idx_feed_close(b->feed);
+		b->feed = NULL;
+		cti_reader_free(b->r);
+		b->r = NULL;
+	}
+	return rc;
+}
+
 int
-cti__base_open(cti__base **out, uint64_t *read, uint64_t *total,
-	       const char *path, const struct cti__base_opts *opts)
+cti__base_open(cti__base **out, uint64_t *total, const char *path,
+	       const struct cti__base_opts *opts)
 {
 	struct cti__idx_read how = {
 		.side = "base", .raw_early = 1, .fn = index_obj,
 		.progress = index_progress,
+		/* found soon after they are indexed, while their slots are
+		 * still in the cache */
+		.batch = 512,
 	};
 	struct cti__base *b;
 	struct stat st;
-	cti_reader *r;
 	int rc;
 
 	*out = NULL;
-	*read = 0;
 	if (sodium_init() < 0)
 		return cti__seterr(CTI_ENOMEM, "cannot initialise libsodium");
 	if (!(b = calloc(1, sizeof(*b))))
@@ -327,17 +524,12 @@ cti__base_open(cti__base **out, uint64_t *read, uint64_t *total,
 		*total += (uint64_t)st.st_size;
 	else
 		*total = 0;
-	b->total = *total;
-	if ((rc = cti__idx_type(&b->x, &b->t_indicator, "indicator", 9)) ||
-	    (rc = cti__idx_type(&b->x, &b->t_identity, "identity", 8)) ||
-	    (rc = rewind_release(b, &r)))
-		goto fail;
 	how.name = b->path;
 	how.ctx = b;
-	rc = cti__idx_read(&b->x, r, &how);
-	*read = cti_reader_raw_bytes(r);
-	cti_reader_free(r);
-	if (rc)
+	if ((rc = cti__idx_type(&b->x, &b->t_indicator, "indicator", 9)) ||
+	    (rc = cti__idx_type(&b->x, &b->t_identity, "identity", 8)) ||
+	    (rc = rewind_release(b, &b->r)) ||
+	    (rc = cti__idx_feed_open(&b->feed, &b->x, b->r, &how)))
 		goto fail;
 	*out = b;
 	return CTI_OK;
@@ -351,6 +543,8 @@ cti__base_free(cti__base *b)
 {
 	if (!b)
 		return;
+	cti__idx_feed_close(b->feed);
+	cti_reader_free(b->r);
 	if (b->fd >= 0)
 		close(b->fd);
 	free(b->path);
@@ -385,18 +579,28 @@ validity(const struct cti__base *b, int64_t until)
 	return b->now + b->valid_for;
 }
 
+/* us as a STIX time, in cache slot i (objects of one release mostly share
+ * their times: formatting each anew would cost more than the rest). */
+static const char *
+stamp(struct cti__base *b, int i, int64_t us)
+{
+	if (us == CTI__NO_TIME)
+		return NULL;
+	if (b->stamp_us[i] != us || !b->stamp[i][0]) {
+		cti__format_ts(b->stamp[i], sizeof(b->stamp[i]), us);
+		b->stamp_us[i] = us;
+	}
+	return b->stamp[i];
+}
+
 /* Build m with these times into b->obj. */
 static int
 build(struct cti__base *b, const struct cti__make *m, int64_t created,
       int64_t modified, int64_t from, int64_t until)
 {
-	char tc[32], tm[32], tf[32], tu[32];
 	struct cti__stamps t = {
-		cti__format_ts(tc, sizeof(tc), created),
-		cti__format_ts(tm, sizeof(tm), modified),
-		from == CTI__NO_TIME ? NULL : cti__format_ts(tf, sizeof(tf), from),
-		until == CTI__NO_TIME ? NULL :
-					cti__format_ts(tu, sizeof(tu), until),
+		stamp(b, 0, created), stamp(b, 1, modified), stamp(b, 2, from),
+		stamp(b, 3, until),
 	};
 
 	cti__buf_reset(&b->obj);
@@ -447,7 +651,8 @@ again(struct cti__base *b, const struct cti__make *m, struct bent *e,
 	if (cti__idx_hash(&b->x, b->obj.p, b->obj.len) == e->raw)
 		*how = CTI__MADE_COPY;
 	else if ((e->h.flags & B_LATER) &&
-		 !(rc = content_sum(&sum, b->obj.p, b->obj.len, NULL, 0)) &&
+		 !(rc = content_sum(b, &sum, e->h.flags & B_JCS, b->obj.p,
+				    b->obj.len)) &&
 		 sum == e->sum)
 		*how = CTI__MADE_COPY;
 	return rc;
@@ -463,20 +668,23 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 	int64_t from, until;
 	uint64_t sum;
 	uint16_t type;
-	int rc;
+	int rc, added;
 
 	if ((rc = cti__idx_key(&b->x, &k, &type, m->id, strlen(m->id),
 			       m->type, strlen(m->type))))
 		return rc;
-	if (!(h = cti__idx_lookup(&b->x, &k, m->id, NULL))) {
+	if ((rc = find(b, &e, &k, m->id)))
+		return rc;
+	if (!e) {
+		if ((rc = cti__idx_get(&b->x, &h, &added, &k, m->id, type)))
+			return rc;
+		e = bent(h);
 		/* new: made now, and noted, to tell copies from others */
 		from = !m->validity ? CTI__NO_TIME :
 		       m->first_seen != CTI__NO_TIME ? m->first_seen : b->now;
 		until = m->validity ? validity(b, CTI__NO_TIME) : CTI__NO_TIME;
-		if ((rc = build(b, m, b->now, b->now, from, until)) ||
-		    (rc = cti__idx_add(&b->x, &h, &k, m->id, type)))
+		if ((rc = build(b, m, b->now, b->now, from, until)))
 			return rc;
-		e = bent(h);
 		e->h.flags = B_MADE;
 		e->raw = cti__idx_hash(&b->x, b->obj.p, b->obj.len);
 		e->created = e->modified = b->now;
@@ -484,7 +692,6 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 		e->valid_until = until;
 		return write_made(b, w, m, b->now, CTI__MADE_NEW, how);
 	}
-	e = bent(h);
 	if (e->h.flags & B_MADE)
 		return again(b, m, e, how);
 	e->h.flags |= B_MADE;
@@ -508,7 +715,8 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 		b->kept++;
 		return write_made(b, w, m, e->modified, CTI__MADE_KEPT, how);
 	}
-	if ((rc = content_sum(&sum, b->obj.p, b->obj.len, NULL, 0)))
+	if ((rc = content_sum(b, &sum, e->h.flags & B_JCS, b->obj.p,
+			      b->obj.len)))
 		return rc;
 	if (sum == e->sum && from == e->valid_from && until == e->valid_until) {
 		/* the same, written otherwise: the release's bytes, later */
@@ -534,7 +742,6 @@ int
 cti__base_passed(cti__base *b, const struct cti_object *o, int *dup)
 {
 	struct cti__idkey k;
-	struct cti__ent *h;
 	struct bent *e;
 	uint16_t type;
 	int64_t mod;
@@ -548,9 +755,8 @@ cti__base_passed(cti__base *b, const struct cti_object *o, int *dup)
 	if ((rc = cti__idx_key(&b->x, &k, &type, o->id, strlen(o->id),
 			       o->type, strlen(o->type))))
 		return rc;
-	if (!(h = cti__idx_lookup(&b->x, &k, o->id, NULL)))
-		return CTI_OK;
-	e = bent(h);
+	if ((rc = find(b, &e, &k, o->id)) || !e)
+		return rc;
 	e->h.flags |= B_PASSED;
 	/* the same id and modified as one made: one of them only */
 	if ((e->h.flags & B_MADE) && o->modified &&
@@ -667,6 +873,8 @@ cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st)
 	cti_reader *r = NULL;
 	int rc = CTI_OK;
 
+	if ((rc = drain(b)))
+		return rc;
 	for (uint32_t i = 0; i < b->x.n; i++)
 		todo += action(b, bent(cti__idx_at(&b->x, i))) != 0;
 	while (todo && !rc) {
@@ -693,7 +901,7 @@ cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st)
 		if ((rc = cti__idx_key(&b->x, &k, &type, o->id, strlen(o->id),
 				       o->type, strlen(o->type))))
 			break;
-		if (!(h = cti__idx_lookup(&b->x, &k, o->id, NULL)) ||
+		if (!(h = cti__idx_lookup(&b->x, &k, o->id)) ||
 		    !(a = action(b, e = bent(h))) ||
 		    cti__idx_hash(&b->x, o->json, o->len) != e->raw)
 			continue;	/* not this version */

@@ -18,7 +18,8 @@ struct cti__base_opts {
 	const char *producer_id; /* the identity of created_by_ref, or NULL */
 	cti_warn_fn warn;
 	void *warn_ctx;
-	cti_progress_fn progress; /* bytes of the release read, of total */
+	/* the bytes of the release read so far, as they are; may be NULL */
+	void (*progress)(void *ctx, uint64_t read);
 	void *progress_ctx;
 };
 
@@ -29,10 +30,12 @@ struct cti__base_opts {
  * starting with '.'), the greatest name among equal times. *out is NULL
  * when a directory holds none (a first release: nothing to keep; a
  * warning says so). For progress: *total, the inputs' size (0: unknown),
- * gets the release's added; *read the bytes of it read.
+ * gets the release's added. The release is read on a thread of its own
+ * as far as the objects made need it (see find()), and to its end by
+ * cti__base_finish().
  */
-int cti__base_open(cti__base **out, uint64_t *read, uint64_t *total,
-		   const char *path, const struct cti__base_opts *opts);
+int cti__base_open(cti__base **out, uint64_t *total, const char *path,
+		   const struct cti__base_opts *opts);
 
 /* The times of an object being made, as text; NULL: absent. */
 struct cti__stamps {

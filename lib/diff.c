@@ -243,11 +243,13 @@ add_new(struct cti_diff *d, const struct cti_object *o,
 	struct objinfo oi;
 	struct cti__ent *h;
 	struct ent *e;
-	int rc, c;
+	int rc, c, added;
 
-	if ((rc = obj_info(d, &oi, o, "NEW", name)))
+	if ((rc = obj_info(d, &oi, o, "NEW", name)) ||
+	    (rc = cti__idx_get(&d->x, &h, &added, k, o->id, type)))
 		return rc;
-	if ((e = (struct ent *)cti__idx_lookup(&d->x, k, o->id, NULL))) {
+	e = (struct ent *)h;
+	if (!added) {
 		e->h.flags |= F_DUP;
 		c = mod_cmp(oi.has_mod, oi.mod, e->h.flags & F_NEW_MOD,
 			    e->new_mod);
@@ -255,10 +257,6 @@ add_new(struct cti_diff *d, const struct cti_object *o,
 			differ(d, "NEW", name, o->line, o->id);
 		if (c <= 0)
 			return CTI_OK;
-	} else if ((rc = cti__idx_add(&d->x, &h, k, o->id, type))) {
-		return rc;
-	} else {
-		e = (struct ent *)h;
 	}
 	memcpy(e->hash, oi.hash, HASH_BYTES);
 	e->raw = raw;
@@ -280,7 +278,7 @@ add_old(struct cti_diff *d, const struct cti_object *o,
 	struct ent *e;
 	int rc, c;
 
-	e = (struct ent *)cti__idx_lookup(&d->x, k, o->id, NULL);
+	e = (struct ent *)cti__idx_lookup(&d->x, k, o->id);
 	if (e && e->raw == raw) {
 		/* the same bytes as NEW's version: equal */
 		int64_t mod = INT64_MIN;
@@ -864,7 +862,7 @@ want(struct delta *t, const char *lit, size_t n)
 	il = cti__json_unescape(id, lit, n);
 	if ((rc = cti__idx_ref_key(&t->d->x, &k, id, il)))
 		goto out;
-	if ((e = (struct ent *)cti__idx_lookup(&t->d->x, &k, id, NULL))) {
+	if ((e = (struct ent *)cti__idx_lookup(&t->d->x, &k, id))) {
 		if (!(e->h.flags & (F_WANT | F_PUT)))
 			t->pending++;
 		e->h.flags |= F_WANT;
@@ -971,8 +969,7 @@ delta_pass(struct delta *t, int first)
 		if ((rc = cti__idx_key(&d->x, &k, &type, o->id, strlen(o->id),
 				       o->type, strlen(o->type))))
 			break;
-		if (!(e = (struct ent *)cti__idx_lookup(&d->x, &k, o->id,
-							NULL)))
+		if (!(e = (struct ent *)cti__idx_lookup(&d->x, &k, o->id)))
 			continue;	/* the file changed under us */
 		if (first && d->opts.progress)
 			d->opts.progress(d->opts.progress_ctx,

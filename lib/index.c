@@ -160,30 +160,33 @@ cti__idx_type(struct cti__idx *x, uint16_t *out, const char *s, size_t n)
 	return CTI_OK;
 }
 
+/* One more than the value of a lower-case hex digit, 0 for any other byte
+ * (upper case would not print back the same). */
+static const uint8_t lowhex[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* Parse a lower-case textual UUID of 36 characters. */
 static int
 uuid_lower(uint8_t out[16], const char *s)
 {
-	int k = 0;
+	static const uint8_t at[16] = {
+		0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34,
+	};
+	int ok = 1;
 
-	for (int i = 0; i < 36; i++) {
-		int hi, lo;
+	if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+		return -1;
+	for (int k = 0; k < 16; k++) {
+		unsigned hi = lowhex[(unsigned char)s[at[k]]];
+		unsigned lo = lowhex[(unsigned char)s[at[k] + 1]];
 
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return -1;
-			continue;
-		}
-		/* upper case would not print back the same */
-		if ((s[i] >= 'A' && s[i] <= 'F') ||
-		    (s[i + 1] >= 'A' && s[i + 1] <= 'F') ||
-		    (hi = cti__hexval(s[i])) < 0 ||
-		    (lo = cti__hexval(s[i + 1])) < 0)
-			return -1;
-		out[k++] = (uint8_t)(hi << 4 | lo);
-		i++;
+		ok &= hi && lo;
+		out[k] = (uint8_t)((hi - 1) << 4 | ((lo - 1) & 15));
 	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 /* The hash of a key; a text id is in id (being looked up) or stored. */
@@ -255,28 +258,25 @@ cti__idx_ref_key(const struct cti__idx *x, struct cti__idkey *k,
 	return key_of(x, k, t, id, il, dd ? (size_t)(dd - id) : 0);
 }
 
+/* Where a key of hash h starts its probe, and what its slots hold of h. */
+#define TAG(h) ((uint32_t)((h) >> 32))
+
 static int
 slots_grow(struct cti__idx *x)
 {
 	size_t ns = x->nslot ? x->nslot * 2 : 1024;
-	uint32_t *p = calloc(ns, sizeof(*p));
+	uint64_t *p = calloc(ns, sizeof(*p));
 
 	if (!p)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < x->n; i++) {
-		struct cti__ent *e = cti__idx_at(x, i);
-		struct cti__idkey k;
+	for (size_t i = 0; i < x->nslot; i++) {
 		size_t j;
 
-		k.idtype = e->idtype;
-		if (e->idtype == CTI__TYPE_NONE)
-			k.u.str = e->id.str;
-		else
-			memcpy(k.u.uuid, e->id.uuid, 16);
-		for (j = key_hash(x, &k, NULL) & (ns - 1); p[j];
-		     j = (j + 1) & (ns - 1))
+		if (!x->slot[i])
+			continue;
+		for (j = (x->slot[i] >> 32) & (ns - 1); p[j]; j = (j + 1) & (ns - 1))
 			;
-		p[j] = i + 1;
+		p[j] = x->slot[i];
 	}
 	free(x->slot);
 	x->slot = p;
@@ -284,50 +284,71 @@ slots_grow(struct cti__idx *x)
 	return CTI_OK;
 }
 
-static int
+static inline int
 key_eq(const struct cti__idx *x, const struct cti__idkey *k, const char *s,
        const struct cti__ent *e)
 {
+	uint64_t a[2], b[2];
+
 	if (k->idtype != e->idtype)
 		return 0;
-	if (e->idtype != CTI__TYPE_NONE)
-		return memcmp(k->u.uuid, e->id.uuid, 16) == 0;
+	if (e->idtype != CTI__TYPE_NONE) {
+		memcpy(a, k->u.uuid, 16);
+		memcpy(b, e->id.uuid, 16);
+		return a[0] == b[0] && a[1] == b[1];
+	}
 	return k->u.str.len == e->id.str.len &&
 	       memcmp(s, cti__arena_get(&x->arena, e->id.str.h),
 		      k->u.str.len) == 0;
 }
 
-struct cti__ent *
-cti__idx_lookup(const struct cti__idx *x, const struct cti__idkey *k,
-		const char *id, size_t *slot)
+/* The entry of k, or NULL and *slot the empty slot where it would go. */
+static struct cti__ent *
+probe(const struct cti__idx *x, const struct cti__idkey *k, const char *id,
+      size_t *slot)
 {
 	size_t mask = x->nslot - 1, i;
+	uint32_t tag = TAG(k->h);
 
-	if (!x->nslot)
-		return NULL;
-	for (i = k->h & mask; x->slot[i]; i = (i + 1) & mask) {
-		struct cti__ent *e = cti__idx_at(x, x->slot[i] - 1);
+	for (i = tag & mask; x->slot[i]; i = (i + 1) & mask) {
+		struct cti__ent *e;
 
+		if ((uint32_t)(x->slot[i] >> 32) != tag)
+			continue;
+		e = cti__idx_at(x, (uint32_t)x->slot[i] - 1);
 		if (key_eq(x, k, id, e))
 			return e;
 	}
-	if (slot)
-		*slot = i;
+	*slot = i;
 	return NULL;
 }
 
+struct cti__ent *
+cti__idx_lookup(const struct cti__idx *x, const struct cti__idkey *k,
+		const char *id)
+{
+	size_t slot;
+
+	if (!x->nslot)
+		return NULL;
+	return probe(x, k, id, &slot);
+}
+
 int
-cti__idx_add(struct cti__idx *x, struct cti__ent **out,
+cti__idx_get(struct cti__idx *x, struct cti__ent **out, int *added,
 	     const struct cti__idkey *k, const char *id, uint16_t type)
 {
 	size_t slot = 0;
 	struct cti__ent *e;
 	int rc;
 
-	if (x->n == UINT32_MAX - 1)
-		return cti__seterr(CTI_ELIMIT, "too many objects");
+	*added = 0;
 	if ((size_t)(x->n + 1) * 10 > x->nslot * 7 && (rc = slots_grow(x)))
 		return rc;
+	if ((*out = probe(x, k, id, &slot)))
+		return CTI_OK;
+	if (x->n == UINT32_MAX - 1)
+		return cti__seterr(CTI_ELIMIT, "too many objects");
 	if ((x->n & (CHUNK - 1)) == 0) {
 		if (x->nchunk == x->chunkcap) {
 			size_t cap = x->chunkcap ? x->chunkcap * 2 : 64;
@@ -342,7 +363,6 @@ cti__idx_add(struct cti__idx *x, struct cti__ent **out,
 			return cti__seterr(CTI_ENOMEM, "out of memory");
 		x->nchunk++;
 	}
-	cti__idx_lookup(x, k, id, &slot);
 	e = cti__idx_at(x, x->n);
 	memset(e, 0, x->esize);
 	e->idtype = k->idtype;
@@ -355,8 +375,9 @@ cti__idx_add(struct cti__idx *x, struct cti__ent **out,
 	} else {
 		memcpy(e->id.uuid, k->u.uuid, 16);
 	}
-	x->slot[slot] = ++x->n;
+	x->slot[slot] = (uint64_t)TAG(k->h) << 32 | ++x->n;
 	*out = e;
+	*added = 1;
 	return CTI_OK;
 }
 
@@ -462,6 +483,7 @@ struct feed {
 	struct batch b[NBATCH];
 	cti_reader *r;
 	const struct cti__idx *x;	/* for raw hashes, when early */
+	size_t objs;			/* in a batch, at most */
 };
 
 static int
@@ -528,7 +550,7 @@ producer(void *arg)
 		cti__buf_reset(&b->buf);
 		b->n = 0;
 		b->last = 0;
-		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
+		while (b->buf.len < BATCH_BYTES && b->n < f->objs) {
 			if ((rc = cti_reader_next(&o, f->r)) ||
 			    (o && (rc = batch_add(b, o, f->x)))) {
 				free(b->err);
@@ -595,63 +617,117 @@ consume(struct cti__idx *x, const struct cti__idx_read *how, struct batch *b,
 	return rc;
 }
 
+struct cti__idx_feed {
+	struct feed f;
+	struct cti__idx *x;
+	struct cti__idx_read how;
+	struct cti__idkey *keys;
+	uint16_t *types;
+	size_t nkeys;
+	int done, rc;
+};
+
+int
+cti__idx_feed_open(struct cti__idx_feed **out, struct cti__idx *x,
+		   cti_reader *r, const struct cti__idx_read *how)
+{
+	struct cti__idx_feed *d;
+	int rc;
+
+	*out = NULL;
+	if (!(d = calloc(1, sizeof(*d))))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	d->x = x;
+	d->how = *how;
+	d->f.r = r;
+	d->f.x = how->raw_early ? x : NULL;
+	d->f.objs = how->batch ? how->batch : BATCH_OBJS;
+	if ((rc = cti__pipe_start(&d->f.pipe, NBATCH, producer, &d->f))) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return CTI_OK;
+}
+
+int
+cti__idx_feed_step(struct cti__idx_feed *d, int *done)
+{
+	struct batch *b;
+	int slot, rc = CTI_OK;
+
+	if (d->done || d->rc) {
+		*done = d->done;
+		return d->rc;
+	}
+	/* -1 before the last batch: the reading stopped, which it does only
+	 * after publishing its error in a last batch */
+	if ((slot = cti__pipe_next(&d->f.pipe)) < 0) {
+		*done = d->done = 1;
+		return CTI_OK;
+	}
+	b = &d->f.b[slot];
+	if (b->n > d->nkeys) {
+		free(d->keys);
+		free(d->types);
+		d->nkeys = b->n;
+		d->keys = malloc(d->nkeys * sizeof(*d->keys));
+		d->types = malloc(d->nkeys * sizeof(*d->types));
+		if (!d->keys || !d->types) {
+			d->nkeys = 0;
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
+		}
+	}
+	if (!rc)
+		rc = consume(d->x, &d->how, b, d->keys, d->types);
+	if (d->how.progress)
+		d->how.progress(d->how.ctx, b->raw_bytes);
+	if (!rc && b->last) {
+		d->done = 1;
+		if (b->rc)
+			rc = cti__preferr(cti__seterr(b->rc, "%s",
+						    b->err ? b->err : ""),
+					 "%s", d->how.side);
+	}
+	if (rc) {
+		cti__pipe_stop(&d->f.pipe, 0);
+		d->rc = rc;
+	} else {
+		cti__pipe_done(&d->f.pipe);
+	}
+	*done = d->done;
+	return rc;
+}
+
+void
+cti__idx_feed_close(struct cti__idx_feed *d)
+{
+	if (!d)
+		return;
+	if (!d->done)
+		cti__pipe_stop(&d->f.pipe, 0);
+	cti__pipe_finish(&d->f.pipe);
+	free(d->keys);
+	free(d->types);
+	for (int i = 0; i < NBATCH; i++) {
+		cti__buf_free(&d->f.b[i].buf);
+		free(d->f.b[i].o);
+		free(d->f.b[i].err);
+	}
+	free(d);
+}
+
 int
 cti__idx_read(struct cti__idx *x, cti_reader *r,
 	      const struct cti__idx_read *how)
 {
-	struct feed f;
-	struct cti__idkey *keys = NULL;
-	uint16_t *types = NULL;
-	size_t nkeys = 0;
-	int rc = CTI_OK, done = 0;
+	struct cti__idx_feed *d;
+	int rc, done = 0;
 
-	memset(&f, 0, sizeof(f));
-	f.r = r;
-	f.x = how->raw_early ? x : NULL;
-	if ((rc = cti__pipe_start(&f.pipe, NBATCH, producer, &f)))
+	if ((rc = cti__idx_feed_open(&d, x, r, how)))
 		return rc;
-	while (!done && !rc) {
-		struct batch *b;
-		int slot = cti__pipe_next(&f.pipe);
-
-		if (slot < 0)
-			break;	/* not before the last batch */
-		b = &f.b[slot];
-		if (b->n > nkeys) {
-			free(keys);
-			free(types);
-			nkeys = b->n;
-			keys = malloc(nkeys * sizeof(*keys));
-			types = malloc(nkeys * sizeof(*types));
-			if (!keys || !types) {
-				nkeys = 0;
-				rc = cti__seterr(CTI_ENOMEM, "out of memory");
-			}
-		}
-		if (!rc)
-			rc = consume(x, how, b, keys, types);
-		if (how->progress)
-			how->progress(how->ctx, b->raw_bytes);
-		if (!rc && b->last) {
-			done = 1;
-			if (b->rc)
-				rc = cti__preferr(cti__seterr(b->rc, "%s",
-							    b->err ? b->err :
-								     ""),
-						 "%s", how->side);
-		}
-		if (rc)
-			cti__pipe_stop(&f.pipe, 0);
-		else
-			cti__pipe_done(&f.pipe);
-	}
-	cti__pipe_finish(&f.pipe);
-	free(keys);
-	free(types);
-	for (int i = 0; i < NBATCH; i++) {
-		cti__buf_free(&f.b[i].buf);
-		free(f.b[i].o);
-		free(f.b[i].err);
-	}
+	while (!rc && !done)
+		rc = cti__idx_feed_step(d, &done);
+	cti__idx_feed_close(d);
 	return rc;
 }

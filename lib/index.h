@@ -5,10 +5,13 @@
  * Ids of the usual form "TYPE--UUID" (the type matching the object's
  * "type", the UUID in lower case) are kept as a type number and 16 bytes,
  * other ids as text in an arena. Entries are of a size the user chooses,
- * each starting with a struct cti__ent, in chunks of 65536; a table of 4-byte
- * slots, at most 70% full, finds them. Slot positions come from SipHash-2-4
- * under a random key, so that no feed can be made of ids that all land on
- * one slot; the same keyed hash serves the users to tell bytes apart.
+ * each starting with a struct cti__ent, in chunks of 65536; a table of
+ * 8-byte slots, at most 70% full, finds them. A slot holds 32 bits of the
+ * id's hash beside the entry's number, so that a probe that meets another
+ * id seldom reads its entry (a cache miss in a large index), and growing
+ * the table hashes nothing again. The hash is SipHash-2-4 under a random
+ * key, so that no feed can be made of ids that all land on one slot; the
+ * same keyed hash serves the users to tell bytes apart.
  */
 #ifndef CTI_INDEX_H
 #define CTI_INDEX_H
@@ -74,7 +77,8 @@ struct cti__idx {
 	unsigned char **chunk;
 	size_t nchunk, chunkcap;
 	uint32_t n;			/* entries */
-	uint32_t *slot;			/* id hash table: entry + 1 */
+	uint64_t *slot;			/* id hash table: hash >> 32 << 32
+					   | entry + 1, 0: empty */
 	size_t nslot;
 };
 
@@ -129,16 +133,14 @@ int cti__idx_key(struct cti__idx *x, struct cti__idkey *k, uint16_t *type,
  * nothing to the index. */
 int cti__idx_ref_key(const struct cti__idx *x, struct cti__idkey *k,
 		     const char *id, size_t il);
-/* The entry of key k (id: its text, for text ids), or NULL; *slot (may be
- * NULL) gets the slot where it would go. */
+/* The entry of key k (id: its text, for text ids), or NULL. */
 struct cti__ent *cti__idx_lookup(const struct cti__idx *x,
-				 const struct cti__idkey *k, const char *id,
-				 size_t *slot);
-/* A new entry for k, zeroed but for its id, whose object is of type type
- * (k must not be in the index). */
-int cti__idx_add(struct cti__idx *x, struct cti__ent **out,
+				 const struct cti__idkey *k, const char *id);
+/* The entry of key k, or when there is none a new one, zeroed but for its
+ * id, whose object is of type type (*added set then). */
+int cti__idx_get(struct cti__idx *x, struct cti__ent **out, int *added,
 		 const struct cti__idkey *k, const char *id, uint16_t type);
-/* Fetch the slot of k, and the entry eight keys ahead, into the cache. */
+/* Fetch the slot of k16 into the cache, and the entry of k8's. */
 static inline void
 cti__idx_prefetch(const struct cti__idx *x, const struct cti__idkey *k16,
 		  const struct cti__idkey *k8)
@@ -148,12 +150,12 @@ cti__idx_prefetch(const struct cti__idx *x, const struct cti__idkey *k16,
 	if (!x->nslot)
 		return;
 	if (k16)
-		__builtin_prefetch(&x->slot[k16->h & mask]);
+		__builtin_prefetch(&x->slot[(k16->h >> 32) & mask]);
 	if (k8) {
-		uint32_t sl = x->slot[k8->h & mask];
+		uint64_t sl = x->slot[(k8->h >> 32) & mask];
 
 		if (sl)
-			__builtin_prefetch(cti__idx_at(x, sl - 1));
+			__builtin_prefetch(cti__idx_at(x, (uint32_t)sl - 1));
 	}
 }
 
@@ -186,6 +188,8 @@ struct cti__idx_read {
 	const char *side;	/* for messages: "NEW", "base" */
 	const char *name;	/* the file, for messages */
 	int raw_early;		/* the reading thread hashes the bytes */
+	size_t batch;		/* objects handed over at a time, at most
+				   (0: 4096) */
 	/* each object, in order; a non-zero return stops the reading */
 	int (*fn)(void *ctx, struct cti__idx_obj *obj);
 	/* after each batch: the bytes read from the file so far */
@@ -196,5 +200,18 @@ struct cti__idx_read {
  * without type or id (CTI_EFORMAT); fn's. */
 int cti__idx_read(struct cti__idx *x, cti_reader *r,
 		  const struct cti__idx_read *how);
+
+/*
+ * The same a batch at a time, as the user needs the objects: the reading
+ * thread goes on ahead (a few MiB) meanwhile. r must outlive the feed.
+ */
+struct cti__idx_feed;
+int cti__idx_feed_open(struct cti__idx_feed **out, struct cti__idx *x,
+		       cti_reader *r, const struct cti__idx_read *how);
+/* fn on the objects of the next batch; *done set once r is read to its
+ * end. An error stays: every later call returns it. */
+int cti__idx_feed_step(struct cti__idx_feed *d, int *done);
+/* Stop the reading (when not done) and free; NULL is allowed. */
+void cti__idx_feed_close(struct cti__idx_feed *d);
 
 #endif

@@ -31,8 +31,10 @@ struct pack {
 	char *norm, *pattern;	/* scratch, CTI_MAX_LINE + 1 each */
 	size_t pattern_size;
 	uint64_t done;		/* bytes of the inputs before this one */
-	uint64_t total;		/* of all of them, 0 when unknown */
+	uint64_t total;		/* of all of them and the base, 0 when
+				   unknown */
 	uint64_t shown;		/* of this one, when last reported */
+	uint64_t base_read;	/* of the base release */
 };
 
 /* One input, its first bytes already read. */
@@ -52,8 +54,20 @@ progress(struct pack *p, uint64_t raw)
 {
 	if (p->o->progress && raw != p->shown) {
 		p->shown = raw;
-		p->o->progress(p->o->progress_ctx, p->done + raw, p->total);
+		p->o->progress(p->o->progress_ctx,
+			       p->base_read + p->done + raw, p->total);
 	}
+}
+
+/* The base release is read as far as the inputs need it. */
+static void
+base_progress(void *ctx, uint64_t read)
+{
+	struct pack *p = ctx;
+
+	p->base_read = read;
+	p->o->progress(p->o->progress_ctx, read + p->done + p->shown,
+		       p->total);
 }
 
 /*
@@ -145,12 +159,15 @@ indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c,
 	const char *labels = c->labels;
 	int rc, n = 0;
 
-	if ((rc = cti__buf_printf(b, ",\"pattern_type\":\"stix\","
-				 "\"pattern_version\":\"2.1\",\"valid_from\":"
-				 "\"%s\"", t->valid_from)))
+	if ((rc = cti__buf_puts(b, ",\"pattern_type\":\"stix\","
+			       "\"pattern_version\":\"2.1\",\"valid_from\":\"")) ||
+	    (rc = cti__buf_puts(b, t->valid_from)) ||
+	    (rc = cti__buf_putc(b, '"')))
 		return rc;
 	if (t->valid_until &&
-	    (rc = cti__buf_printf(b, ",\"valid_until\":\"%s\"", t->valid_until)))
+	    ((rc = cti__buf_puts(b, ",\"valid_until\":\"")) ||
+	     (rc = cti__buf_puts(b, t->valid_until)) ||
+	     (rc = cti__buf_putc(b, '"'))))
 		return rc;
 	if ((labels && *labels) || (o->labels && o->labels[0])) {
 		if ((rc = cti__buf_puts(b, ",\"labels\":[")))
@@ -256,10 +273,14 @@ build_indicator(void *ctx, struct cti__buf *b, const struct cti__stamps *t)
 	const struct cells *c = x->c;
 	int rc;
 
-	if ((rc = cti__buf_printf(b, "{\"type\":\"indicator\",\"spec_version\":"
-				 "\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
-				 "\"modified\":\"%s\",\"name\":", x->id,
-				 t->created, t->modified)) ||
+	if ((rc = cti__buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
+			       "\"2.1\",\"id\":\"")) ||
+	    (rc = cti__buf_puts(b, x->id)) ||
+	    (rc = cti__buf_puts(b, "\",\"created\":\"")) ||
+	    (rc = cti__buf_puts(b, t->created)) ||
+	    (rc = cti__buf_puts(b, "\",\"modified\":\"")) ||
+	    (rc = cti__buf_puts(b, t->modified)) ||
+	    (rc = cti__buf_puts(b, "\",\"name\":")) ||
 	    (rc = cti__buf_json_str(b, p->norm, strlen(p->norm))))
 		return rc;
 	if (c->dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
@@ -949,11 +970,11 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 		struct cti__base_opts bo = {
 			now, opts->valid_for, opts->revoke_missing,
 			opts->producer ? p.producer_id : NULL, opts->warn,
-			opts->warn_ctx, opts->progress, opts->progress_ctx,
+			opts->warn_ctx, opts->progress ? base_progress : NULL,
+			&p,
 		};
 
-		if ((rc = cti__base_open(&p.base, &p.done, &p.total,
-					 opts->base, &bo)))
+		if ((rc = cti__base_open(&p.base, &p.total, opts->base, &bo)))
 			goto out;
 	}
 	if (!(p.norm = malloc(CTI_MAX_LINE + 1)) ||
