@@ -860,6 +860,7 @@ want(struct delta *t, const char *lit, size_t n)
 	if (n > sizeof(small) && !(id = malloc(n)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	il = cti__json_unescape(id, lit, n);
+	id[il] = '\0';
 	if ((rc = cti__idx_ref_key(&t->d->x, &k, id, il)))
 		goto out;
 	if ((e = (struct ent *)cti__idx_lookup(&t->d->x, &k, id))) {
