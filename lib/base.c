@@ -3,11 +3,13 @@
  * the objects cti pack makes (indicators, the identity of --producer) keep
  * what a receiver already holds.
  *
- * The release is read once, on two threads (cti__idx_read()), into an
- * index of its indicators and identities: per id a keyed hash of its bytes,
- * a hash of its content without its times (the canonical form, jcs.c, less
- * "created", "modified", "valid_from" and "valid_until") and those four
- * times: 72 bytes and a 4-byte slot, nothing of the objects themselves.
+ * The release is read once, on a thread of its own and as far as the
+ * objects made need it (find()), into an index of its indicators and
+ * identities: per id a keyed hash of its bytes, when they are not as cti
+ * pack writes them a hash of its content without its times ("created",
+ * "modified", "valid_from", "valid_until"; see content_sum()), and those
+ * four times: 72 bytes and an 8-byte slot, nothing of the objects
+ * themselves.
  *
  * An object made again is built with the release's times. When its bytes
  * are the release's (the release was written by this generator, the usual
@@ -43,6 +45,7 @@ enum {
 	B_DONE = 1 << 6,	/* copied or revoked at the end */
 	B_OTHERS = 1 << 7,	/* another producer's: not to revoke */
 	B_JCS = 1 << 8,		/* its sum is of its canonical form */
+	B_BYTES = 1 << 9,	/* written as cti pack writes it: no sum */
 };
 
 /* An object of the release, then the version of it this pack writes. */
@@ -67,8 +70,8 @@ struct cti__base {
 	uint64_t later;		/* entries B_LATER not yet copied */
 	uint64_t kept, modified;
 	struct cti__buf obj;	/* an object being made */
-	char stamp[4][32];	/* times formatted, of stamp_us */
-	int64_t stamp_us[4];
+	char stamp[8][32];	/* times formatted, of stamp_us */
+	int64_t stamp_us[8];
 	cti_reader *r;		/* the release, being indexed */
 	struct cti__idx_feed *feed;
 	int eof;		/* all of it is */
@@ -181,15 +184,17 @@ resolve(char **out, const char *path)
 /* ---------------------------------------------------------- indexing */
 
 /*
- * The content of an object, its times left out, is compared through a
- * 64-bit sum. Objects whose every value is written as RFC 8785 writes it
- * (strings with only the escapes JSON.stringify() uses, whole numbers
- * without sign, fraction or exponent, literals, arrays of these: as cti
- * pack writes them) have the same canonical form exactly when they have
- * the same members, name and value text alike, in any order; for them the
- * sum is that of a keyed hash of each member's text, found in one walk
- * over the object. Any other object is canonicalised (jcs.c) and hashed,
- * and so is what it is compared with.
+ * Is an object of the release the same as one made now, all but its times?
+ * Made with the release's times, it has the release's very bytes when the
+ * release was written by cti pack (order[] below says how that is told).
+ * Otherwise their content is compared through a 64-bit sum: objects whose
+ * every value is written as RFC 8785 writes it (strings with only the
+ * escapes JSON.stringify() uses, whole numbers without sign, fraction or
+ * exponent, literals, arrays of these: as cti pack writes them) have the
+ * same canonical form exactly when they have the same members, name and
+ * value text alike, in any order, so for them the sum is that of a keyed
+ * hash of each member's text; any other object is canonicalised (jcs.c)
+ * and hashed, and so is what it is compared with.
  */
 
 /* Is the string literal s[0..n) (quotes included) as RFC 8785 writes it? */
@@ -262,12 +267,35 @@ canon_value(const char *v, size_t n)
 	return 1;
 }
 
+/*
+ * The order in which cti pack writes the members of what it makes
+ * (build_indicator(), build_identity() and revoked_version()): an object
+ * whose members come in this order, whose values are written as RFC 8785
+ * writes them and whose times as cti__format_ts() writes them is written
+ * as cti pack would write it, so that its bytes and those made again
+ * with its times are equal exactly when its content is. Such objects (all
+ * of a release cti pack wrote) need no content sum at all.
+ */
+static const struct {
+	const char *name;
+	size_t len;
+} order[] = {
+#define M(s) { s, sizeof(s) - 1 }
+	M("type"), M("spec_version"), M("id"), M("created"), M("modified"),
+	M("name"), M("identity_class"), M("description"), M("pattern"),
+	M("pattern_type"), M("pattern_version"), M("valid_from"),
+	M("valid_until"), M("labels"), M("confidence"), M("created_by_ref"),
+	M("object_marking_refs"), M("revoked"),
+#undef M
+};
+
 /* What the walk over an object picks out: the times and "revoked". */
 enum { T_CREATED, T_MODIFIED, T_FROM, T_UNTIL, NTIMES };
 
 struct walk {
-	uint64_t sum;
-	int canon;			/* the sum stands for the content */
+	uint64_t sum;			/* with a sum asked for */
+	int canon;			/* its values are canonical */
+	int ordered;			/* its members in order[]'s order */
 	const char *time[NTIMES];	/* values, or NULL */
 	size_t tlen[NTIMES];
 	int revoked;
@@ -288,21 +316,31 @@ time_index(const struct cti__member *m)
 	return memcmp(m->name, times[i], m->nlen) ? -1 : i;
 }
 
-/* Walk json: its member sum (w->canon 0 when it stands for nothing). */
+/* Walk json; with sum, add up a keyed hash of each member but the times
+ * (meaningful when w->canon). */
 static void
-walk(const struct cti__base *b, struct walk *w, const char *json, size_t len)
+walk(const struct cti__base *b, struct walk *w, const char *json, size_t len,
+     int sum)
 {
 	struct cti__member m;
-	size_t pos = 0;
+	size_t pos = 0, o = 0;
 	int t;
 
 	memset(w, 0, sizeof(*w));
-	w->canon = 1;
+	w->canon = w->ordered = 1;
 	while (cti__json_member(&m, json, len, &pos)) {
 		if (memchr(m.name, '\\', m.nlen)) {
-			w->canon = 0;
+			w->canon = w->ordered = 0;
 			continue;
 		}
+		while (o < CTI_ARRAY_LEN(order) &&
+		       (order[o].len != m.nlen ||
+			memcmp(order[o].name, m.name, m.nlen)))
+			o++;
+		if (o == CTI_ARRAY_LEN(order))
+			w->ordered = 0;
+		else
+			o++;
 		if ((t = time_index(&m)) >= 0) {
 			w->time[t] = m.value;
 			w->tlen[t] = m.vlen;
@@ -313,8 +351,10 @@ walk(const struct cti__base *b, struct walk *w, const char *json, size_t len)
 		if (w->canon && !canon_value(m.value, m.vlen))
 			w->canon = 0;
 		/* "name":value, as it stands */
-		w->sum += cti__idx_hash(&b->x, m.name - 1,
-					(size_t)(m.value + m.vlen - m.name + 1));
+		if (sum)
+			w->sum += cti__idx_hash(&b->x, m.name - 1,
+						(size_t)(m.value + m.vlen -
+							 m.name + 1));
 	}
 }
 
@@ -337,13 +377,9 @@ content_sum(const struct cti__base *b, uint64_t *sum, int jcs,
 	int rc;
 
 	if (!jcs) {
-		walk(b, &w, json, len);
-		if (w.canon) {
-			*sum = w.sum;
-			return CTI_OK;
-		}
-		/* an object made is always canonical: this is no match */
-		*sum = ~w.sum;
+		walk(b, &w, json, len, 1);
+		/* an object made is canonical: another would be no match */
+		*sum = w.canon ? w.sum : ~w.sum;
 		return CTI_OK;
 	}
 	if ((rc = cti_json_hash(h, sizeof(h), json, len, times, NULL, 0)))
@@ -352,21 +388,35 @@ content_sum(const struct cti__base *b, uint64_t *sum, int jcs,
 	return CTI_OK;
 }
 
+static const char *stamp(struct cti__base *b, int i, int64_t us);
+
 /* A time's value (JSON text): *us, or CTI__NO_TIME when absent; -1 when
- * it is not a time. */
+ * it is not a time. *same: it is written as cti__format_ts() writes it. */
 static int
-value_time(int64_t *us, const char *v, size_t n)
+value_time(struct cti__base *b, int i, int64_t *us, int *same, const char *v,
+	   size_t n)
 {
 	char buf[64];
+	size_t k;
 
 	*us = CTI__NO_TIME;
 	if (!v)
 		return 0;
 	if (v[0] != '"' || n > sizeof(buf))
 		return -1;
-	n = cti__json_unescape(buf, v, n);
-	buf[n] = '\0';
-	return cti__parse_ts(us, buf, CTI__TS_LAX);
+	if (memchr(v, '\\', n)) {
+		k = cti__json_unescape(buf, v, n);
+		*same = 0;
+	} else {
+		k = n - 2;
+		memcpy(buf, v + 1, k);
+	}
+	buf[k] = '\0';
+	if (cti__parse_ts(us, buf, CTI__TS_LAX))
+		return -1;
+	if (*same && strcmp(stamp(b, 4 + i, *us), buf))
+		*same = 0;
+	return 0;
 }
 
 static int
@@ -377,20 +427,19 @@ index_obj(void *ctx, struct cti__idx_obj *obj)
 	struct bent *e;
 	struct walk w;
 	int64_t t[NTIMES];
-	uint64_t sum;
-	int rc, added;
+	uint64_t sum = 0;
+	int rc, added, same = 1;
 
 	/* the types cti pack makes, as it makes them (STIX 2.1) */
 	if ((obj->type != b->t_indicator && obj->type != b->t_identity) ||
 	    obj->stix20)
 		return CTI_OK;
-	walk(b, &w, obj->o.json, obj->o.len);
+	walk(b, &w, obj->o.json, obj->o.len, 0);
 	for (int i = 0; i < NTIMES; i++)
-		if (value_time(&t[i], w.time[i], w.tlen[i]))
+		if (value_time(b, i, &t[i], &same, w.time[i], w.tlen[i]))
 			return CTI_OK;	/* not one to make again */
 	if (t[T_CREATED] == CTI__NO_TIME || t[T_MODIFIED] == CTI__NO_TIME)
 		return CTI_OK;
-	sum = w.sum;
 	if (!w.canon) {
 		unsigned char hash[CTI_DIFF_HASH_BYTES];
 
@@ -401,6 +450,9 @@ index_obj(void *ctx, struct cti__idx_obj *obj)
 					   (unsigned long long)obj->o.line,
 					   obj->o.id);
 		sum = sum_of(hash);
+	} else if (!w.ordered || !same) {
+		walk(b, &w, obj->o.json, obj->o.len, 1);
+		sum = w.sum;
 	}
 	if ((rc = cti__idx_get(&b->x, &h, &added, obj->key, obj->o.id,
 			       obj->type)))
@@ -418,6 +470,8 @@ index_obj(void *ctx, struct cti__idx_obj *obj)
 	e->h.flags = B_PREV;
 	if (!w.canon)
 		e->h.flags |= B_JCS;
+	else if (w.ordered && same)
+		e->h.flags |= B_BYTES;
 	if (obj->type == b->t_indicator)
 		e->h.flags |= B_INDICATOR;
 	if (w.revoked)
@@ -715,10 +769,14 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 		b->kept++;
 		return write_made(b, w, m, e->modified, CTI__MADE_KEPT, how);
 	}
-	if ((rc = content_sum(b, &sum, e->h.flags & B_JCS, b->obj.p,
+	/* as cti pack writes it, the release's object differs from the one
+	 * made with its times only by its content; else compare the sums */
+	if (!(e->h.flags & B_BYTES) &&
+	    (rc = content_sum(b, &sum, e->h.flags & B_JCS, b->obj.p,
 			      b->obj.len)))
 		return rc;
-	if (sum == e->sum && from == e->valid_from && until == e->valid_until) {
+	if (!(e->h.flags & B_BYTES) && sum == e->sum &&
+	    from == e->valid_from && until == e->valid_until) {
 		/* the same, written otherwise: the release's bytes, later */
 		e->h.flags |= B_LATER;
 		b->later++;

@@ -3,19 +3,25 @@
  * array that is already known to be valid and minified (as cti_reader
  * gives objects and cti_pack() writes them), without building anything.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* The end of the string whose opening quote is at s[i]. */
+/* The end of the string whose opening quote is at s[i]: the next quote
+ * that an even number of backslashes precedes. */
 static size_t
 skip_string(const char *s, size_t n, size_t i)
 {
-	for (i++; i < n; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
+	const char *q;
+
+	for (i++; i < n && (q = memchr(s + i, '"', n - i)); i = (size_t)(q - s) + 1) {
+		size_t k = 0;
+
+		while (q - k > s + i && q[-1 - (ptrdiff_t)k] == '\\')
+			k++;
+		if (!(k & 1))
+			return (size_t)(q - s) + 1;
 	}
 	return n;
 }
