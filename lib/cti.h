@@ -573,10 +573,12 @@ struct cti_pack_stats {
  *    cti pull keeps in its state directory), else its most recently
  *    modified regular file named *.cti, *.json or *.json.gz (not starting
  *    with '.'; of equal times, the greatest name); a directory without one
- *    gives a first release, with a warning. Only its indicators and
- *    identities are indexed, in some 80 bytes each; it is read once more at
- *    the end when objects equal to its own but written otherwise (by
- *    another program) are copied from it, or revoked versions are made.
+ *    gives a first release, with a warning. It is read on a thread of its
+ *    own as far as the inputs need it; only its indicators and identities
+ *    are indexed, in some 80 bytes each (of several versions of an id, the
+ *    first stands); it is read once more at the end when objects equal to
+ *    its own but written otherwise (by another program) are copied from
+ *    it, or revoked versions are made.
  *    STIX objects read from the inputs are written as they are.
  * stats may be NULL. On error no output file is left. CTI_EUSAGE when
  * valid_for takes valid_until past the year 9999, for revoke_missing
