@@ -59,19 +59,22 @@ skip_value(const char *s, size_t n, size_t i)
 	return n;
 }
 
+/* Where the next member or element starts, after *pos in the object or
+ * array that opens with open; len when there is none. */
+static size_t
+next(const char *json, size_t len, size_t pos, char open)
+{
+	if (pos == 0)
+		return len >= 2 && json[0] == open ? 1 : len;
+	return pos < len && json[pos] == ',' ? pos + 1 : len;
+}
+
 int
 cti__json_member(struct cti__member *m, const char *json, size_t len,
 		 size_t *pos)
 {
-	size_t i = *pos, e;
+	size_t i = next(json, len, *pos, '{'), e;
 
-	if (i == 0) {
-		if (len < 2 || json[0] != '{')
-			return 0;
-		i = 1;
-	} else if (i < len && json[i] == ',') {
-		i++;
-	}
 	if (i >= len || json[i] != '"')
 		return 0;
 	e = skip_string(json, len, i);
@@ -91,15 +94,8 @@ int
 cti__json_element(const char **v, size_t *vlen, const char *json, size_t len,
 		  size_t *pos)
 {
-	size_t i = *pos, e;
+	size_t i = next(json, len, *pos, '['), e;
 
-	if (i == 0) {
-		if (len < 2 || json[0] != '[')
-			return 0;
-		i = 1;
-	} else if (i < len && json[i] == ',') {
-		i++;
-	}
 	if (i >= len || json[i] == ']')
 		return 0;
 	e = skip_value(json, len, i);
