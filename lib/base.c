@@ -25,7 +25,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +66,7 @@ struct cti__base {
 	int64_t now;		/* microseconds */
 	int64_t valid_for;	/* microseconds */
 	int passed;		/* STIX objects were written */
-	uint64_t later;		/* entries B_LATER not yet copied */
-	uint64_t kept, modified;
+	uint64_t kept, modified;	/* objects of the release so written */
 	struct cti__buf obj;	/* an object being made */
 	char stamp[8][32];	/* times formatted, of stamp_us */
 	int64_t stamp_us[8];
@@ -754,7 +752,6 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 		bwarn(b, "%s: revoked in the base release %s: a revoked object "
 		      "gets no new version, it stays revoked", m->id, b->path);
 		e->h.flags |= B_LATER;
-		b->later++;
 		b->kept++;
 		*how = CTI__MADE_REVOKED;
 		return CTI_OK;
@@ -766,8 +763,9 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 	if ((rc = build(b, m, e->created, e->modified, from, until)))
 		return rc;
 	if (cti__idx_hash(&b->x, b->obj.p, b->obj.len) == e->raw) {
-		b->kept++;
-		return write_made(b, w, m, e->modified, CTI__MADE_KEPT, how);
+		rc = write_made(b, w, m, e->modified, CTI__MADE_KEPT, how);
+		b->kept += !rc && *how == CTI__MADE_KEPT;
+		return rc;
 	}
 	/* as cti pack writes it, the release's object differs from the one
 	 * made with its times only by its content; else compare the sums */
@@ -779,7 +777,6 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 	    from == e->valid_from && until == e->valid_until) {
 		/* the same, written otherwise: the release's bytes, later */
 		e->h.flags |= B_LATER;
-		b->later++;
 		b->kept++;
 		*how = CTI__MADE_KEPT;
 		return CTI_OK;
@@ -792,8 +789,9 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 			e->valid_until)))
 		return rc;
 	e->raw = cti__idx_hash(&b->x, b->obj.p, b->obj.len);
-	b->modified++;
-	return write_made(b, w, m, e->modified, CTI__MADE_MODIFIED, how);
+	rc = write_made(b, w, m, e->modified, CTI__MADE_MODIFIED, how);
+	b->modified += !rc && *how == CTI__MADE_MODIFIED;
+	return rc;
 }
 
 int
@@ -900,8 +898,8 @@ revoked_version(struct cti__buf *out, const struct cti_object *o,
 	return rc;
 }
 
-/* What the end does with the release's object e: 1 copy it, 2 revoke it,
- * 0 nothing. */
+/* What the end does with the release's object e: 1 copy it, 2 revoke it
+ * (of those the inputs no longer hold, only what is ours()), 0 nothing. */
 static int
 action(const struct cti__base *b, const struct bent *e)
 {
@@ -964,16 +962,17 @@ cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st)
 		    cti__idx_hash(&b->x, o->json, o->len) != e->raw)
 			continue;	/* not this version */
 		todo--;
-		if (a == 2 && !ours(b, o)) {
+		if (a == 1 && (e->h.flags & B_LATER)) {
+			/* made, and counted, before */
+			e->h.flags |= B_DONE;
+			rc = cti__writer_put(w, o->json, o->len);
+			continue;
+		}
+		if (!ours(b, o)) {
 			e->h.flags |= B_OTHERS;
 			continue;
 		}
 		e->h.flags |= B_DONE;
-		if (a == 1 && (e->h.flags & B_LATER)) {
-			/* made, and counted, before */
-			rc = cti__writer_put(w, o->json, o->len);
-			continue;
-		}
 		if (a == 1) {
 			/* revoked before, still missing: as it was */
 			rc = cti__writer_put(w, o->json, o->len);

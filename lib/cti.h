@@ -566,8 +566,8 @@ struct cti_pack_stats {
  *       opts->revoke_missing written as a new version of itself with
  *       "revoked":true, when it is one cti_pack() made for this producer
  *       (its id that of its pattern, its created_by_ref opts->producer's or
- *       neither has one); one revoked in the base and still missing is
- *       kept as it is until its valid_until has passed.
+ *       neither has one); such a one revoked in the base and still
+ *       missing is kept as it is until its valid_until has passed.
  *    base is a file in any form cti_reader_open() reads (signatures are not
  *    checked), or a directory: its file "bundle" (the last good copy that
  *    cti pull keeps in its state directory), else its most recently

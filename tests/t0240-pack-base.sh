@@ -104,6 +104,10 @@ SOURCE_DATE_EPOCH=$then "$CTI" pack -o theirs.cti --producer CERT-YY list1.txt
 SOURCE_DATE_EPOCH=$then "$CTI" pack -o mixed.cti $opts list2.txt theirs.json
 expect 0 "a STIX input's indicator that went is not ours to revoke" "$CTI" pack -v -o mixed2.cti --base mixed.cti --revoke-missing $opts list2.txt
 check "... it is left out" err_has "0 revoked, 1 left out"
+jq -c '. + {revoked: true}' theirs.json >theirs-rev.json
+SOURCE_DATE_EPOCH=$then "$CTI" pack -o mixedrev.cti $opts list2.txt theirs-rev.json
+expect 0 "... nor, revoked, kept as ours would be" "$CTI" pack -v -o mixedrev2.cti --base mixedrev.cti --revoke-missing $opts list2.txt
+check "... it is left out" err_has "6 kept, 0 modified, 0 revoked, 1 left out"
 expect 0 "a STIX input holding an object made: one of them is written" "$CTI" pack -v -o mixed3.cti --base r1.cti $opts list1.txt r1.cti
 check "... the copies are duplicates" err_has "0 skipped, 7 duplicate"
 check "... the bundle is PREV" cmp -s r1.cti mixed3.cti
