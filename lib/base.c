@@ -45,6 +45,22 @@ enum {
 	B_OTHERS = 1 << 7,	/* another producer's: not to revoke */
 	B_JCS = 1 << 8,		/* its sum is of its canonical form */
 	B_BYTES = 1 << 9,	/* written as cti pack writes it: no sum */
+	B_PENDING = 1 << 10,	/* made before the release told of it (aux:
+				   its struct pend) */
+};
+
+/*
+ * An object made whose id the release had not come to yet: it waits, as
+ * made now, until the release is read far enough to tell whether it holds
+ * it (a list needs not be in its release's order, and a new value may
+ * come anywhere), so that the release is read as the list goes on rather
+ * than to its end at the first new value.
+ */
+struct pend {
+	size_t off, len;	/* its bytes in pend */
+	int64_t first_seen;
+	int validity;
+	struct bent *e;
 };
 
 /* An object of the release, then the version of it this pack writes. */
@@ -73,7 +89,19 @@ struct cti__base {
 	cti_reader *r;		/* the release, being indexed */
 	struct cti__idx_feed *feed;
 	int eof;		/* all of it is */
+	struct cti__buf pend;	/* objects waiting (struct pend) */
+	struct pend *pends;
+	size_t npend, pendcap;
+	struct bent **ready;	/* pending ones the release now tells of */
+	size_t nready, readycap;
+	uint64_t unwritten;	/* counted as written by the caller, and not */
+	uint64_t unwritten_ind;	/* of them indicators */
 };
+
+/* The bytes waiting, at most: some 20,000 indicators. */
+#define PEND_MAX (8u << 20)
+/* Batches of the release read to find an id before it waits. */
+#define LOOK_AHEAD 2
 
 #define US 1000000
 
@@ -457,15 +485,28 @@ index_obj(void *ctx, struct cti__idx_obj *obj)
 		return rc;
 	e = bent(h);
 	/* of several versions, the first stands (see find()) */
-	if (!added)
+	if (!added && (e->h.flags & (B_PREV | B_PENDING)) != B_PENDING)
 		return CTI_OK;
+	if (!added) {
+		/* an object made that waits for this: decided after */
+		if (b->nready == b->readycap) {
+			size_t cap = b->readycap ? b->readycap * 2 : 64;
+			struct bent **p = realloc(b->ready, cap * sizeof(*p));
+
+			if (!p)
+				return cti__seterr(CTI_ENOMEM, "out of memory");
+			b->ready = p;
+			b->readycap = cap;
+		}
+		b->ready[b->nready++] = e;
+	}
 	e->raw = obj->raw;
 	e->sum = sum;
 	e->created = t[T_CREATED];
 	e->modified = t[T_MODIFIED];
 	e->valid_from = t[T_FROM];
 	e->valid_until = t[T_UNTIL];
-	e->h.flags = B_PREV;
+	e->h.flags = (uint16_t)(B_PREV | (e->h.flags & (B_MADE | B_PENDING)));
 	if (!w.canon)
 		e->h.flags |= B_JCS;
 	else if (w.ordered && same)
@@ -502,18 +543,20 @@ rewind_release(struct cti__base *b, cti_reader **r)
 /*
  * The entry of k, reading the release as far as needed: a list packed in
  * the order of the release finds each of its objects in the next batch, so
- * that reading the release overlaps with packing; an object not in the
- * release (or found out of order) reads it to its end. Of several versions
- * of an id in the release, the first stands.
+ * that reading the release overlaps with packing. With wait, an id not
+ * found within LOOK_AHEAD more batches is not looked for further (*out
+ * NULL, the release not at its end): the object waits (struct pend). Of
+ * several versions of an id in the release, the first stands.
  */
 static int
 find(struct cti__base *b, struct bent **out, const struct cti__idkey *k,
-     const char *id)
+     const char *id, int wait)
 {
 	struct cti__ent *h;
-	int rc;
+	int rc, n = 0;
 
-	while (!(h = cti__idx_lookup(&b->x, k, id)) && !b->eof)
+	while (!(h = cti__idx_lookup(&b->x, k, id)) && !b->eof &&
+	       (!wait || n++ < LOOK_AHEAD))
 		if ((rc = cti__idx_feed_step(b->feed, &b->eof)))
 			return rc;
 	*out = h ? bent(h) : NULL;
@@ -602,6 +645,9 @@ cti__base_free(cti__base *b)
 	free(b->path);
 	cti__idx_free(&b->x);
 	cti__buf_free(&b->obj);
+	cti__buf_free(&b->pend);
+	free(b->pends);
+	free(b->ready);
 	free(b);
 }
 
@@ -710,42 +756,15 @@ again(struct cti__base *b, const struct cti__make *m, struct bent *e,
 	return rc;
 }
 
-int
-cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
-	       enum cti__made *how)
+/* m, whose id is e's, of the release: as it is there, or a new version. */
+static int
+decide(struct cti__base *b, cti_writer *w, const struct cti__make *m,
+       struct bent *e, enum cti__made *how)
 {
-	struct cti__idkey k;
-	struct cti__ent *h;
-	struct bent *e;
 	int64_t from, until;
-	uint64_t sum;
-	uint16_t type;
-	int rc, added;
+	uint64_t sum = 0;
+	int rc;
 
-	if ((rc = cti__idx_key(&b->x, &k, &type, m->id, strlen(m->id),
-			       m->type, strlen(m->type))))
-		return rc;
-	if ((rc = find(b, &e, &k, m->id)))
-		return rc;
-	if (!e) {
-		if ((rc = cti__idx_get(&b->x, &h, &added, &k, m->id, type)))
-			return rc;
-		e = bent(h);
-		/* new: made now, and noted, to tell copies from others */
-		from = !m->validity ? CTI__NO_TIME :
-		       m->first_seen != CTI__NO_TIME ? m->first_seen : b->now;
-		until = m->validity ? validity(b, CTI__NO_TIME) : CTI__NO_TIME;
-		if ((rc = build(b, m, b->now, b->now, from, until)))
-			return rc;
-		e->h.flags = B_MADE;
-		e->raw = cti__idx_hash(&b->x, b->obj.p, b->obj.len);
-		e->created = e->modified = b->now;
-		e->valid_from = from;
-		e->valid_until = until;
-		return write_made(b, w, m, b->now, CTI__MADE_NEW, how);
-	}
-	if (e->h.flags & B_MADE)
-		return again(b, m, e, how);
 	e->h.flags |= B_MADE;
 	if (e->h.flags & B_REVOKED) {
 		/* STIX: no new version of a revoked object */
@@ -794,6 +813,207 @@ cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 	return rc;
 }
 
+/* A waiting object made again with other times: its members as they are
+ * but the times (struct cti__make's build). */
+struct rebuild {
+	struct cti__base *b;
+	const struct pend *p;
+};
+
+static int
+rebuild(void *ctx, struct cti__buf *out, const struct cti__stamps *t)
+{
+	const struct rebuild *r = ctx;
+	const char *json = r->b->pend.p + r->p->off;
+	const char *v[NTIMES] = {
+		t->created, t->modified, t->valid_from, t->valid_until,
+	};
+	struct cti__member m;
+	size_t pos = 0;
+	int rc = cti__buf_putc(out, '{'), n = 0, i;
+
+	while (!rc && cti__json_member(&m, json, r->p->len, &pos)) {
+		if ((i = time_index(&m)) >= 0 && !v[i])
+			continue;
+		if ((n++ && (rc = cti__buf_putc(out, ','))) ||
+		    (rc = cti__buf_put(out, m.name - 1, m.nlen + 3)))
+			break;
+		rc = i >= 0 ? cti__buf_printf(out, "\"%s\"", v[i]) :
+			      cti__buf_put(out, m.value, m.vlen);
+	}
+	return rc ? rc : cti__buf_putc(out, '}');
+}
+
+/* The id and type of entry e, as text (id in buf, or the arena). */
+static const char *
+ent_id(const struct cti__base *b, const struct bent *e, char *buf,
+       size_t size, const char **type)
+{
+	*type = cti__idx_type_name(&b->x, cti__idx_ent_type(&e->h));
+	return cti__idx_id_text(&b->x, buf, size, e->h.idtype, &e->h.id);
+}
+
+/* What a waiting object came to when it was not written as counted. */
+static void
+unwritten(struct cti__base *b, const struct pend *p, enum cti__made how,
+	  const char *id)
+{
+	if (how != CTI__MADE_COPY && how != CTI__MADE_DIFFERS)
+		return;
+	b->unwritten++;
+	b->unwritten_ind += p->validity;
+	if (how == CTI__MADE_DIFFERS)
+		bwarn(b, "%s: a copy with the same \"modified\" but other "
+		      "content was read before; the first is kept", id);
+}
+
+/* Decide the waiting objects that the release now tells of. */
+static int
+settle(struct cti__base *b, cti_writer *w)
+{
+	int rc = CTI_OK;
+
+	for (size_t i = 0; i < b->nready && !rc; i++) {
+		struct bent *e = b->ready[i];
+		struct pend *p = &b->pends[e->h.aux];
+		struct rebuild r = { b, p };
+		struct cti__make m = {
+			NULL, NULL, p->validity, p->first_seen, rebuild, &r,
+		};
+		char id[128];
+		enum cti__made how;
+
+		if (!(m.id = ent_id(b, e, id, sizeof(id), &m.type)))
+			return cti__seterr(CTI_ELIMIT, "type name too long");
+		e->h.flags &= (uint16_t)~B_PENDING;
+		p->e = NULL;
+		if (!(rc = decide(b, w, &m, e, &how)))
+			unwritten(b, p, how, m.id);
+	}
+	b->nready = 0;
+	return rc;
+}
+
+/* The release read to its end: the objects still waiting are new. */
+static int
+flush(struct cti__base *b, cti_writer *w)
+{
+	int rc = CTI_OK;
+
+	for (size_t i = 0; i < b->npend && !rc; i++) {
+		struct pend *p = &b->pends[i];
+		struct cti__make m = {
+			NULL, NULL, p->validity, p->first_seen, NULL, NULL,
+		};
+		char id[128];
+		enum cti__made how;
+
+		if (!p->e)
+			continue;
+		if (!(m.id = ent_id(b, p->e, id, sizeof(id), &m.type)))
+			return cti__seterr(CTI_ELIMIT, "type name too long");
+		p->e->h.flags &= (uint16_t)~B_PENDING;
+		cti__buf_reset(&b->obj);
+		if ((rc = cti__buf_put(&b->obj, b->pend.p + p->off, p->len)) ||
+		    (rc = write_made(b, w, &m, b->now, CTI__MADE_NEW, &how)))
+			break;
+		unwritten(b, p, how, m.id);
+	}
+	b->npend = 0;
+	cti__buf_reset(&b->pend);
+	return rc;
+}
+
+/* After an object: decide what waits and can be decided. */
+static int
+catch_up(struct cti__base *b, cti_writer *w)
+{
+	int rc = CTI_OK;
+
+	if (b->nready)
+		rc = settle(b, w);
+	if (!rc && b->eof && b->npend)
+		rc = flush(b, w);
+	return rc;
+}
+
+/* The object in b->obj, made now for entry e, waits. */
+static int
+wait_for(struct cti__base *b, cti_writer *w, const struct cti__make *m,
+	 struct bent *e)
+{
+	struct pend *p;
+	int rc;
+
+	if (b->npend == b->pendcap) {
+		size_t cap = b->pendcap ? b->pendcap * 2 : 256;
+		struct pend *q = realloc(b->pends, cap * sizeof(*q));
+
+		if (!q)
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+		b->pends = q;
+		b->pendcap = cap;
+	}
+	p = &b->pends[b->npend];
+	p->off = b->pend.len;
+	p->len = b->obj.len;
+	p->first_seen = m->first_seen;
+	p->validity = m->validity;
+	p->e = e;
+	if ((rc = cti__buf_put(&b->pend, b->obj.p, b->obj.len)))
+		return rc;
+	e->h.flags |= B_PENDING;
+	e->h.aux = (uint32_t)b->npend++;
+	/* too many: read the release to its end, which tells of them all */
+	if (b->pend.len > PEND_MAX && !(rc = drain(b)))
+		rc = catch_up(b, w);
+	return rc;
+}
+
+int
+cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
+	       enum cti__made *how)
+{
+	struct cti__idkey k;
+	struct cti__ent *h;
+	struct bent *e;
+	int64_t from, until;
+	uint16_t type;
+	int rc, added;
+
+	if ((rc = cti__idx_key(&b->x, &k, &type, m->id, strlen(m->id),
+			       m->type, strlen(m->type))) ||
+	    (rc = find(b, &e, &k, m->id, 1)))
+		return rc;
+	if (e && (e->h.flags & B_MADE))
+		rc = again(b, m, e, how);
+	else if (e)
+		rc = decide(b, w, m, e, how);
+	else if (!(rc = cti__idx_get(&b->x, &h, &added, &k, m->id, type))) {
+		/* not in the release (as far as it is read): made now, and
+		 * noted, to tell copies from others */
+		e = bent(h);
+		from = !m->validity ? CTI__NO_TIME :
+		       m->first_seen != CTI__NO_TIME ? m->first_seen : b->now;
+		until = m->validity ? validity(b, CTI__NO_TIME) : CTI__NO_TIME;
+		if (!(rc = build(b, m, b->now, b->now, from, until))) {
+			e->h.flags = B_MADE;
+			e->raw = cti__idx_hash(&b->x, b->obj.p, b->obj.len);
+			e->created = e->modified = b->now;
+			e->valid_from = from;
+			e->valid_until = until;
+			if (b->eof) {
+				rc = write_made(b, w, m, b->now, CTI__MADE_NEW,
+						how);
+			} else {
+				*how = CTI__MADE_NEW;
+				rc = wait_for(b, w, m, e);
+			}
+		}
+	}
+	return rc ? rc : catch_up(b, w);
+}
+
 int
 cti__base_passed(cti__base *b, const struct cti_object *o, int *dup)
 {
@@ -811,7 +1031,7 @@ cti__base_passed(cti__base *b, const struct cti_object *o, int *dup)
 	if ((rc = cti__idx_key(&b->x, &k, &type, o->id, strlen(o->id),
 			       o->type, strlen(o->type))))
 		return rc;
-	if ((rc = find(b, &e, &k, o->id)) || !e)
+	if ((rc = find(b, &e, &k, o->id, 0)) || !e)
 		return rc;
 	e->h.flags |= B_PASSED;
 	/* the same id and modified as one made: one of them only */
@@ -820,6 +1040,12 @@ cti__base_passed(cti__base *b, const struct cti_object *o, int *dup)
 	    mod == e->modified)
 		*dup = cti__idx_hash(&b->x, o->json, o->len) == e->raw ? 1 : -1;
 	return CTI_OK;
+}
+
+int
+cti__base_catch_up(cti__base *b, cti_writer *w)
+{
+	return catch_up(b, w);
 }
 
 /* ---------------------------------------------------------- the end */
@@ -929,7 +1155,7 @@ cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st)
 	cti_reader *r = NULL;
 	int rc = CTI_OK;
 
-	if ((rc = drain(b)))
+	if ((rc = drain(b)) || (rc = catch_up(b, w)))
 		return rc;
 	for (uint32_t i = 0; i < b->x.n; i++)
 		todo += action(b, bent(cti__idx_at(&b->x, i))) != 0;
@@ -999,5 +1225,9 @@ cti__base_finish(cti__base *b, cti_writer *w, struct cti_pack_stats *st)
 	}
 	st->kept += b->kept;
 	st->modified += b->modified;
+	st->written -= b->unwritten;
+	st->indicators -= b->unwritten_ind;
+	st->added -= b->unwritten - b->unwritten_ind;
+	st->duplicate += b->unwritten;
 	return CTI_OK;
 }

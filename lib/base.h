@@ -64,16 +64,24 @@ enum cti__made {
 	CTI__MADE_DIFFERS,	/* other than one made before: dropped */
 };
 
-/* Make m and write it to w (or note it for cti__base_finish()). */
+/* Make m and write it to w, or note it for later: an object the
+ * release has but writes otherwise is copied from it by
+ * cti__base_finish(), and one whose id the release has not come to yet
+ * waits for it (written later, in the order made, once the release tells
+ * whether it holds it; *how is then CTI__MADE_NEW, and the counts are
+ * put right by cti__base_finish()). */
 int cti__base_make(cti__base *b, cti_writer *w, const struct cti__make *m,
 		   enum cti__made *how);
 
 /*
  * A STIX object read, about to be written: *dup is 1 when it is a copy of
  * an object made under its id and "modified" (drop it), -1 when it is
- * another (drop it, a warning), 0 when it goes to the writer as usual.
+ * another (drop it, a warning), 0 when it goes to the writer as usual;
+ * then cti__base_catch_up().
  */
 int cti__base_passed(cti__base *b, const struct cti_object *o, int *dup);
+/* Write what waited for the release and can now be decided. */
+int cti__base_catch_up(cti__base *b, cti_writer *w);
 
 /* What the release left to write: objects kept as it has them that could
  * not be made again byte for byte, and with revoke_missing the revoked

@@ -638,8 +638,10 @@ passed(struct pack *p, const struct cti_object *o, const char *name)
 			     cti__quote(q, o->id, strlen(o->id)));
 		return CTI_OK;
 	}
-	return add(p, o->json, o->len, o->id, o->modified, K_PASSED, name,
-		   o->line);
+	if ((rc = add(p, o->json, o->len, o->id, o->modified, K_PASSED, name,
+		      o->line)))
+		return rc;
+	return p->base ? cti__base_catch_up(p->base, p->w) : CTI_OK;
 }
 
 static int

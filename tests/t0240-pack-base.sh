@@ -254,6 +254,25 @@ if [ -f "$ipsum" ]; then
 	"$CTI" diff --json b1.cti b4.cti >b4.json
 	check "... exactly 1 added, 1 revoked, 1 modified" test "$(jq -c '[(.added | map(.name)), (.revoked | map(.name)), (.modified | map(.name)), (.removed | length)]' b4.json)" = \
 		"[[\"192.0.2.250\"],[\"$gone\"],[\"$chg\"],0]"
+	# new lines in the middle, and the list in another order: objects
+	# whose id the release has not come to yet wait for it
+	awk 'NR == 30000 { $2 = $2 + 1 } NR % 20000 == 0 { print "192.0.2." NR / 20000 "\tnew" }
+	     NR == 60000 { next } { print $1 "\t" $2 }' big1.txt >big5.txt
+	chg=$(sed -n 30000p big1.txt | cut -f1) gone=$(sed -n 60000p big1.txt | cut -f1)
+	expect 0 "new lines in the middle" "$CTI" pack -o b5.cti --base b1.cti big5.txt
+	"$CTI" diff --json b1.cti b5.cti >b5.json
+	check "... exactly 5 added, 1 removed, 1 modified" test "$(jq -c '[(.added | map(.name) | sort), (.removed | map(.name)), (.modified | map(.name))]' b5.json)" = \
+		"[[\"192.0.2.1\",\"192.0.2.2\",\"192.0.2.3\",\"192.0.2.4\",\"192.0.2.5\"],[\"$gone\"],[\"$chg\"]]"
+	raw b1.cti | grep -v -e "\"name\":\"$chg\"" -e "\"name\":\"$gone\"" >big5.want
+	check "... the unchanged ones are b1's bytes" holds big5.want b5.cti 99998
+	SOURCE_DATE_EPOCH=$now "$CTI" pack -o b5a.cti --base b1.cti big5.txt
+	SOURCE_DATE_EPOCH=$now "$CTI" pack -o b5b.cti --base b1.cti big5.txt
+	check "... the same inputs give the same bytes" cmp -s b5a.cti b5b.cti
+	sort -t . -k 4n big1.txt >big6.txt
+	expect 0 "the list in another order" "$CTI" pack -o b6.cti --base b1.cti big6.txt
+	expect 0 "... no difference" "$CTI" diff b1.cti b6.cti
+	raw b1.cti >big6.want
+	check "... every object b1's bytes" holds big6.want b6.cti 100000
 else
 	skip "100,000 lines: $ipsum missing"
 fi
