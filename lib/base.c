@@ -1138,12 +1138,12 @@ action(const struct cti__base *b, const struct bent *e)
 	if (!b->o.revoke_missing || !(f & B_PREV) || !(f & B_INDICATOR) ||
 	    (f & (B_MADE | B_PASSED)))
 		return 0;
+	/* expired: no receiver uses it, there is nothing to revoke */
+	if (e->valid_until != CTI__NO_TIME && e->valid_until < b->now)
+		return 0;
 	/* revoked before: kept so until it expires, so that a list that did
 	 * not change gives a release that did not either */
-	if (f & B_REVOKED)
-		return e->valid_until == CTI__NO_TIME ||
-			       e->valid_until >= b->now ? 1 : 0;
-	return 2;
+	return f & B_REVOKED ? 1 : 2;
 }
 
 int

@@ -563,8 +563,9 @@ struct cti_pack_stats {
  *     - an object revoked in the base stays as it is there (STIX allows no
  *       new version of it), with a warning when an input holds it again;
  *     - an indicator of the base that no input holds is left out, or with
- *       opts->revoke_missing written as a new version of itself with
- *       "revoked":true, when it is one cti_pack() made for this producer
+ *       opts->revoke_missing (unless its valid_until has passed) written as
+ *       a new version of itself with "revoked":true, when it is one
+ *       cti_pack() made for this producer
  *       (its id that of its pattern, its created_by_ref opts->producer's or
  *       neither has one); such a one revoked in the base and still
  *       missing is kept as it is until its valid_until has passed.

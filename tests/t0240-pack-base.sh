@@ -133,6 +133,11 @@ check "... valid_until now plus 10 days, created and valid_from kept" \
 	'["2026-01-01T00:00:00.000Z","2026-01-06T00:00:01.000Z","2026-01-01T00:00:00.000Z","2026-01-16T00:00:01.000Z"]'
 SOURCE_DATE_EPOCH=$((t0 + 9 * day)) "$CTI" pack -o v9.cti --base v6.cti --valid-for 10d list1.txt
 check "... and kept again after that" cmp -s v6.cti v9.cti
+expect 0 "11 days later, an indicator gone, --revoke-missing" env SOURCE_DATE_EPOCH=$((t0 + 11 * day)) \
+	"$CTI" pack -v -o vx.cti --base v0.cti --revoke-missing --valid-for 10d list2.txt
+check "... expired, it is not revoked but left out" err_has "0 revoked, 1 left out"
+SOURCE_DATE_EPOCH=$((t0 + 11 * day)) "$CTI" pack -o vy.cti --base vx.cti --revoke-missing --valid-for 10d list2.txt
+check "... and the next release is the same" cmp -s vx.cti vy.cti
 SOURCE_DATE_EPOCH=$((t0 + day)) "$CTI" pack -o vs.cti --base v0.cti --valid-for 3d list1.txt
 check "a shorter --valid-for: cut to now plus it" \
 	test "$(objs vs.cti '[.objects[].valid_until] | unique | .[]')" = '"2026-01-05T00:00:00.000Z"'
