@@ -127,8 +127,8 @@ expect 0 "--cert and --key: accepted" "$CTI" push $TLS \
 check "and it arrived" cmp -s feed.gz "$W/mtls/feed.gz"
 expect 0 "and pull takes it back with the same certificate" "$CTI" pull $TLS \
 	--cert "$NGINX_DIR/client.pem" --key "$NGINX_DIR/client.key" $K \
-	--state mtls-state -o mtls.gz "$U/mtls/feed.gz"
-check "the same bundle" sh -c 'gzip -dc feed.gz | cmp -s - "$1"' sh mtls.gz
+	--state mtls-state -o mtls.json "$U/mtls/feed.gz"
+check "the same bundle" sh -c 'gzip -dc feed.gz | cmp -s - "$1"' sh mtls.json
 expect 6 "pull without it: refused" "$CTI" pull $TLS $K --state mtls-state2 \
 	-o mtls2.json "$U/mtls/feed.gz"
 expect 4 "a key that does not exist" "$CTI" push $TLS \
