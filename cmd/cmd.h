@@ -29,6 +29,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 /* The running subcommand, for messages ("pack"); NULL before one runs. */
 extern const char *cmd_name;
@@ -149,5 +150,14 @@ struct cti_net_opts;
 int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
 		   int c, const char *arg);
 void cmd_net_setup(struct cti_net_opts *o);
+/*
+ * The keys push and pull check signatures with: cmd_net_key() adds the
+ * key of -p PUB, -k KEYRING or -P KEY (c) to kr and counts it in *nkeys;
+ * cmd_net_default_keys() adds the default keyring when none was given
+ * (1 when there is none: the caller reports a usage error). Both return
+ * a CTI_E* code otherwise.
+ */
+int cmd_net_key(cti_keyring *kr, int *nkeys, int c, const char *arg);
+int cmd_net_default_keys(cti_keyring *kr, int nkeys);
 
 #endif

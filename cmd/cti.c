@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	{ "show", cmd_show, "look inside a bundle file" },
 	{ "diff", cmd_diff, "what changed between two bundles" },
 	{ "push", cmd_push, "send a checked bundle to a server or directory" },
+	{ "pull", cmd_pull, "fetch a bundle into a verified local copy" },
 	{ "help", cmd_help, "show help for a command" },
 };
 

@@ -10,14 +10,15 @@
 #include "pass.h"
 
 static const char usage[] =
-	"usage: cti keygen [-q | -v] [-W] [-f] [-c COMMENT] [-p PUB] [-s SEC]\n"
-	"                  [--passphrase-file FILE]\n";
+	"usage: cti keygen [-q | -v] [--json] [-W] [-f] [-c COMMENT] [-p PUB]\n"
+	"                  [-s SEC] [--passphrase-file FILE]\n";
 
-enum { OPT_PASSFILE = 256 };
+enum { OPT_PASSFILE = 256, OPT_JSON };
 
 static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "secret-key", required_argument, NULL, 's' },
 	{ "comment", required_argument, NULL, 'c' },
@@ -35,8 +36,10 @@ cmd_keygen(int argc, char **argv)
 	struct cmd_pass pass;
 	const char *pub = NULL, *sec = NULL, *passfile = NULL;
 	char id[17], *dir = NULL, *defpub = NULL, *defsec = NULL;
+	struct cti_keyring *kr = NULL;
+	struct cti_key_info k;
 	uint64_t keyid;
-	int c, rc, st;
+	int c, rc, st, json = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hqvp:s:c:Wf", longopts, NULL)) !=
@@ -49,6 +52,9 @@ cmd_keygen(int argc, char **argv)
 			break;
 		case 'v':
 			cmd_verbose = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
 			break;
 		case 'p':
 			pub = optarg;
@@ -81,6 +87,9 @@ cmd_keygen(int argc, char **argv)
 	if (sec && strcmp(sec, "-") == 0)
 		return cmd_usage_error(usage, "-s -: a secret key is never "
 				       "written to standard output");
+	if (json && pub && strcmp(pub, "-") == 0)
+		return cmd_usage_error(usage, "--json and -p - both want "
+				       "standard output");
 	/* by default the pair lives where XDG puts configuration */
 	if (!pub || !sec) {
 		if (!(dir = cti_config_dir()))
@@ -113,7 +122,21 @@ cmd_keygen(int argc, char **argv)
 		goto out;
 	}
 	cti_keyid_format(id, keyid);
-	if (strcmp(pub, "-") == 0) {
+	if (json) {
+		/* the fingerprint, read back from the key just written */
+		if ((rc = cti_keyring_new(&kr)) ||
+		    (rc = cti_keyring_add(kr, pub)) ||
+		    (rc = cti_keyring_key(&k, kr, 0))) {
+			st = cmd_fail(rc);
+			goto out;
+		}
+		printf("{\"key\":\"%s\",\"public_key\":", id);
+		cmd_json_str(stdout, pub);
+		fputs(",\"secret_key\":", stdout);
+		cmd_json_str(stdout, sec);
+		printf(",\"encrypted\":%s,\"fingerprint\":\"%s\"}\n",
+		       o.unencrypted ? "false" : "true", k.fingerprint);
+	} else if (strcmp(pub, "-") == 0) {
 		/* standard output holds the public key itself */
 		if (cmd_verbose >= 0)
 			cmd_msg("key id %s", id);
@@ -125,6 +148,7 @@ cmd_keygen(int argc, char **argv)
 		 o.unencrypted ? "unencrypted" : "encrypted");
 	st = 0;
 out:
+	cti_keyring_free(kr);
 	free(dir);
 	free(defpub);
 	free(defsec);

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd.h"
 
@@ -102,4 +103,27 @@ cmd_net_setup(struct cti_net_opts *o)
 	o->warn = net_warn;
 	o->progress = cmd_progress;
 	o->progress_ctx = NULL;
+}
+
+int
+cmd_net_key(cti_keyring *kr, int *nkeys, int c, const char *arg)
+{
+	(*nkeys)++;
+	return c == 'P' ? cti_keyring_add_base64(kr, arg, NULL) :
+			  cti_keyring_add(kr, arg);
+}
+
+int
+cmd_net_default_keys(cti_keyring *kr, int nkeys)
+{
+	char *defring;
+	int rc;
+
+	if (nkeys > 0)
+		return CTI_OK;
+	if (!(defring = cmd_default_keyring()))
+		return 1;
+	rc = cti_keyring_add(kr, defring);
+	free(defring);
+	return rc;
 }

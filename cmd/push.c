@@ -10,7 +10,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: cti push [-q] [-v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
+	"usage: cti push [-q | -v] [--json] [-p PUB]... [-P KEY]... [-k KEYRING]...\n"
 	"                [--allow-unsigned] [--max-tlp LEVEL] [--name NAME]\n"
 	"                [-x SIG] [--method METHOD]\n"
 	"                " CMD_NET_USAGE " FILE DEST\n";
@@ -73,7 +73,6 @@ cmd_push(int argc, char **argv)
 	struct cti_push_result res = { 0 };
 	cti_keyring *kr = NULL;
 	cti_net *net = NULL;
-	char *defring = NULL;
 	const char *file, *dest;
 	int c, rc, st, json = 0, nkeys = 0;
 
@@ -98,13 +97,8 @@ cmd_push(int argc, char **argv)
 			break;
 		case 'p':
 		case 'k':
-			nkeys++;
-			if ((rc = cti_keyring_add(kr, optarg)))
-				goto fail;
-			break;
 		case 'P':
-			nkeys++;
-			if ((rc = cti_keyring_add_base64(kr, optarg, NULL)))
+			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
 				goto fail;
 			break;
 		case OPT_ALLOW_UNSIGNED:
@@ -154,19 +148,13 @@ cmd_push(int argc, char **argv)
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
 	}
-	if (nkeys == 0 && !po.allow_unsigned) {
-		if (!(defring = cmd_default_keyring())) {
-			cti_keyring_free(kr);
-			return cmd_usage_error(usage,
-					       "no public key to check the "
-					       "signature with: give -p PUB, "
-					       "-P KEY or -k KEYRING, or "
-					       "--allow-unsigned");
-		}
-		rc = cti_keyring_add(kr, defring);
-		free(defring);
-		if (rc)
+	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
+		if (rc != 1)
 			goto fail;
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "no public key to check the "
+				       "signature with: give -p PUB, -P KEY "
+				       "or -k KEYRING, or --allow-unsigned");
 	}
 	po.keys = kr;
 	po.info = push_info;

@@ -253,7 +253,9 @@ cmd_warn_done(const char *what)
 
 static const char *progress_label;
 static int progress_on;
-static struct timespec progress_last;
+static struct timespec progress_last, progress_t0;
+static uint64_t progress_base;	/* done at the first call: a resume's */
+static unsigned progress_spin;
 
 void
 cmd_progress_start(const char *label)
@@ -263,6 +265,7 @@ cmd_progress_start(const char *label)
 	progress_drawn = 0;
 	progress_last.tv_sec = 0;
 	progress_last.tv_nsec = 0;
+	progress_spin = 0;
 }
 
 /* 1234567 as "1.2 MB" */
@@ -283,11 +286,15 @@ human(char *buf, size_t size, uint64_t n)
 		snprintf(buf, size, "%.1f %cB", v, units[u]);
 }
 
+/* The bytes, the rate since the first call, and with a total the share
+ * and the time left; without one a spinner. */
 void
 cmd_progress(void *ctx, uint64_t done, uint64_t total)
 {
+	static const char spinner[] = "|/-\\";
 	struct timespec now;
-	char a[32], b[32];
+	char a[32], b[32], r[32] = "", eta[32] = "";
+	double secs, rate;
 
 	(void)ctx;
 	if (!progress_on)
@@ -295,7 +302,8 @@ cmd_progress(void *ctx, uint64_t done, uint64_t total)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* the first draw after half a second, then five a second */
 	if (progress_last.tv_sec == 0) {
-		progress_last = now;
+		progress_last = progress_t0 = now;
+		progress_base = done;
 		return;
 	}
 	if ((now.tv_sec - progress_last.tv_sec) * 1000000000L +
@@ -303,15 +311,34 @@ cmd_progress(void *ctx, uint64_t done, uint64_t total)
 	    (progress_drawn ? 200000000L : 500000000L))
 		return;
 	progress_last = now;
+	secs = (double)(now.tv_sec - progress_t0.tv_sec) +
+	       (double)(now.tv_nsec - progress_t0.tv_nsec) / 1e9;
+	rate = secs > 0 && done > progress_base ?
+		       (double)(done - progress_base) / secs :
+		       0;
 	human(a, sizeof(a), done);
+	if (rate > 0) {
+		human(r, sizeof(r) - 2, (uint64_t)rate);
+		strcat(r, "/s");
+	}
 	if (total) {
 		human(b, sizeof(b), total);
-		fprintf(stderr, "\rcti: %s: %s: %s of %s (%d%%)\033[K", cmd_name,
-			progress_label, a, b,
-			(int)(done >= total ? 100 : done * 100 / total));
+		if (rate > 0 && total > done) {
+			double left = (double)(total - done) / rate;
+
+			if (left < 360000)
+				snprintf(eta, sizeof(eta), ", %d:%02d:%02d left",
+					 (int)left / 3600, (int)left / 60 % 60,
+					 (int)left % 60);
+		}
+		fprintf(stderr, "\rcti: %s: %s: %s of %s (%d%%)%s%s%s\033[K",
+			cmd_name, progress_label, a, b,
+			(int)(done >= total ? 100 : done * 100 / total),
+			r[0] ? ", " : "", r, eta);
 	} else {
-		fprintf(stderr, "\rcti: %s: %s: %s\033[K", cmd_name,
-			progress_label, a);
+		fprintf(stderr, "\rcti: %s: %s: %s%s%s %c\033[K", cmd_name,
+			progress_label, a, r[0] ? ", " : "", r,
+			spinner[progress_spin++ % 4]);
 	}
 	progress_drawn = 1;
 }

@@ -12,6 +12,28 @@
  *  - The library never prints and never exits. Diagnostics that do not stop
  *    the work (a skipped line) go to a caller-supplied warning callback.
  *  - Input from outside is bounded: see the CTI_MAX_* limits below.
+ *
+ * How the library is laid out (lib/), from the bottom up:
+ *  - err.c (codes and messages), buf.c, time.c, uuid.c, json.c (reading
+ *    validated JSON without a tree), pipe.c (one producer/consumer pipeline
+ *    for the threads that overlap work).
+ *  - io.c (reading files, gzip or not), file.c (every file written: atomic
+ *    outputs, temporaries, cleanup on a signal), state.c (XDG directories,
+ *    state files, counters, locks).
+ *  - STIX: reader.c (the streaming, validating reader), writer.c (bundle
+ *    files), ioc.c and csv.c (indicator lists and tables), pack.c,
+ *    summary.c, tlp.c, jcs.c (canonical JSON) and diff.c.
+ *  - Trust: gzhdr.c (the gzip header and its signature fields), sigfmt.c
+ *    (minisign's signature and trusted-comment formats), scan.c (the
+ *    signed bytes of a file), keys.c, sign.c and verify.c.
+ *  - Transport: lib/net/, one backend per scheme behind one interface
+ *    (net.h): transport.c dispatches and retries, https.c and dir.c (and
+ *    the TAXII and S3 backends) speak their protocols, curl.c is the only
+ *    file that includes <curl/curl.h>, http.c parses what a server says.
+ *    push.c and pull.c, above them, are written once for every backend:
+ *    check, send; lock, download, verify, install, commit state.
+ * Only cti.h is installed; internal.h, trust.h, state.h and net.h are the
+ * library's own, and their functions carry the cti__ prefix.
  */
 #ifndef CTI_H
 #define CTI_H
@@ -186,7 +208,8 @@ int cti_reader_open(cti_reader **out, const char *path, const char *name);
 /*
  * Read from an already open descriptor (not closed by the reader).
  * prefix/prefix_len are bytes already read from fd that come first (may be
- * NULL/0); they are copied.
+ * NULL/0, at most 512 KiB: enough for any gzip header, CTI_GZHDR_MAX);
+ * they are copied. CTI_EINVAL for a longer prefix.
  */
 int cti_reader_open_fd(cti_reader **out, int fd, const char *name,
 		       const void *prefix, size_t prefix_len);
@@ -1033,6 +1056,65 @@ int cti_signatures_read(struct cti_sig_info **out, size_t *count,
 			const void *head, size_t len, const char *name);
 void cti_signatures_free(struct cti_sig_info *sigs);
 
+/* ------------------------------------------------------------ summary */
+
+/*
+ * What a file holds, for display (cti show): a bundle's objects counted by
+ * type, by producer (created_by_ref, named by the identity objects of the
+ * bundle) and by TLP marking (object_marking_refs), and what its embedded
+ * signatures claim, NOT verified; or, for a minisign public key file (one
+ * that starts "untrusted comment: "), its keys. Every string is borrowed
+ * from the summary. Tables are sorted by name and hold at most 10,000
+ * names each; the objects beyond are counted in other_types and
+ * other_producers.
+ */
+struct cti_summary_count {
+	const char *name;	/* a type, "TLP:GREEN", or a producer's id */
+	const char *value;	/* a producer's name, or NULL */
+	uint64_t count;
+};
+
+struct cti_summary {
+	const cti_keyring *keys;   /* a key file: its keys (cti_keyring_key());
+				      NULL for a bundle, and the rest is
+				      for bundles */
+	int gzip;
+	enum cti_layout layout;
+	const char *spec_version;  /* the bundle's, or NULL */
+	const char *bundle_id;	   /* or NULL */
+	uint64_t bytes;		   /* of the file */
+	uint64_t json_bytes;	   /* of the JSON in it */
+	uint64_t objects;
+	const struct cti_summary_count *types;
+	size_t ntypes;
+	uint64_t other_types;
+	const struct cti_summary_count *producers;
+	size_t nproducers;
+	uint64_t other_producers;
+	const struct cti_summary_count *tlp;
+	size_t ntlp;
+	const struct cti_sig_info *sigs; /* embedded signatures, unverified */
+	size_t nsigs;
+};
+
+struct cti_summary_opts {
+	const char *name;	  /* what messages call the file; NULL: path,
+				     or "standard input" */
+	cti_progress_fn progress; /* bytes read of size; may be NULL */
+	void *progress_ctx;
+	uint64_t size;		  /* the file's size for progress, or 0 */
+};
+
+/*
+ * Read path ("-": standard input) once and summarise it; opts may be NULL.
+ * On success *out owns the summary (cti_summary_free()). Errors: those of
+ * cti_reader_next() and cti_signatures_read(), of cti_keyring_add_mem()
+ * for a key file, CTI_EIO, CTI_ENOMEM.
+ */
+int cti_summarize(struct cti_summary **out, const char *path,
+		  const struct cti_summary_opts *opts);
+void cti_summary_free(struct cti_summary *s);
+
 /* --------------------------------------------------------------- diff */
 
 /*
@@ -1419,6 +1501,89 @@ struct cti_push_result {
 int cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 	     const struct cti_push_opts *opts);
 void cti_push_result_clear(struct cti_push_result *res);
+
+/* ------------------------------------------------------------------ pull */
+
+/*
+ * Pulling a bundle file from a source (a cti_net: an https:// URL or a
+ * file on a mounted directory) into a verified local copy, for cron: one
+ * state directory per source holds
+ *   STATE/bundle          the last good copy, as received (mode 0600)
+ *   STATE/validators      its ETag and Last-Modified, for the conditions
+ *   STATE/partial         a download cut short, resumed by the next try
+ *   STATE/partial.meta    the validator its bytes came with
+ *   STATE/accepted/...    the verifier's replay state (see cti_verify_opts)
+ *   STATE/lock            held by the running pull (with its pid)
+ * A pull takes the lock, asks with If-None-Match and If-Modified-Since
+ * when a last good copy exists (a 304 writes nothing), resumes a partial
+ * download with Range and If-Range, receives into STATE/partial while the
+ * staged verifier hashes every byte (in a second thread, while the
+ * calling one receives), and only when every check passed writes
+ * opts->verify.output, replaces STATE/bundle (fsync, rename), then records
+ * the validators and the replay state. A pull that fails in any way
+ * leaves the last good copy, the output, the validators and the replay
+ * state as they were; only STATE/partial and its .meta change (kept after
+ * a network error worth retrying when the server gave a validator to
+ * resume with, removed otherwise).
+ */
+
+/*
+ * The default state directory of the source src (a URL as given to
+ * cti_net_open(), or a path): cti_state_dir() + "/pull/" + a name made of
+ * the source's host, port and path (a path: its absolute form) with every
+ * byte but letters, digits, '.' and '-' turned into '_' (runs of them
+ * squeezed, at most 80 bytes kept), "-", and the first 16 hex digits of
+ * the BLAKE2b-256 of the source (the absolute path for a file), so that
+ * two sources never share a name. The query and any user information are
+ * left out of the readable part (they may hold credentials) but hashed.
+ * *out is malloc()ed. Errors: CTI_EINVAL (no state directory: neither
+ * XDG_STATE_HOME nor HOME), CTI_EIO (a path whose directory does not
+ * exist), CTI_EUSAGE (a malformed URL), CTI_ENOMEM.
+ */
+int cti_pull_state_dir(char **out, const char *src);
+
+struct cti_pull_opts {
+	const char *state_dir;	   /* NULL: cti_pull_state_dir() of the
+				      source */
+	struct cti_verify_opts verify; /* the checks, as cti_verify_fd()
+				      (keys required unless allow_unsigned),
+				      and the output: verify.output ("-":
+				      standard output), verify.keep_gzip.
+				      cti_pull() sets state_dir (the
+				      source's), sig_optional, no_detached,
+				      lock_wait and progress itself */
+	int allow_unsigned;	   /* install without checking signatures
+				      (the file must still be a bundle) */
+	int64_t lock_wait;	   /* seconds to wait for another pull of
+				      the same source; 0: do not wait */
+	cti_net_info_fn info;	   /* what is done (cti -v); may be NULL */
+	void *info_ctx;
+};
+
+struct cti_pull_result {
+	int unchanged;		   /* 304: nothing written */
+	int verified;		   /* the signatures were checked */
+	uint64_t bytes;		   /* size of the file installed */
+	uint64_t resumed;	   /* bytes of it from an earlier attempt */
+	char *state_dir;	   /* the source's state directory */
+	cti_verify_result *verify; /* the checks passed (signers, seq), or
+				      NULL; owned by the result */
+	struct cti_net_result net; /* of the download */
+};
+
+/*
+ * Pull the bundle file n names (not a collection: CTI_EUSAGE) as
+ * described above. res (required) is filled as far as the pull got;
+ * cti_pull_result_clear() frees it. Errors: CTI_ELOCKED (another pull of
+ * the source holds the lock past opts->lock_wait: "another pull of SRC is
+ * running (pid N)"), those of cti_net_get() (a body over the size limit
+ * is CTI_ELIMIT), of the verifier (a file that is not a bundle file at all
+ * is CTI_EFORMAT), CTI_EIO for the state and the output, CTI_EINVAL
+ * without keys (and not allow_unsigned).
+ */
+int cti_pull(struct cti_pull_result *res, cti_net *n,
+	     const struct cti_pull_opts *opts);
+void cti_pull_result_clear(struct cti_pull_result *res);
 
 #ifdef __cplusplus
 }

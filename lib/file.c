@@ -402,6 +402,27 @@ cti__write_file(const char *path, const void *data, size_t n, unsigned mode,
 	return cti__out_commit(&o);
 }
 
+int
+cti__install(const char *from, const char *to)
+{
+	int fd, e;
+
+	if ((fd = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", from);
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS) {
+		e = errno;
+		close(fd);
+		return cti__seterrno(CTI_EIO, e, "%s", from);
+	}
+	close(fd);
+	if (rename(from, to) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", to);
+	if (sync_dir(to) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s: syncing its directory",
+				     to);
+	return CTI_OK;
+}
+
 /* ------------------------------------------------------------ temporaries */
 
 int

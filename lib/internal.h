@@ -130,6 +130,9 @@ void cti__pipe_close(struct cti__pipe *p);
 int cti__pipe_next(struct cti__pipe *p);
 /* Consumer: release the slot used. */
 void cti__pipe_done(struct cti__pipe *p);
+/* Producer: wait until the consumer has released every slot published;
+ * the error that stopped the pipe, or 0. */
+int cti__pipe_drain(struct cti__pipe *p);
 /* Either side: give up, with error err (0: none) and this thread's
  * message; the other side's next wait returns -1. */
 void cti__pipe_stop(struct cti__pipe *p, int err);
@@ -145,6 +148,23 @@ double cti__strtod(const char *s);
 /* Decode the JSON string literal s[0..n) (quotes included, already
  * validated) into out, which has room for n bytes; returns its length. */
 size_t cti__json_unescape(char *out, const char *s, size_t n);
+
+/* json.c: reading validated JSON without a tree. */
+/* Past the JSON value at p (white space before it skipped). */
+const char *cti__json_skip(const char *p, const char *end);
+/* The top-level members of the object json/len named f[i].name: their
+ * values as written (pointing into json), NULL when absent; a repeated
+ * name gives the last. -1 when json is not an object. */
+int cti__json_members(const char *json, size_t len, struct cti_json_field *f,
+		      size_t nf);
+/* The elements of the array arr[0..alen), one per call; pos starts at 0.
+ * Returns 1 with elem and elen set, 0 after the last (or not an array). */
+int cti__json_element(const char **elem, size_t *elen, const char *arr,
+		      size_t alen, size_t *pos);
+/* The JSON string v/n (quotes included) decoded into out (size bytes,
+ * NUL-terminated): its length, or -1 when v is not a string or out is
+ * too small (n - 1 bytes always suffice). */
+int cti__json_string(char *out, size_t size, const char *v, size_t n);
 /* Whether o is a STIX 2.0 object, as cti_pack() tells them. */
 int cti__stix20(const struct cti_object *o);
 /* b = json/len with "spec_version":"2.0" as its first member; CTI_ELIMIT
@@ -228,6 +248,10 @@ void cti__out_abort(struct cti__out *o);
 /* Write data to path through a cti__out: the whole file or nothing. */
 int cti__write_file(const char *path, const void *data, size_t n,
 		    unsigned mode, int flags);
+/* Put the complete file from (a file of the caller's own, in the same
+ * directory as to, e.g. a download kept across runs) in the place of to:
+ * fsync it, rename it over to, fsync the directory. */
+int cti__install(const char *from, const char *to);
 /* A private temporary file in $TMPDIR (or /tmp), already unlinked. */
 int cti__tmpfile(int *fd);
 /* Make the directories of path (mode 0700); path is a directory. */

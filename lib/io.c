@@ -121,9 +121,10 @@ cti__src_open_eof(struct cti__src *s, int fd, int own_fd, const char *name,
 	s->fd = fd;
 	s->own_fd = own_fd;
 	s->name = name;
-	if (prefix_len > CTI_IOBUF)
+	/* a prefix may hold a whole gzip header (CTI_GZHDR_MAX) */
+	if (prefix_len > 4 * CTI_IOBUF)
 		return cti__seterr(CTI_EINVAL, "prefix too long");
-	if (!(s->raw = malloc(CTI_IOBUF)))
+	if (!(s->raw = malloc(prefix_len > CTI_IOBUF ? prefix_len : CTI_IOBUF)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if (prefix_len) {
 		memcpy(s->raw, prefix, prefix_len);

@@ -84,18 +84,20 @@ refuse(const struct gate *g, const char *obj, const char *ref,
 			   ref, cti_tlp_label(g->max));
 }
 
-/* One marking reference of object obj. */
+/* One marking reference of object obj: ref/n is its JSON value. */
 static int
-gate_ref(struct gate *g, const char *obj, const cJSON *ref)
+gate_ref(struct gate *g, const char *obj, const char *ref, size_t n)
 {
+	char buf[256];
 	enum cti_tlp t;
 	struct mark *m;
 	int rc;
 
-	if (!cJSON_IsString(ref))
+	/* not a string, or too long to be a marking-definition id */
+	if (!ref || cti__json_string(buf, sizeof(buf), ref, n) < 0)
 		return CTI_OK;
-	if ((t = cti_tlp_from_id(ref->valuestring)) == CTI_TLP_NONE) {
-		if ((rc = mark_add(&m, g, ref->valuestring)))
+	if ((t = cti_tlp_from_id(buf)) == CTI_TLP_NONE) {
+		if ((rc = mark_add(&m, g, buf)))
 			return rc;
 		if (!m->referenced) {
 			m->referenced = 1;
@@ -107,7 +109,7 @@ gate_ref(struct gate *g, const char *obj, const cJSON *ref)
 	if (t > g->highest)
 		g->highest = t;
 	if (t > g->max)
-		return refuse(g, obj, ref->valuestring, t);
+		return refuse(g, obj, buf, t);
 	return CTI_OK;
 }
 
@@ -134,56 +136,70 @@ defined_level(const cJSON *o)
 	return CTI_TLP_NONE;
 }
 
+/* A marking-definition that defines a TLP level under an id of its own. */
+static int
+gate_definition(struct gate *g, const struct cti_object *obj)
+{
+	enum cti_tlp t;
+	struct mark *m;
+	cJSON *o;
+	int rc;
+
+	if (!obj->id || cti_tlp_from_id(obj->id) != CTI_TLP_NONE)
+		return CTI_OK;
+	if (!(o = cJSON_ParseWithLength(obj->json, obj->len)))
+		return cti__seterr(CTI_ENOMEM, "%s: %s: cannot be parsed",
+				   g->name, obj->id);
+	t = defined_level(o);
+	cJSON_Delete(o);
+	if (t == CTI_TLP_NONE)
+		return CTI_OK;
+	if ((rc = mark_add(&m, g, obj->id)))
+		return rc;
+	if (t > m->level)
+		m->level = t;
+	/* objects that came before it referenced it */
+	if (m->referenced && t > g->highest)
+		g->highest = t;
+	if (m->referenced && t > g->max)
+		return refuse(g, m->first_user, m->id, t);
+	return CTI_OK;
+}
+
 static int
 gate_object(struct gate *g, const struct cti_object *obj)
 {
 	const char *id = obj->id ? obj->id : "an object without id";
-	const cJSON *refs, *r, *gm;
-	cJSON *o;
-	int rc = CTI_OK, is_def;
+	struct cti_json_field f[] = {
+		{ .name = "object_marking_refs" },
+		{ .name = "granular_markings" },
+	};
+	struct cti_json_field ref = { .name = "marking_ref" };
+	const char *e;
+	size_t elen, pos;
+	int rc;
 
-	is_def = obj->type && strcmp(obj->type, "marking-definition") == 0;
-	/* a member name may be written with \u escapes: parse those too */
-	if (!is_def && !memmem(obj->json, obj->len, "marking_ref", 11) &&
+	if (obj->type && strcmp(obj->type, "marking-definition") == 0 &&
+	    (rc = gate_definition(g, obj)))
+		return rc;
+	/* a member name may be written with \u escapes: look at those too */
+	if (!memmem(obj->json, obj->len, "marking", 7) &&
 	    !memmem(obj->json, obj->len, "\\u", 2))
 		return CTI_OK;
-	if (!(o = cJSON_ParseWithLength(obj->json, obj->len)))
-		return cti__seterr(CTI_ENOMEM, "%s: %s: cannot be parsed",
-				   g->name, id);
-	if (is_def && obj->id) {
-		enum cti_tlp t = defined_level(o);
-		struct mark *m;
-
-		if (t != CTI_TLP_NONE &&
-		    cti_tlp_from_id(obj->id) == CTI_TLP_NONE) {
-			if ((rc = mark_add(&m, g, obj->id)))
-				goto out;
-			if (t > m->level)
-				m->level = t;
-			/* objects that came before it referenced it */
-			if (m->referenced && t > g->highest)
-				g->highest = t;
-			if (m->referenced && t > g->max) {
-				rc = refuse(g, m->first_user, m->id, t);
-				goto out;
-			}
-		}
+	if (cti__json_members(obj->json, obj->len, f, CTI_ARRAY_LEN(f)) < 0)
+		return CTI_OK;
+	for (pos = 0; f[0].value && cti__json_element(&e, &elen, f[0].value,
+						       f[0].len, &pos);)
+		if ((rc = gate_ref(g, id, e, elen)))
+			return rc;
+	for (pos = 0; f[1].value && cti__json_element(&e, &elen, f[1].value,
+						       f[1].len, &pos);) {
+		if (cti__json_members(e, elen, &ref, 1) < 0)
+			continue;
+		if ((rc = gate_ref(g, id, ref.value, ref.len)))
+			return rc;
 	}
-	refs = cJSON_GetObjectItemCaseSensitive(o, "object_marking_refs");
-	cJSON_ArrayForEach(r, refs)
-		if ((rc = gate_ref(g, id, r)))
-			goto out;
-	gm = cJSON_GetObjectItemCaseSensitive(o, "granular_markings");
-	cJSON_ArrayForEach(r, gm) {
-		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(
-			r, "marking_ref");
-
-		if ((rc = gate_ref(g, id, ref)))
-			goto out;
-	}
-out:
-	cJSON_Delete(o);
-	return rc;
+	return CTI_OK;
 }
 
 int
@@ -426,16 +442,19 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 		vo.keys = o->keys;
 		vo.sig_path = o->sig_path;
 		vo.no_detached = is_stdin;
-		rc = cti_verify_file(&vr, check_path, &vo);
-		if (rc && is_stdin &&
-		    strncmp(cti_errmsg(), vpath, strlen(vpath)) == 0) {
-			char msg[1024];
-
-			snprintf(msg, sizeof(msg), "%s",
-				 cti_errmsg() + strlen(vpath));
-			cti__seterr(rc, "standard input%s", msg);
+		if (!is_stdin) {
+			if (!(sigpath = malloc(strlen(path) + 9))) {
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
+				goto out;
+			}
+			sprintf(sigpath, "%s.minisig", path);
+			vo.sig_optional = sigpath;
 		}
-		if (rc)
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			rc = cti__seterrno(CTI_EIO, errno, "%s", disp);
+			goto out;
+		}
+		if ((rc = cti_verify_fd(&vr, fd, disp, &vo)))
 			goto out;
 		res->signers = cti_verify_count(vr);
 		for (size_t i = 0; i < res->signers; i++) {
@@ -469,7 +488,7 @@ cti_push(struct cti_push_result *res, cti_net *n, const char *path,
 
 	/* 3. the detached signature, then the file */
 	if (!is_stdin) {
-		if (!o->sig_path) {
+		if (!o->sig_path && !sigpath) {
 			if (!(sigpath = malloc(strlen(path) + 9))) {
 				rc = cti__seterr(CTI_ENOMEM, "out of memory");
 				goto out;

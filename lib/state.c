@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "state.h"
 #include "trust.h"
 
@@ -315,4 +316,89 @@ cti__replay_put(const char *state_dir, const char *feed, uint64_t keyid,
 	rc = cti__state_write(path, line, strlen(line));
 	free(path);
 	return rc;
+}
+
+/* ------------------------------------------------------------ validators */
+
+/* Largest validators file read. */
+#define VALIDATORS_MAX 1024
+
+_Static_assert(sizeof(((struct cti__validators *)0)->etag) == CTI__ETAG_MAX + 1,
+	       "an ETag that http.c accepts fits");
+
+void
+cti__validators_parse(struct cti__validators *v, const char *text,
+		      size_t len, const char *source)
+{
+	const char *line;
+	size_t n, pos = 0;
+	int same = 0;
+
+	v->etag[0] = '\0';
+	v->last_modified = -1;
+	while (cti__text_line(&line, &n, text, len, &pos)) {
+		int64_t t;
+		char num[24];
+
+		if (n > 7 && memcmp(line, "source ", 7) == 0) {
+			same = n - 7 == strlen(source) &&
+			       memcmp(line + 7, source, n - 7) == 0;
+		} else if (n > 5 && memcmp(line, "etag ", 5) == 0 &&
+			   cti__http_etag_ok(line + 5, n - 5)) {
+			memcpy(v->etag, line + 5, n - 5);
+			v->etag[n - 5] = '\0';
+		} else if (n > 14 && n - 14 < sizeof(num) &&
+			   memcmp(line, "last-modified ", 14) == 0) {
+			memcpy(num, line + 14, n - 14);
+			num[n - 14] = '\0';
+			if (cti__parse_uint(&t, num) == 0 && t > 0)
+				v->last_modified = t;
+		}
+	}
+	if (!same) {
+		v->etag[0] = '\0';
+		v->last_modified = -1;
+	}
+}
+
+int
+cti__validators_read(struct cti__validators *v, const char *path,
+		     const char *source)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	v->etag[0] = '\0';
+	v->last_modified = -1;
+	if ((rc = cti__state_read(&text, &len, path, VALIDATORS_MAX)) || !text)
+		return rc;
+	cti__validators_parse(v, text, len, source);
+	free(text);
+	return CTI_OK;
+}
+
+int
+cti__validators_write(const char *path, const char *source, const char *etag,
+		      int64_t last_modified)
+{
+	char buf[VALIDATORS_MAX];
+	int has_etag = etag && cti__http_etag_ok(etag, strlen(etag));
+	int n;
+
+	if (!has_etag && last_modified <= 0) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return cti__seterrno(CTI_EIO, errno, "%s", path);
+		return CTI_OK;
+	}
+	n = snprintf(buf, sizeof(buf), "source %s\n", source);
+	if (has_etag)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "etag %s\n",
+			      etag);
+	if (last_modified > 0)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "last-modified %" PRId64 "\n", last_modified);
+	if ((size_t)n >= sizeof(buf))
+		return cti__seterr(CTI_EINVAL, "%s: validators too long", path);
+	return cti__state_write(path, buf, (size_t)n);
 }

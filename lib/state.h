@@ -13,6 +13,8 @@
  *                                for FEED from KEYID, and the BLAKE2b-512
  *                                (hex) of the signed bytes it came with
  *   STATE/accepted/.lock         held from a replay check to its record
+ *   STATE/pull/NAME/...          a pull's source (see cti.h), its
+ *                                validators files as below
  */
 #ifndef CTI_STATE_H
 #define CTI_STATE_H
@@ -65,5 +67,28 @@ int cti__replay_get(int64_t *seq, unsigned char hash[64],
 		    const char *state_dir, const char *feed, uint64_t keyid);
 int cti__replay_put(const char *state_dir, const char *feed, uint64_t keyid,
 		    int64_t seq, const unsigned char hash[64]);
+
+/*
+ * The validators of a downloaded resource, in a small state file of lines
+ *   source HASH       what it was downloaded from (a file of another
+ *                     source does not count: it reads as empty)
+ *   etag "..."        the ETag, when the server gave a valid one
+ *   last-modified N   the Last-Modified in Unix seconds, when it gave one
+ * Unknown lines are ignored, malformed values dropped.
+ */
+struct cti__validators {
+	char etag[256 + 1];	/* "" when none; CTI__ETAG_MAX bytes at most */
+	int64_t last_modified;	/* -1 when none */
+};
+/* Parse text[0..len) (any bytes) for source; never fails. */
+void cti__validators_parse(struct cti__validators *v, const char *text,
+			   size_t len, const char *source);
+/* Read path (a missing file reads as empty). CTI_EIO, CTI_EFORMAT. */
+int cti__validators_read(struct cti__validators *v, const char *path,
+			 const char *source);
+/* Replace path with the validators given (etag NULL or invalid: none,
+ * last_modified <= 0: none); with neither, path is removed. */
+int cti__validators_write(const char *path, const char *source,
+			  const char *etag, int64_t last_modified);
 
 #endif

@@ -8,6 +8,9 @@
 #   check DESC CMD...           pass when CMD succeeds
 #   skip DESC                   count a skipped test (a tool is missing)
 #   done_testing                print the counts; exit non-zero on failure
+#   flip FILE OFFSET            invert the byte at OFFSET of FILE (a
+#                               negative OFFSET counts from the end): a
+#                               change that cannot happen to be none
 #   free_port                   print a free TCP port on 127.0.0.1
 #   start_server NAME PORT CMD...
 #                               run CMD in the background (output in
@@ -80,6 +83,15 @@ out_has() { grep -qF -- "$1" "$T/out"; }
 
 # Debian's interpreter: a python3 earlier on PATH may not see its packages
 PY=/usr/bin/python3
+
+flip() {
+	_o=$2
+	[ "$_o" -lt 0 ] && _o=$(( $(wc -c <"$1") + _o ))
+	_b=$(od -An -tu1 -j "$_o" -N 1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059 # the format is the byte, made here
+	printf "\\$(printf %o $((_b ^ 255)))" |
+		dd of="$1" bs=1 seek="$_o" conv=notrunc 2>/dev/null
+}
 
 free_port() {
 	$PY -c 'import socket

@@ -38,8 +38,9 @@ if [ "$test" -eq 1 ]; then
 	# python3, gzip: test helpers and benchmark baselines.
 	# strace: a test checks that outputs and their directories are synced.
 	# zsh: the zsh completion is tested as the bash one is.
+	# groff-base: manual pages render without warnings as man(1) shows them.
 	pkgs="$pkgs minisign jq mandoc bsdextrautils clang clang-14
-libclang-rt-14-dev time python3 gzip strace zsh"
+libclang-rt-14-dev time python3 gzip strace zsh groff-base"
 
 	# nginx, openssl, curl: the HTTPS tests and benchmarks of push and
 	# pull (a test CA and server certificate, a WebDAV server, curl as the

@@ -14,7 +14,7 @@ expect 0 "cti help" "$CTI" help
 expect 2 "cti with no command exits 2" "$CTI"
 check "and says how to use it" err_has "usage: cti"
 expect 2 "an unknown command exits 2" "$CTI" frobnicate
-check "an unknown command lists the commands" err_has "unknown command 'frobnicate'; commands: keygen pack sign verify show diff push help"
+check "an unknown command lists the commands" err_has "unknown command 'frobnicate'; commands: keygen pack sign verify show diff push pull help"
 expect 2 "an unknown global option exits 2" "$CTI" --frobnicate
 for c in keygen pack sign verify show diff; do
 	expect 0 "cti $c -h" "$CTI" $c -h

@@ -39,6 +39,12 @@ for p in $pages; do
 	lint=$(mandoc -Tlint -Wwarning "$p" 2>&1)
 	check "$p: mandoc -Tlint -Wwarning is clean" test -z "$lint"
 	[ -z "$lint" ] || printf '%s\n' "$lint" | sed 's/^/#   /' | head -n 10
+	if command -v groff >/dev/null 2>&1; then
+		# as man(1) renders it: no "can't break line" and the like
+		warn=$(groff -mandoc -Tutf8 -ww -z "$p" 2>&1)
+		check "$p: groff -ww renders it without a warning" test -z "$warn"
+		[ -z "$warn" ] || printf '%s\n' "$warn" | sed 's/^/#   /' | head -n 5
+	fi
 	check "$p: has EXIT STATUS" grep -q '^\.Sh EXIT STATUS$' "$p"
 	check "$p: has EXAMPLES" grep -q '^\.Sh EXAMPLES$' "$p"
 done

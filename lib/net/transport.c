@@ -59,13 +59,16 @@ cti__url_display(const char *url)
 	p += 3;
 	end = p + strcspn(p, "/?#");
 	at = memchr(p, '@', (size_t)(end - p));
-	if (!at)
-		return strdup(url);
-	/* drop "user:password@" */
 	if (!(out = malloc(strlen(url) + 1)))
 		return NULL;
+	/* drop "user:password@" */
 	memcpy(out, url, (size_t)(p - url));
-	strcpy(out + (p - url), at + 1);
+	strcpy(out + (p - url), at ? at + 1 : p);
+	/* and the query and fragment: a token may ride in them */
+	if ((end = strchr(strstr(out, "://") + 3, '?')))
+		out[end - out] = '\0';
+	if ((end = strchr(strstr(out, "://") + 3, '#')))
+		out[end - out] = '\0';
 	return out;
 }
 

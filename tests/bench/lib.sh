@@ -29,6 +29,14 @@
 #   gen_list N          path of a cached indicator list of N lines
 #   gen_bundle N        path of a cached STIX bundle of N objects
 #   scale N             N divided by BENCH_SCALE
+#   bench_need NAME TOOL...
+#                       exit 0 with a note when a tool is missing
+#   best LABEL N        of runs measured as LABEL1 ... LABELN: set LABEL_s to
+#                       the fastest wall time, LABEL_kb to the highest RSS
+#   bench_nginx DIR     nginx over TLS on a free loopback port serving
+#                       DIR/www (tests/servers/nginx-conf.sh), with a CA
+#                       made here (DIR/ca.pem); sets NGINX_URL; stopped by
+#                       pid at exit
 #   bench_done          exit 1 if any measured command failed
 set -u
 : "${CTI:?CTI must name the cti binary}"
@@ -131,6 +139,51 @@ gen_bundle() {
 	_g=$(_gen) || exit 1
 	cached "$BENCH_TMP/bundle-$1.json" "$_g" bundle "$1"
 	echo "$BENCH_TMP/bundle-$1.json"
+}
+
+bench_need() {
+	_n=$1
+	shift
+	for _t in "$@"; do
+		if ! command -v "$_t" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$_t" ]; then
+			echo "$_n: $_t missing (sh tests/setup.sh --test); skipped"
+			exit 0
+		fi
+	done
+}
+
+best() {
+	eval "${1}_s=\$${1}1_s ${1}_kb=\$${1}1_kb"
+	for _i in $(seq 2 "$2"); do
+		eval "_t=\$${1}${_i}_s _k=\$${1}${_i}_kb _bt=\$${1}_s _bk=\$${1}_kb"
+		if awk -v a="$_t" -v b="$_bt" 'BEGIN { exit !(a < b) }'; then
+			eval "${1}_s=$_t"
+		fi
+		[ "$_k" -gt "$_bk" ] && eval "${1}_kb=$_k"
+	done
+}
+
+bench_nginx() {
+	_d=$1
+	mkdir -p "$_d" || exit 1
+	_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$_d/ext"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$_d/srv.key" -out "$_d/srv.csr" -subj /CN=127.0.0.1 2>/dev/null &&
+	openssl x509 -req -in "$_d/srv.csr" -CA "$_d/ca.pem" -CAkey "$_d/ca.key" \
+		-CAcreateserial -out "$_d/srv.pem" -days 1 -extfile "$_d/ext" 2>/dev/null &&
+	sh "$SRC/tests/servers/nginx-conf.sh" "$_d" "$_port" || exit 1
+	_ng=$(command -v nginx || echo /usr/sbin/nginx)
+	"$_ng" -p "$_d" -c "$_d/nginx.conf" -e "$_d/error.log" >"$_d/out" 2>&1 &
+	_ngpid=$!
+	trap 'kill $_ngpid 2>/dev/null; wait $_ngpid 2>/dev/null; rm -rf "$BENCH_RUN"' EXIT
+	for _ in $(seq 100); do
+		curl -s -o /dev/null --cacert "$_d/ca.pem" "https://127.0.0.1:$_port/" && break
+		sleep 0.05
+	done
+	NGINX_URL=https://127.0.0.1:$_port
 }
 
 bench_done() {

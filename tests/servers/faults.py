@@ -13,6 +13,8 @@ behaviour; the rest of the path names a file in STORE:
   /cut/NAME            GET: announces the whole file, sends half, closes
                        (once per path; later hits behave as /ok/)
   /slow/NAME           GET: one byte a second
+  /trickle/NAME        GET: the file NAME, its whole length announced, one
+                       byte a second
   /huge/NAME           GET: a Content-Length of 10 GiB, then zeros
   /flaky/N/CODE/SECS/REST   the first N hits of this path answer CODE with
                        Retry-After SECS (none when SECS is "-"), then
@@ -190,6 +192,23 @@ class Handler(BaseHTTPRequestHandler):
             for _ in range(100000):
                 try:
                     self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(1)
+            return
+        if kind == "trickle":
+            p = self.path_of(rest)
+            if p is None or not os.path.isfile(p):
+                return self.reply(404, b"<html>not found</html>")
+            with open(p, "rb") as f:
+                data = f.read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            for i in range(len(data)):
+                try:
+                    self.wfile.write(data[i:i + 1])
                     self.wfile.flush()
                 except OSError:
                     return

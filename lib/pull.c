@@ -1,0 +1,770 @@
+/*
+ * pull.c - cti pull: keep a verified local copy of a remote bundle file
+ * current, written once above every backend of the transport layer.
+ *
+ * One run: take the source's lock; ask with the validators of the last
+ * good copy (304: done); receive into STATE/partial, resuming what an
+ * earlier attempt left, while the staged verifier hashes each byte as it
+ * arrives; finish the checks; write the output; put the partial in the
+ * place of the last good copy; record the validators and the replay state.
+ * Whatever fails, the last good copy, the output and the state stay as
+ * they were (see cti.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "state.h"
+#include "trust.h"
+
+/* Longest readable part of a state directory's name. */
+#define NAME_MAX_READABLE 80
+/* Largest lock file read for its holder's pid. */
+#define PID_MAX 32
+/* The hand-over between the receiving thread and the one that writes and
+ * hashes: this many buffers of this size. */
+#define PIPE_SLOTS 8
+#define PIPE_SLOT (256u << 10)
+/* Write-back of the partial is started every this many bytes, so that the
+ * fsync before it is installed has little left to do. */
+#define WRITEBACK_STEP (32u << 20)
+
+/* ------------------------------------------------------------ state name */
+
+/* Append s[0..n) to b with every byte but [A-Za-z0-9.-] as one '_' per
+ * run, up to NAME_MAX_READABLE bytes in all. */
+static int
+put_safe(struct cti__buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && b->len < NAME_MAX_READABLE; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '-';
+
+		if (!ok && b->len && b->p[b->len - 1] == '_')
+			continue;
+		if (cti__buf_putc(b, ok ? c : '_'))
+			return -1;
+	}
+	return 0;
+}
+
+/* The source as pull knows it: a URL as given, a file by its absolute
+ * path; *readable the part of it that goes into the name. malloc'd. */
+static int
+canonical(char **out, const char *src, struct cti__buf *readable)
+{
+	struct cti__url u;
+	int rc;
+
+	*out = NULL;
+	if (strstr(src, "://")) {
+		if ((rc = cti__url_parse(&u, src)))
+			return rc;
+		rc = put_safe(readable, u.host, strlen(u.host)) ||
+		     cti__buf_putc(readable, '_') ||
+		     put_safe(readable, u.port, strlen(u.port)) ||
+		     put_safe(readable, u.path, strlen(u.path)) ?
+			     cti__seterr(CTI_ENOMEM, "out of memory") :
+			     CTI_OK;
+		cti__url_free(&u);
+		if (rc)
+			return rc;
+		if (!(*out = strdup(src)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+		return CTI_OK;
+	}
+	if (!(*out = cti__resolve(src)))
+		return cti__seterrno(CTI_EIO, errno, "%s", src);
+	if (put_safe(readable, *out + 1, strlen(*out + 1)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	return CTI_OK;
+}
+
+/* The first 16 hex digits of the BLAKE2b-256 of s. */
+static void
+short_hash(char out[17], const char *s)
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s),
+			   NULL, 0);
+	sodium_bin2hex(out, 17, h, 8);
+}
+
+int
+cti_pull_state_dir(char **out, const char *src)
+{
+	struct cti__buf name = { 0 };
+	char *canon = NULL, *base = NULL, hash[17];
+	size_t lead;
+	int rc;
+
+	if (!out || !src || !*src)
+		return cti__seterr(CTI_EINVAL, "no source");
+	*out = NULL;
+	if (sodium_init() < 0)
+		return cti__seterr(CTI_ENOMEM, "libsodium initialisation failed");
+	if ((rc = canonical(&canon, src, &name)))
+		goto out;
+	short_hash(hash, canon);
+	/* never a hidden name, never "." or "..": no leading '.' or '_' */
+	lead = name.p ? strspn(name.p, "._") : 0;
+	if (!(base = malloc(name.len - lead + 18))) {
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
+		goto out;
+	}
+	sprintf(base, "%s%s%s", name.p ? name.p + lead : "",
+		name.len > lead ? "-" : "", hash);
+	if (!(canon = (free(canon), cti_state_dir()))) {
+		rc = cti__seterr(CTI_EINVAL, "no state directory: neither "
+				 "XDG_STATE_HOME nor HOME is set");
+		goto out;
+	}
+	if (!(*out = cti__path_join(canon, "pull", base)))
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
+out:
+	cti__buf_free(&name);
+	free(canon);
+	free(base);
+	return rc;
+}
+
+/* ------------------------------------------------------------ validators */
+
+/* Whether res has a validator a range request can name: a strong ETag,
+ * or a Last-Modified. */
+static int
+resumable(const struct cti_net_result *res)
+{
+	return (res->etag && res->etag[0] != 'W' &&
+		cti__http_etag_ok(res->etag, strlen(res->etag))) ||
+	       res->last_modified > 0;
+}
+
+static int
+meta_write(const char *path, const char *source,
+	   const struct cti_net_result *res)
+{
+	return cti__validators_write(path, source, res->etag,
+				     res->last_modified);
+}
+
+/* ------------------------------------------------------------ the pull */
+
+/*
+ * Received bytes are gathered in a buffer of PIPE_SLOT bytes; each full
+ * buffer is written to the partial file and handed, through a pipe of
+ * PIPE_SLOTS buffers (pipe.c), to a second thread that feeds the
+ * verifier, so that hashing (and the verifier's copy of the payload)
+ * overlaps with receiving. Only one thread touches the verifier at a
+ * time: the worker while the pipe has work, the caller after pipe_drain().
+ */
+struct pull {
+	const struct cti_pull_opts *o;
+	struct cti_pull_result *res;
+	const char *disp;	/* the source, for messages */
+	const char *source;	/* its hash, in the validators */
+	char *partial, *meta, *bundle, *validators, *lock;
+	int pfd;		/* STATE/partial */
+	uint64_t held;		/* its bytes */
+	uint64_t synced;	/* write-back started up to here */
+	cti_verifier *v;	/* NULL: not verifying (yet) */
+	struct cti_verify_opts vo;
+	int sniffed;		/* the first byte of the file was looked at */
+	unsigned bom;		/* bytes of a UTF-8 BOM seen */
+	int meta_ok;		/* partial.meta describes the partial */
+	struct cti__pipe pipe;
+	unsigned char *buf[PIPE_SLOTS];
+	size_t len[PIPE_SLOTS];
+	int slot;		/* the buffer being filled */
+	unsigned char *fill;	/* it: received bytes not yet written */
+	size_t fill_len;
+};
+
+static void
+info(const struct pull *p, const char *fmt, ...) CTI_PRINTF(2, 3);
+
+static void
+info(const struct pull *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!p->o->info)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->o->info(p->o->info_ctx, msg);
+}
+
+/*
+ * A bundle file starts with gzip's magic, or is JSON: '{' or '[' after
+ * white space and a UTF-8 byte order mark. Anything else (an HTML page
+ * served with 200, say) is refused at its first byte.
+ */
+static int
+sniff(struct pull *p, const unsigned char *s, size_t n, uint64_t at)
+{
+	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
+
+	for (size_t i = 0; i < n && !p->sniffed; i++, at++) {
+		unsigned char c = s[i];
+
+		if (at == 0 && c == 0x1f) {
+			p->sniffed = 1;
+		} else if (at < 3 && at == p->bom && c == bom[at]) {
+			p->bom++;
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			continue;
+		} else if (c == '{' || c == '[') {
+			p->sniffed = 1;
+		} else {
+			return cti__seterr(CTI_EFORMAT, "%s: not a bundle file "
+					   "(neither gzip nor JSON)", p->disp);
+		}
+	}
+	return CTI_OK;
+}
+
+/* Read the partial's first n bytes back into the verifier and sniff. */
+static int
+refeed(struct pull *p, uint64_t n)
+{
+	unsigned char *buf;
+	uint64_t off = 0;
+	int rc = CTI_OK;
+
+	if (!(buf = malloc(CTI_IOBUF)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	while (off < n) {
+		size_t want = n - off < CTI_IOBUF ? (size_t)(n - off) :
+						    CTI_IOBUF;
+		ssize_t got = pread(p->pfd, buf, want, (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rc = got < 0 ? cti__seterrno(CTI_EIO, errno, "%s",
+						     p->partial) :
+				       cti__seterr(CTI_EIO, "%s: shorter than "
+						   "it was", p->partial);
+			break;
+		}
+		if ((rc = sniff(p, buf, (size_t)got, off)) ||
+		    (p->v && (rc = cti_verifier_update(p->v, buf,
+						       (size_t)got))))
+			break;
+		off += (uint64_t)got;
+	}
+	free(buf);
+	return rc;
+}
+
+/* Write n received bytes to the partial (the receiving thread's part). */
+static int
+keep(struct pull *p, const void *buf, size_t n)
+{
+	if (cti__write_full(p->pfd, buf, n) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	p->held += n;
+	if (p->held - p->synced >= WRITEBACK_STEP) {
+		/* a hint: the fsync at the end is what makes it durable */
+		(void)sync_file_range(p->pfd, (off_t)p->synced,
+				      (off_t)(p->held - p->synced),
+				      SYNC_FILE_RANGE_WRITE);
+		p->synced = p->held;
+	}
+	return CTI_OK;
+}
+
+static void *
+pipe_worker(void *arg)
+{
+	struct pull *p = arg;
+	int i, rc;
+
+	while ((i = cti__pipe_next(&p->pipe)) >= 0) {
+		if ((rc = cti_verifier_update(p->v, p->buf[i], p->len[i]))) {
+			cti__pipe_stop(&p->pipe, rc);
+			break;
+		}
+		cti__pipe_done(&p->pipe);
+	}
+	return NULL;
+}
+
+static int
+pipe_start(struct pull *p)
+{
+	int rc;
+
+	for (int i = 0; i < PIPE_SLOTS; i++)
+		if (!(p->buf[i] = malloc(PIPE_SLOT)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+	if ((rc = cti__pipe_start(&p->pipe, PIPE_SLOTS, pipe_worker, p)))
+		return rc;
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	p->fill_len = 0;
+	return CTI_OK;
+}
+
+/* Write what was gathered to the partial and, when verifying, hand it to
+ * the worker; the worker's error, if any. */
+static int
+commit(struct pull *p)
+{
+	int rc;
+
+	if (p->fill_len == 0)
+		return CTI_OK;
+	rc = keep(p, p->fill, p->fill_len);
+	if (rc || !p->v) {
+		p->fill_len = 0;
+		return rc;
+	}
+	p->len[p->slot] = p->fill_len;
+	p->fill_len = 0;
+	cti__pipe_put(&p->pipe);
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	return CTI_OK;
+}
+
+/* Commit what was gathered and wait until the worker has done everything
+ * handed to it; the first error, if any. */
+static int
+pipe_drain(struct pull *p)
+{
+	int rc;
+
+	if (!p->pipe.started)
+		return CTI_OK;
+	if ((rc = commit(p)))
+		return rc;
+	return cti__pipe_drain(&p->pipe);
+}
+
+static void
+pipe_end(struct pull *p)
+{
+	if (p->pipe.started) {
+		cti__pipe_stop(&p->pipe, 0);
+		cti__pipe_finish(&p->pipe);
+	}
+	for (int i = 0; i < PIPE_SLOTS; i++) {
+		free(p->buf[i]);
+		p->buf[i] = NULL;
+	}
+	p->fill = NULL;
+}
+
+/*
+ * The body of an attempt starts at offset: go on where the partial ends,
+ * or start over from what of it is kept (0: a fresh download, whose
+ * validators are recorded for a resume at once).
+ */
+static int
+on_begin(void *ctx, uint64_t offset, int64_t length)
+{
+	struct pull *p = ctx;
+	int rc;
+
+	(void)length;
+	if ((rc = pipe_drain(p)))
+		return rc;
+	if (offset > p->held)
+		return cti__seterr(CTI_EREMOTE, "%s: a range that was not "
+				   "asked for", p->disp);
+	p->res->resumed = offset;
+	if (p->sniffed && offset == p->held && (p->v || p->o->allow_unsigned))
+		return CTI_OK; /* the next attempt goes on */
+	cti_verifier_free(p->v);
+	p->v = NULL;
+	p->sniffed = 0;
+	p->bom = 0;
+	if (ftruncate(p->pfd, (off_t)offset) < 0 ||
+	    lseek(p->pfd, (off_t)offset, SEEK_SET) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	p->held = offset;
+	if (p->synced > offset)
+		p->synced = offset;
+	if (offset == 0) {
+		/* the head of this response came before its body: its
+		 * validators are in res->net already (transport.c) */
+		p->meta_ok = 0;
+		if ((rc = meta_write(p->meta, p->source, &p->res->net)))
+			return rc;
+		p->meta_ok = resumable(&p->res->net);
+	} else {
+		info(p, "%s: resuming after %" PRIu64 " bytes", p->disp,
+		     offset);
+	}
+	if (!p->o->allow_unsigned &&
+	    (rc = cti_verifier_new(&p->v, p->disp, &p->vo)))
+		return rc;
+	return refeed(p, offset);
+}
+
+static int
+on_write(void *ctx, const void *buf, size_t n)
+{
+	struct pull *p = ctx;
+	const unsigned char *b = buf;
+	int rc;
+
+	if (!p->sniffed && (rc = sniff(p, b, n, p->held + p->fill_len)))
+		return rc;
+	while (n > 0) {
+		size_t k = PIPE_SLOT - p->fill_len;
+
+		if (k > n)
+			k = n;
+		memcpy(p->fill + p->fill_len, b, k);
+		p->fill_len += k;
+		b += k;
+		n -= k;
+		if (p->fill_len == PIPE_SLOT && (rc = commit(p)))
+			return rc;
+	}
+	return CTI_OK;
+}
+
+/* Without signatures: the file must still be a STIX bundle, read whole;
+ * then the output gets it (keep_gzip: as received, else inflated). */
+static int
+check_unsigned(struct pull *p)
+{
+	const struct cti_verify_opts *vo = &p->o->verify;
+	const struct cti_object *obj;
+	struct cti__src src;
+	struct cti__out out;
+	cti_reader *r = NULL;
+	char *buf = NULL;
+	ssize_t k;
+	int rc;
+
+	if (lseek(p->pfd, 0, SEEK_SET) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	if ((rc = cti_reader_open_fd(&r, p->pfd, p->disp, NULL, 0)))
+		return rc;
+	while ((rc = cti_reader_next(&obj, r)) == CTI_OK && obj)
+		;
+	if (rc == CTI_OK && cti_reader_layout(r) != CTI_LAYOUT_BUNDLE)
+		rc = cti__seterr(CTI_EFORMAT, "%s: not a STIX bundle", p->disp);
+	cti_reader_free(r);
+	if (rc || !vo->output)
+		return rc;
+	if (lseek(p->pfd, 0, SEEK_SET) < 0)
+		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	if ((rc = cti__out_open(&out, vo->output, 0, 0)))
+		return rc;
+	if (!(buf = malloc(CTI_IOBUF))) {
+		cti__out_abort(&out);
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	}
+	if (vo->keep_gzip) {
+		while ((k = cti__read_full(p->pfd, buf, CTI_IOBUF)) > 0)
+			if ((rc = cti__out_write(&out, buf, (size_t)k)))
+				break;
+		if (k < 0)
+			rc = cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+	} else if ((rc = cti__src_open(&src, p->pfd, 0, p->disp, NULL, 0)) ==
+		   CTI_OK) {
+		while ((k = cti__src_read(&src, buf, CTI_IOBUF)) > 0)
+			if ((rc = cti__out_write(&out, buf, (size_t)k)))
+				break;
+		if (k < 0)
+			rc = (int)k;
+		cti__src_close(&src);
+	}
+	free(buf);
+	if (rc) {
+		cti__out_abort(&out);
+		return rc;
+	}
+	return cti__out_commit(&out);
+}
+
+/* CTI_ELOCKED from the lock: say who holds it, by the pid it wrote. */
+static int
+locked(const struct pull *p)
+{
+	char *text = NULL, *end;
+	long pid = 0;
+
+	if (cti__state_read(&text, NULL, p->lock, PID_MAX) == CTI_OK && text) {
+		pid = strtol(text, &end, 10);
+		if (end == text || *end != '\n')
+			pid = 0;
+	}
+	free(text);
+	if (pid > 0)
+		return cti__seterr(CTI_ELOCKED, "another pull of %s is running "
+				   "(pid %ld)", p->disp, pid);
+	return cti__seterr(CTI_ELOCKED, "another pull of %s is running",
+			   p->disp);
+}
+
+void
+cti_pull_result_clear(struct cti_pull_result *res)
+{
+	if (!res)
+		return;
+	cti_verify_result_free(res->verify);
+	free(res->state_dir);
+	cti_net_result_clear(&res->net);
+	memset(res, 0, sizeof(*res));
+	res->net.last_modified = -1;
+	res->net.length = -1;
+}
+
+/* The paths of the state, and the directory made. */
+static int
+state_paths(struct pull *p, const char *dir)
+{
+	struct {
+		char **path;
+		const char *name;
+	} f[] = {
+		{ &p->partial, "partial" },   { &p->meta, "partial.meta" },
+		{ &p->bundle, "bundle" },     { &p->validators, "validators" },
+		{ &p->lock, "lock" },
+	};
+
+	for (size_t i = 0; i < CTI_ARRAY_LEN(f); i++)
+		if (!(*f[i].path = cti__path_join(dir, f[i].name, NULL)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+	return cti__mkdirs(dir);
+}
+
+/* Forget a partial download (best effort: it is never installed). */
+static void
+drop_partial(struct pull *p)
+{
+	if (p->pfd >= 0 && ftruncate(p->pfd, 0) == 0)
+		p->held = 0;
+	unlink(p->meta);
+	unlink(p->partial);
+}
+
+/* The output given is a file that is not there (yet). */
+static int
+output_missing(const char *output)
+{
+	struct stat st;
+
+	return output && strcmp(output, "-") != 0 && stat(output, &st) < 0;
+}
+
+int
+cti_pull(struct cti_pull_result *res, cti_net *n,
+	 const struct cti_pull_opts *o)
+{
+	struct pull p = { .o = o, .res = res, .pfd = -1 };
+	struct cti_net_get req = { 0 };
+	struct cti__validators last, part;
+	struct stat st;
+	char *disp = NULL, source[17];
+	int rc, lfd = -1, resume = 0;
+
+	if (!res)
+		return cti__seterr(CTI_EINVAL, "no result");
+	memset(res, 0, sizeof(*res));
+	cti_net_result_clear(&res->net);
+	if (!n || !o)
+		return cti__seterr(CTI_EINVAL, "nothing to pull");
+	if (!(disp = cti__url_display(n->url)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	p.disp = disp;
+	if (cti_net_is_collection(n)) {
+		rc = cti__seterr(CTI_EUSAGE, "%s: a directory: name the bundle "
+				 "file to pull", disp);
+		goto out;
+	}
+	if (!o->allow_unsigned &&
+	    (!o->verify.keys || cti_keyring_count(o->verify.keys) == 0)) {
+		rc = cti__seterr(CTI_EINVAL, "no public key to check the "
+				 "signatures with");
+		goto out;
+	}
+	if (o->state_dir)
+		res->state_dir = strdup(o->state_dir);
+	else if ((rc = cti_pull_state_dir(&res->state_dir, n->url)))
+		goto out;
+	if (!res->state_dir) {
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		char *canon = NULL;
+		struct cti__buf ignored = { 0 };
+
+		if ((rc = canonical(&canon, n->url, &ignored)) == CTI_OK)
+			short_hash(source, canon);
+		free(canon);
+		cti__buf_free(&ignored);
+		if (rc)
+			goto out;
+	}
+	p.source = source;
+	if ((rc = state_paths(&p, res->state_dir)))
+		goto out;
+
+	/* one pull of a source at a time */
+	rc = cti__lock_take(&lfd, p.lock,
+			    o->lock_wait > 86400 ? 86400000L :
+			    o->lock_wait > 0     ? (long)o->lock_wait * 1000 :
+						   0);
+	if (rc == CTI_ELOCKED)
+		rc = locked(&p);
+	if (rc)
+		goto out;
+
+	/* the verifier's options: the replay state is the source's */
+	p.vo = o->verify;
+	p.vo.state_dir = res->state_dir;
+	p.vo.sig_optional = NULL;
+	p.vo.no_detached = p.vo.sig_path == NULL;
+	p.vo.lock_wait = -1; /* the pull's lock keeps other pulls out */
+	p.vo.progress = NULL;
+
+	/* the last good copy's validators; a partial download's */
+	last.etag[0] = part.etag[0] = '\0';
+	last.last_modified = part.last_modified = -1;
+	if (stat(p.bundle, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !output_missing(o->verify.output) &&
+	    (rc = cti__validators_read(&last, p.validators, source)))
+		goto out;
+	if ((p.pfd = open(p.partial, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			  0600)) < 0 ||
+	    fstat(p.pfd, &st) < 0) {
+		rc = cti__seterrno(CTI_EIO, errno, "%s", p.partial);
+		goto out;
+	}
+	if (st.st_size > 0 && (rc = cti__validators_read(&part, p.meta, source)))
+		goto out;
+	if (st.st_size > 0 &&
+	    ((part.etag[0] && part.etag[0] != 'W') || part.last_modified > 0)) {
+		resume = 1;
+		p.held = (uint64_t)st.st_size;
+		p.meta_ok = 1;
+		req.resume_from = p.held;
+		if (part.etag[0] && part.etag[0] != 'W')
+			req.if_range = part.etag;
+		else
+			req.if_range_time = part.last_modified;
+		info(&p, "%s: %" PRIu64 " bytes of an earlier download to "
+		     "resume", disp, p.held);
+	} else if (st.st_size > 0) {
+		drop_partial(&p);
+		if ((p.pfd = (close(p.pfd), open(p.partial,
+						 O_RDWR | O_CREAT | O_NOFOLLOW |
+							 O_CLOEXEC,
+						 0600))) < 0) {
+			rc = cti__seterrno(CTI_EIO, errno, "%s", p.partial);
+			goto out;
+		}
+	}
+	/* conditions for the last good copy, unless resuming another */
+	if (!resume) {
+		if (last.etag[0])
+			req.if_none_match = last.etag;
+		if (last.last_modified > 0)
+			req.if_modified_since = last.last_modified;
+	}
+	req.begin = on_begin;
+	req.write = on_write;
+	req.ctx = &p;
+
+	if ((rc = pipe_start(&p)))
+		goto failed;
+	rc = cti_net_get(&res->net, n, &req);
+	/* what was received is written and hashed; a failure there (a
+	 * signature refused at the header, a full disk) is the cause */
+	{
+		int frc = pipe_drain(&p);
+
+		if (frc)
+			rc = frc;
+	}
+	if (rc)
+		goto failed;
+	if (res->net.unchanged) {
+		info(&p, "%s: not modified", disp);
+		res->unchanged = 1;
+		drop_partial(&p);
+		goto out;
+	}
+	if (!p.sniffed) {
+		rc = cti__seterr(CTI_EFORMAT, "%s: empty, not a bundle file",
+				 disp);
+		goto failed;
+	}
+	res->bytes = p.held;
+
+	/* every check, and the output */
+	if (p.v) {
+		if ((rc = cti_verifier_finish(&res->verify, p.v)))
+			goto failed;
+		res->verified = 1;
+	} else if ((rc = check_unsigned(&p))) {
+		goto failed;
+	}
+
+	/* install: the last good copy, then what says which it is */
+	if ((rc = cti__install(p.partial, p.bundle)))
+		goto failed;
+	close(p.pfd);
+	p.pfd = -1;
+	if ((rc = meta_write(p.validators, source, &res->net)))
+		goto out;
+	unlink(p.meta);
+	if (res->verify && (rc = cti_verify_commit(res->verify)))
+		goto out;
+	info(&p, "%s: installed %" PRIu64 " bytes in %s", disp, res->bytes,
+	     p.bundle);
+	goto out;
+
+failed:
+	/* keep what a later try can resume: after a network error, with a
+	 * validator to ask for the same version by */
+	if (rc == CTI_ENET && p.held > 0 && p.meta_ok) {
+		if (fsync(p.pfd) < 0 && errno != EINVAL)
+			drop_partial(&p);
+		else
+			info(&p, "%s: %" PRIu64 " bytes kept to resume",
+			     disp, p.held);
+	} else {
+		drop_partial(&p);
+	}
+	cti_verify_result_free(res->verify);
+	res->verify = NULL;
+	res->verified = 0;
+out:
+	pipe_end(&p);
+	cti_verifier_free(p.v);
+	if (p.pfd >= 0)
+		close(p.pfd);
+	cti__lock_release(&lfd);
+	free(p.partial);
+	free(p.meta);
+	free(p.bundle);
+	free(p.validators);
+	free(p.lock);
+	free(disp);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/*
+ * test_json.c - lib/json.c: members, elements and strings read out of
+ * validated JSON without a tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "unit.h"
+
+/* the member's value as a NUL-terminated copy, "(absent)" when absent */
+static const char *
+val(const struct cti_json_field *f)
+{
+	static char buf[4][256];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	if (!f->value)
+		return "(absent)";
+	snprintf(b, 256, "%.*s", (int)f->len, f->value);
+	return b;
+}
+
+static void
+members(void)
+{
+	const char *j = "{\"a\":1,\"s\":\"x}\\\"]\",\"o\":{\"a\":[1,{\"b\":2}]},"
+			"\"arr\":[\"p\",\"q\\\\\"],\"\\u0074ype\":\"esc\","
+			"\"t\":true,\"n\":null,\"last\":-1.5e3}";
+	struct cti_json_field f[] = {
+		{ .name = "a" }, { .name = "s" }, { .name = "o" },
+		{ .name = "arr" }, { .name = "type" }, { .name = "t" },
+		{ .name = "n" }, { .name = "last" }, { .name = "b" },
+	};
+
+	CHECK(cti__json_members(j, strlen(j), f, 9) == 0);
+	CHECK_STR(val(&f[0]), "1");
+	CHECK_STR(val(&f[1]), "\"x}\\\"]\"");
+	CHECK_STR(val(&f[2]), "{\"a\":[1,{\"b\":2}]}");
+	CHECK_STR(val(&f[3]), "[\"p\",\"q\\\\\"]");
+	CHECK_STR(val(&f[4]), "\"esc\"");	/* a name written escaped */
+	CHECK_STR(val(&f[5]), "true");
+	CHECK_STR(val(&f[6]), "null");
+	CHECK_STR(val(&f[7]), "-1.5e3");
+	CHECK_STR(val(&f[8]), "(absent)");	/* nested, not top-level */
+
+	/* white space, an empty object, not an object */
+	const char *w = " { \"a\" : [ 1 , 2 ] , \"b\" : \"c\" } ";
+	struct cti_json_field g[] = { { .name = "a" }, { .name = "b" } };
+
+	CHECK(cti__json_members(w, strlen(w), g, 2) == 0);
+	CHECK_STR(val(&g[0]), "[ 1 , 2 ]");
+	CHECK_STR(val(&g[1]), "\"c\"");
+	CHECK(cti__json_members("{}", 2, g, 2) == 0 && !g[0].value);
+	CHECK(cti__json_members("[1]", 3, g, 2) == -1);
+	/* truncated input: nothing read past the end */
+	CHECK(cti__json_members("{\"a\":\"xx", 8, g, 2) == 0);
+}
+
+static void
+elements(void)
+{
+	const char *a = "[\"x\",{\"m\":\"]\"},[1,2],\"y\\\"\"]";
+	const char *e;
+	size_t n, pos = 0, count = 0;
+	char s[16];
+
+	while (cti__json_element(&e, &n, a, strlen(a), &pos)) {
+		count++;
+		if (count == 1)
+			CHECK(cti__json_string(s, sizeof(s), e, n) == 1 &&
+			      strcmp(s, "x") == 0);
+		if (count == 2)
+			CHECK(n == 9 && memcmp(e, "{\"m\":\"]\"}", 9) == 0);
+		if (count == 3)
+			CHECK(n == 5 && memcmp(e, "[1,2]", 5) == 0);
+		if (count == 4)
+			CHECK(cti__json_string(s, sizeof(s), e, n) == 2 &&
+			      strcmp(s, "y\"") == 0);
+	}
+	CHECK(count == 4);
+	pos = 0;
+	CHECK(cti__json_element(&e, &n, "[]", 2, &pos) == 0);
+	pos = 0;
+	CHECK(cti__json_element(&e, &n, "\"s\"", 3, &pos) == 0);
+	/* strings: escapes decoded, a buffer too small, not a string */
+	CHECK(cti__json_string(s, sizeof(s), "\"\\u00e9\\n\"", 10) == 3 &&
+	      strcmp(s, "\xc3\xa9\n") == 0);
+	CHECK(cti__json_string(s, 4, "\"abcdef\"", 8) == -1);
+	CHECK(cti__json_string(s, sizeof(s), "12", 2) == -1);
+}
+
+int
+main(void)
+{
+	members();
+	elements();
+	return UNIT_DONE();
+}
