@@ -161,6 +161,19 @@ int cti__json_members(const char *json, size_t len, struct cti_json_field *f,
  * Returns 1 with elem and elen set, 0 after the last (or not an array). */
 int cti__json_element(const char **elem, size_t *elen, const char *arr,
 		      size_t alen, size_t *pos);
+/* The members of the object json/len, one per call; *pos starts at 0.
+ * Returns 1 with the next one, 0 after the last (or not an object).
+ * Names are as written (escapes kept), values JSON text. */
+struct cti__member {
+	const char *name;	/* without its quotes */
+	size_t nlen;
+	const char *value;
+	size_t vlen;
+};
+int cti__json_member(struct cti__member *m, const char *json, size_t len,
+		     size_t *pos);
+/* Whether the member's name, decoded, is name. */
+int cti__member_is(const struct cti__member *m, const char *name);
 /* The JSON string v/n (quotes included) decoded into out (size bytes,
  * NUL-terminated): its length, or -1 when v is not a string or out is
  * too small (n - 1 bytes always suffice). */
@@ -176,25 +189,6 @@ int cti__stix20_mark(struct cti__buf *b, const struct cti_object *o);
 /* cti_reader_open_fd(); eof: reading the prefix met the end of the input */
 int cti__reader_open_fd(cti_reader **out, int fd, const char *name,
 			const void *prefix, size_t prefix_len, int eof);
-
-/*
- * members.c: the members of a valid, minified JSON object (as cti_reader
- * gives them) and the elements of such an array, one after another; *pos
- * starts at 0. Each returns 1 with the next one, 0 at the end. Names are
- * as written (escapes kept), values JSON text.
- */
-struct cti__member {
-	const char *name;	/* without its quotes */
-	size_t nlen;
-	const char *value;
-	size_t vlen;
-};
-int cti__json_member(struct cti__member *m, const char *json, size_t len,
-		     size_t *pos);
-int cti__json_element(const char **v, size_t *vlen, const char *json,
-		      size_t len, size_t *pos);
-/* Whether the member's name, decoded, is name. */
-int cti__member_is(const struct cti__member *m, const char *name);
 
 /* io.c: reading and writing files. */
 
