@@ -101,7 +101,7 @@ FUZZ_CC ?= clang
 FUZZ_SAN = address,undefined
 FUZZ_FLAGS = -g -O1 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) -pthread
 # Library objects get the coverage instrumentation without libFuzzer's main.
-$(O)/fuzz/%.o: lib/%.c lib/cti.h lib/internal.h $(wildcard lib/net/*.h)
+$(O)/fuzz/%.o: lib/%.c $(wildcard lib/*.h lib/net/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
 .PRECIOUS: $(O)/fuzz/%.o

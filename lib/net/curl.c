@@ -280,7 +280,9 @@ cti__curl_exchange(struct cti__xres *xr, const struct cti__xfer *x)
 	SET(CURLOPT_HEADERDATA, &c);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, &c);
-	SET(CURLOPT_BUFFERSIZE, DOWNLOAD_BUFFER);
+	/* a hint: libcurl 7.88 refuses to resize the buffer of a handle
+	 * whose last transfer failed, and the transfer works without it */
+	(void)curl_easy_setopt(h, CURLOPT_BUFFERSIZE, DOWNLOAD_BUFFER);
 	if (o->progress) {
 		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
 		SET(CURLOPT_XFERINFODATA, &c);
@@ -293,7 +295,8 @@ cti__curl_exchange(struct cti__xres *xr, const struct cti__xfer *x)
 		SET(CURLOPT_READDATA, &c);
 		SET(CURLOPT_SEEKFUNCTION, on_seek);
 		SET(CURLOPT_SEEKDATA, &c);
-		SET(CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
+		(void)curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE,
+				       UPLOAD_BUFFER);
 		if (strcmp(x->method, "POST") == 0) {
 			SET(CURLOPT_POST, 1L);
 			SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->size);

@@ -21,13 +21,17 @@ dir_open(cti_net *n)
 {
 	struct stat st;
 	size_t len = strlen(n->url);
+	int e = stat(n->url, &st) < 0 ? errno : 0;
 
-	if (stat(n->url, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (!e && S_ISDIR(st.st_mode)) {
 		n->is_dir = 1;
 		return CTI_OK;
 	}
+	/* a name ending in '/' is meant as a directory: say why it is not
+	 * one (a stick not mounted: no such directory) */
 	if (n->url[len - 1] == '/')
-		return cti__seterrno(CTI_EIO, ENOTDIR, "%s", n->url);
+		return cti__seterrno(CTI_EIO, e == ENOENT ? ENOENT : ENOTDIR,
+				     "%s", n->url);
 	return CTI_OK;
 }
 
