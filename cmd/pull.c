@@ -255,7 +255,7 @@ cmd_pull(int argc, char **argv)
 				       "signature: it takes no key or "
 				       "signature option");
 	}
-	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
+	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys, 0))) {
 		if (rc != 1)
 			goto fail;
 		cti_keyring_free(kr);

@@ -148,7 +148,7 @@ cmd_push(int argc, char **argv)
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
 	}
-	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
+	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys, 1))) {
 		if (rc != 1)
 			goto fail;
 		cti_keyring_free(kr);

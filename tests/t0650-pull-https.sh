@@ -193,15 +193,6 @@ for f in "$SRC/man/cti-pull.1" "$SRC/README"; do
 done
 check "the cron job wrote the feed" sh -c "gzip -dc feed.cti | cmp -s - srv/feeds/cert-xy.json"
 check "its state in ~/.local/state/cti/pull/" sh -c "ls -d home/.local/state/cti/pull/127.0.0.1_${NGINX_PORT}_auth_cert-xy_feed.cti-* >/dev/null"
-readme_media=$(sed -n '/^Carrying a feed on removable media$/,$p' "$SRC/README" | dollar_cmds | here "$U/pub/")
-rm -rf usb/* feed.json
-check "README: removable media has its two steps" test "$(printf '%s\n' "$readme_media" | wc -l)" = 2
-while IFS= read -r c; do
-	expect 0 "README: $c" env PATH="$T/ex/bin:$PATH" HOME="$T/ex/home" sh -c "$c"
-done <<EOF
-$readme_media
-EOF
-check "README: the stick's feed pulled" sh -c 'gzip -dc feed.cti | cmp -s - feed.json'
 cd "$T" || exit 2
 
 # --- the server stopped: exit 5 after the retries, nothing changed

@@ -47,6 +47,11 @@ bad.example.org,domain,60,,phishing kit host,phishing
 CSV
 printf '198.51.100.23\tscanner\t2026-11-20\nevil.example.net\tc2\t2026-11-21\n' \
 	>blocklist.tsv
+cat >export-de.csv <<'CSV'
+ioc;type;confidence;first_seen;description
+198.51.100.9;ipv4;80;2026-11-02;C2-Server
+bad.example.org;domain;60;;Phishing-Kit
+CSV
 
 # STIX: ATT&CK releases, the small diff fixtures, one bundle in STIX 2.0
 # and 2.1
@@ -82,6 +87,41 @@ cti sign -q -s cert-xy.key --feed cert-xy --seq 42 iocs.cti
 cti pack -o eu-feed.cti iocs.txt
 cti sign -q -s cert-yy.key --feed eu-feed --seq 7 --expires 1d eu-feed.cti
 cti sign -q -s cert-zz.key eu-feed.cti
+
+# what the network examples use: passwords in files, partners' keys where
+# the cron line looks for them, and (EX_WWW: the directory a test server
+# serves for the examples' https:// hosts, EX_CA its CA) a partner's feed
+# on the server; cti push and pull trust that CA.
+printf 'correct horse battery staple\n' >home/.feeds-pw
+cp home/.feeds-pw home/.cti-pw
+chmod 600 home/.feeds-pw home/.cti-pw
+mkdir -p home/.config/cti/partners root/srv/feeds
+cp cert-xy.pub home/.config/cti/partners/
+cp iocs.cti root/media/usb/feed.cti
+if [ -n "${EX_WWW:-}" ]; then
+	mkdir -p "$EX_WWW/cert-xy"
+	cp iocs.cti "$EX_WWW/cert-xy/feed.cti"
+fi
+if [ -n "${EX_CA:-}" ]; then
+	real=$(command -v cti)
+	cat >shims/cti <<SH
+#!/bin/sh
+case \$1 in
+push|pull) c=\$1; shift; exec "$real" "\$c" --cacert "$EX_CA" "\$@" ;;
+esac
+exec "$real" "\$@"
+SH
+	chmod +x shims/cti
+fi
+
+case $DOC in
+man/cti-push.1)
+	# this side's own key pair, where cti keygen puts it, and the feed
+	# signed with it
+	cti keygen -q -W -c CERT-XX
+	cti sign -q feed.cti
+	;;
+esac
 
 case $DOC in
 man/libcti.3)
