@@ -1369,7 +1369,8 @@ int cti_net_is_collection(const cti_net *n);
 /* The result of a transfer. cti_net_result_clear() frees its strings. */
 struct cti_net_result {
 	long status;	     /* the last HTTP status; directories: 200, 201
-				(put of a new file), 204 (replaced), 304 */
+				(put of a new file), 204 (replaced), 304,
+				404 (get of a file that is not there) */
 	int unchanged;	     /* 304: the validators still match */
 	char *etag;	     /* the resource's ETag as sent, or NULL */
 	int64_t last_modified; /* its Last-Modified (Unix s), or -1 */
@@ -1401,6 +1402,8 @@ struct cti_net_get {
 	int (*begin)(void *ctx, uint64_t offset, int64_t length);
 	int (*write)(void *ctx, const void *p, size_t n);
 	void *ctx;
+	const char *suffix;	   /* appended to the target (".minisig");
+				      NULL: none */
 };
 
 /*
@@ -1573,7 +1576,10 @@ struct cti_pull_result {
 
 /*
  * Pull the bundle file n names (not a collection: CTI_EUSAGE) as
- * described above. res (required) is filled as far as the pull got;
+ * described above. A file with no embedded signature (and no
+ * opts->verify.sig_path) is pulled again with the detached signature
+ * beside it at the source, SRC.minisig, when there is one: asked for only
+ * then, checked and not kept. res (required) is filled as far as the pull got;
  * cti_pull_result_clear() frees it. Errors: CTI_ELOCKED (another pull of
  * the source holds the lock past opts->lock_wait: "another pull of SRC is
  * running (pid N)"), those of cti_net_get() (a body over the size limit

@@ -183,6 +183,7 @@ struct pull {
 	int sniffed;		/* the first byte of the file was looked at */
 	unsigned bom;		/* bytes of a UTF-8 BOM seen */
 	int meta_ok;		/* partial.meta describes the partial */
+	const struct cti__buf *detached; /* SRC.minisig's text, or NULL */
 	struct cti__pipe pipe;
 	unsigned char *buf[PIPE_SLOTS];
 	size_t len[PIPE_SLOTS];
@@ -414,7 +415,9 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 		     offset);
 	}
 	if (!p->o->allow_unsigned &&
-	    (rc = cti_verifier_new(&p->v, p->disp, &p->vo)))
+	    ((rc = cti_verifier_new(&p->v, p->disp, &p->vo)) ||
+	     (p->detached && (rc = cti_verifier_detached(p->v, p->detached->p,
+							  p->detached->len)))))
 		return rc;
 	return refeed(p, offset);
 }
@@ -570,11 +573,11 @@ output_missing(const char *output)
 	return output && strcmp(output, "-") != 0 && stat(output, &st) < 0;
 }
 
-int
-cti_pull(struct cti_pull_result *res, cti_net *n,
-	 const struct cti_pull_opts *o)
+static int
+pull_one(struct cti_pull_result *res, cti_net *n,
+	 const struct cti_pull_opts *o, const struct cti__buf *detached)
 {
-	struct pull p = { .o = o, .res = res, .pfd = -1 };
+	struct pull p = { .o = o, .res = res, .pfd = -1, .detached = detached };
 	struct cti_net_get req = { 0 };
 	struct cti__validators last, part;
 	struct stat st;
@@ -766,5 +769,83 @@ out:
 	free(p.validators);
 	free(p.lock);
 	free(disp);
+	return rc;
+}
+
+/* A detached signature's largest size: a minisig file is some 300 bytes. */
+#define MINISIG_MAX 4096
+
+static int
+sig_write(void *ctx, const void *p, size_t n)
+{
+	struct cti__buf *b = ctx;
+
+	if (b->len + n > MINISIG_MAX)
+		return cti__seterr(CTI_ELIMIT, "a detached signature over %d "
+				   "bytes", MINISIG_MAX);
+	return cti__buf_put(b, p, n) ? CTI_ENOMEM : CTI_OK;
+}
+
+static int
+sig_begin(void *ctx, uint64_t offset, int64_t length)
+{
+	struct cti__buf *b = ctx;
+
+	(void)offset;
+	(void)length;
+	b->len = 0;
+	return CTI_OK;
+}
+
+/*
+ * SRC.minisig into b: 1 when there is one, 0 when the source has none
+ * (404, no such file), or an error.
+ */
+static int
+fetch_detached(struct cti__buf *b, cti_net *n)
+{
+	struct cti_net_get req = { .suffix = ".minisig", .begin = sig_begin,
+				   .write = sig_write, .ctx = b };
+	struct cti_net_result r = { 0 };
+	int rc = cti_net_get(&r, n, &req);
+
+	if (rc && (r.status == 404 || r.status == 410))
+		rc = 0;
+	else if (rc == CTI_OK)
+		rc = 1;
+	cti_net_result_clear(&r);
+	return rc;
+}
+
+/*
+ * A file without embedded signatures may have a detached one beside it,
+ * SRC.minisig (what cti push sends along): it is asked for only then,
+ * and the pull made again with it, so that a source of signed files costs
+ * no second request.
+ */
+int
+cti_pull(struct cti_pull_result *res, cti_net *n,
+	 const struct cti_pull_opts *o)
+{
+	struct cti__buf sig = { 0 };
+	char *msg;
+	int rc = pull_one(res, n, o, NULL), found;
+
+	if (rc != CTI_ENOSIG || o->allow_unsigned || o->verify.sig_path ||
+	    cti_net_is_collection(n))
+		return rc;
+	if (!(msg = strdup(cti_errmsg())))
+		return rc;
+	found = fetch_detached(&sig, n);
+	if (found == 1) {
+		cti_pull_result_clear(res);
+		rc = pull_one(res, n, o, &sig);
+	} else if (found == 0) {
+		cti__seterr(rc, "%s, nor a detached one beside it", msg);
+	} else {
+		rc = found;
+	}
+	free(msg);
+	cti__buf_free(&sig);
 	return rc;
 }

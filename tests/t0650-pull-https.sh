@@ -195,6 +195,20 @@ check "the cron job wrote the feed" sh -c "gzip -dc feed.cti | cmp -s - srv/feed
 check "its state in ~/.local/state/cti/pull/" sh -c "ls -d home/.local/state/cti/pull/127.0.0.1_${NGINX_PORT}_auth_cert-xy_feed.cti-* >/dev/null"
 cd "$T" || exit 2
 
+# --- a detached signature: pushed along with the file, pulled with it
+"$CTI" pack -o det.cti more.txt
+"$CTI" sign -q --detached -s alice.key --feed det --seq 1 det.cti
+expect 0 "push a file with a detached signature" "$CTI" push $TLS $K det.cti "$U/pub/"
+check "... both on the server" test -s "$W/pub/det.cti" -a -s "$W/pub/det.cti.minisig"
+expect 0 "pull it: the detached signature fetched and checked" \
+	"$CTI" pull -v $TLS $K --state st-det -o det.json "$U/pub/det.cti"
+check "... said under -v" err_has "good detached signature by"
+check "... the JSON written" sh -c 'gzip -dc det.cti | cmp -s - det.json'
+rm "$W/pub/det.cti.minisig" && touch "$W/pub/det.cti"
+expect 1 "without it on the server: refused" \
+	"$CTI" pull $TLS $K --state st-det -o det.json "$U/pub/det.cti"
+check "... saying neither is there" err_has "nor a detached one beside it"
+
 # --- the server stopped: exit 5 after the retries, nothing changed
 stop_server nginx
 expect 5 "the server stopped: exit 5" "$CTI" pull -v --retries 2 --max-wait 1s $TLS $K -o feed.json "$F"

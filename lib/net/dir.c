@@ -57,8 +57,11 @@ dir_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 	free(res->location);
 	if (!(res->location = strdup(g->target)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if ((fd = open(g->target, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(g->target, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			res->status = 404;
 		return cti__seterrno(CTI_EIO, errno, "%s", g->target);
+	}
 	if (fstat(fd, &st) < 0) {
 		rc = cti__seterrno(CTI_EIO, errno, "%s", g->target);
 		goto out;
