@@ -204,7 +204,7 @@ expect 0 "pull it: the detached signature fetched and checked" \
 	"$CTI" pull -v $TLS $K --state st-det -o det.json "$U/pub/det.cti"
 check "... said under -v" err_has "good detached signature by"
 check "... the JSON written" sh -c 'gzip -dc det.cti | cmp -s - det.json'
-rm "$W/pub/det.cti.minisig" && touch "$W/pub/det.cti"
+rm "$W/pub/det.cti.minisig" && touch -d "@$(($(date +%s) + 5))" "$W/pub/det.cti" # a new ETag
 expect 1 "without it on the server: refused" \
 	"$CTI" pull $TLS $K --state st-det -o det.json "$U/pub/det.cti"
 check "... saying neither is there" err_has "nor a detached one beside it"
