@@ -29,7 +29,8 @@
  *  - Transport: lib/net/, one backend per scheme behind one interface
  *    (net.h): transport.c dispatches and retries, https.c and dir.c (and
  *    the TAXII and S3 backends) speak their protocols, curl.c is the only
- *    file that includes <curl/curl.h>, http.c parses what a server says.
+ *    file that includes <curl/curl.h> (and loads libcurl, with dlopen(),
+ *    when the first transfer needs it), http.c parses what a server says.
  *    push.c and pull.c, above them, are written once for every backend:
  *    check, send; lock, download, verify, install, commit state.
  * Only cti.h is installed; internal.h, trust.h, state.h and net.h are the
