@@ -25,10 +25,11 @@ O ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 DEPS = libsodium zlib libcjson
-# the transports (lib/net/)
+# the transports (lib/net/): libcurl, loaded by lib/net/curl.c when first
+# used (dlopen), so it is compiled against and named in libcti.pc, not linked
 DEPS += libcurl
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(DEPS))) -ldl
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
@@ -101,7 +102,7 @@ FUZZ_CC ?= clang
 FUZZ_SAN = address,undefined
 FUZZ_FLAGS = -g -O1 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) -pthread
 # Library objects get the coverage instrumentation without libFuzzer's main.
-$(O)/fuzz/%.o: lib/%.c lib/cti.h lib/internal.h $(wildcard lib/net/*.h)
+$(O)/fuzz/%.o: lib/%.c $(wildcard lib/*.h lib/net/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
 .PRECIOUS: $(O)/fuzz/%.o

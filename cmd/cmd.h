@@ -153,11 +153,12 @@ void cmd_net_setup(struct cti_net_opts *o);
 /*
  * The keys push and pull check signatures with: cmd_net_key() adds the
  * key of -p PUB, -k KEYRING or -P KEY (c) to kr and counts it in *nkeys;
- * cmd_net_default_keys() adds the default keyring when none was given
- * (1 when there is none: the caller reports a usage error). Both return
- * a CTI_E* code otherwise.
+ * cmd_net_default_keys() adds, when none was given, the default keyring
+ * and (own: push checks the sender's own signature) the public key cti
+ * keygen made, $XDG_CONFIG_HOME/cti/cti.pub; 1 when there is neither (the
+ * caller reports a usage error). Both return a CTI_E* code otherwise.
  */
 int cmd_net_key(cti_keyring *kr, int *nkeys, int c, const char *arg);
-int cmd_net_default_keys(cti_keyring *kr, int nkeys);
+int cmd_net_default_keys(cti_keyring *kr, int nkeys, int own);
 
 #endif

@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 
@@ -114,16 +116,31 @@ cmd_net_key(cti_keyring *kr, int *nkeys, int c, const char *arg)
 }
 
 int
-cmd_net_default_keys(cti_keyring *kr, int nkeys)
+cmd_net_default_keys(cti_keyring *kr, int nkeys, int own)
 {
-	char *defring;
-	int rc;
+	char *dir, *p = NULL, *defring;
+	struct stat st;
+	int rc = CTI_OK, found = 0;
 
 	if (nkeys > 0)
 		return CTI_OK;
-	if (!(defring = cmd_default_keyring()))
-		return 1;
-	rc = cti_keyring_add(kr, defring);
-	free(defring);
-	return rc;
+	/* the signer's own public key, as cti keygen left it */
+	if (own && (dir = cti_config_dir())) {
+		if ((p = malloc(strlen(dir) + 9)))
+			sprintf(p, "%s/cti.pub", dir);
+		free(dir);
+		if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = cti_keyring_add(kr, p);
+			found = 1;
+		}
+		free(p);
+		if (rc)
+			return rc;
+	}
+	if ((defring = cmd_default_keyring())) {
+		rc = cti_keyring_add(kr, defring);
+		free(defring);
+		return rc;
+	}
+	return found ? CTI_OK : 1;
 }

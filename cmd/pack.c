@@ -14,12 +14,12 @@ static const char usage[] =
 	"                [--from FORMAT] [--column NAME] [--delimiter CHAR]\n"
 	"                [--producer NAME] [--tlp LEVEL] [--label LABEL]\n"
 	"                [--confidence N] [--valid-for DURATION] [--level N]\n"
-	"                [INPUT ...]\n";
+	"                [--base PREV [--revoke-missing]] [INPUT ...]\n";
 
 enum {
 	OPT_JSON = 256, OPT_STRICT, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
 	OPT_PRODUCER, OPT_TLP, OPT_LABEL, OPT_CONFIDENCE, OPT_VALID_FOR,
-	OPT_LEVEL, OPT_DELIMITER,
+	OPT_LEVEL, OPT_DELIMITER, OPT_BASE, OPT_REVOKE_MISSING,
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,8 @@ static const struct option longopts[] = {
 	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
 	{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
 	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "revoke-missing", no_argument, NULL, OPT_REVOKE_MISSING },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -60,6 +62,9 @@ want(int c)
 		return "',', ';', '|' or tab";
 	case OPT_LEVEL:
 		return "a compression level from 0 to 9";
+	case OPT_BASE:
+		return "a bundle file or a directory of releases, not standard "
+		       "input";
 	default:
 		return "a value that is not empty";
 	}
@@ -159,12 +164,25 @@ cmd_pack(int argc, char **argv)
 				goto bad_value;
 			o.level = (int)v;
 			break;
+		case OPT_BASE:
+			if (!*optarg || strcmp(optarg, "-") == 0)
+				goto bad_value;
+			o.base = optarg;
+			break;
+		case OPT_REVOKE_MISSING:
+			o.revoke_missing = 1;
+			break;
 		default:
 			free(labels);
 			return cmd_bad_option(usage, c, argv);
 		}
 	}
 	o.labels = nlabels ? labels : NULL;
+	if (o.revoke_missing && !o.base) {
+		free(labels);
+		return cmd_usage_error(usage, "--revoke-missing goes with "
+				       "--base");
+	}
 	if (json && (!output || strcmp(output, "-") == 0)) {
 		free(labels);
 		return cmd_usage_error(usage, "--json prints counts on standard "
@@ -198,16 +216,31 @@ cmd_pack(int argc, char **argv)
 		 (unsigned long long)st.passed, (unsigned long long)st.added,
 		 (unsigned long long)st.skipped,
 		 (unsigned long long)st.duplicate);
-	if (json)
+	if (o.base)
+		cmd_info("of the base: %llu kept, %llu modified, %llu revoked, "
+			 "%llu left out", (unsigned long long)st.kept,
+			 (unsigned long long)st.modified,
+			 (unsigned long long)st.revoked,
+			 (unsigned long long)st.left_out);
+	if (json) {
 		printf("{\"read\":%llu,\"written\":%llu,\"indicators\":%llu,"
 		       "\"passed\":%llu,\"added\":%llu,\"skipped\":%llu,"
-		       "\"duplicate\":%llu}\n", (unsigned long long)st.read,
+		       "\"duplicate\":%llu", (unsigned long long)st.read,
 		       (unsigned long long)st.written,
 		       (unsigned long long)st.indicators,
 		       (unsigned long long)st.passed,
 		       (unsigned long long)st.added,
 		       (unsigned long long)st.skipped,
 		       (unsigned long long)st.duplicate);
+		if (o.base)
+			printf(",\"kept\":%llu,\"modified\":%llu,"
+			       "\"revoked\":%llu,\"left_out\":%llu",
+			       (unsigned long long)st.kept,
+			       (unsigned long long)st.modified,
+			       (unsigned long long)st.revoked,
+			       (unsigned long long)st.left_out);
+		printf("}\n");
+	}
 	return cmd_finish(0);
 
 bad_value:

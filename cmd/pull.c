@@ -469,7 +469,7 @@ cmd_pull(int argc, char **argv)
 				       "signature option");
 	}
 	if (!taxii && !po.allow_unsigned &&
-	    (rc = cmd_net_default_keys(kr, nkeys))) {
+	    (rc = cmd_net_default_keys(kr, nkeys, 0))) {
 		if (rc != 1)
 			goto fail;
 		cti_keyring_free(kr);

@@ -209,7 +209,7 @@ cmd_push(int argc, char **argv)
 			"--method does not apply to a TAXII collection" :
 			"--batch applies to TAXII collections only");
 	}
-	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys))) {
+	if (!po.allow_unsigned && (rc = cmd_net_default_keys(kr, nkeys, 1))) {
 		if (rc != 1)
 			goto fail;
 		cti_keyring_free(kr);

@@ -29,7 +29,8 @@
  *  - Transport: lib/net/, one backend per scheme behind one interface
  *    (net.h): transport.c dispatches and retries, https.c and dir.c (and
  *    the TAXII and S3 backends) speak their protocols, curl.c is the only
- *    file that includes <curl/curl.h>, http.c parses what a server says.
+ *    file that includes <curl/curl.h> (and loads libcurl, with dlopen(),
+ *    when the first transfer needs it), http.c parses what a server says.
  *    push.c and pull.c, above them, are written once for every backend:
  *    check, send; lock, download, verify, install, commit state.
  * Only cti.h is installed; internal.h, trust.h, state.h and net.h are the
@@ -510,6 +511,10 @@ struct cti_pack_opts {
 				     when one of them is not a file); may be
 				     NULL */
 	void *progress_ctx;
+	const char *base;	  /* the previous release (a file, or a
+				     directory of releases), or NULL */
+	int revoke_missing;	  /* with base: its indicators that the inputs
+				     no longer hold are written revoked */
 };
 
 struct cti_pack_stats {
@@ -523,6 +528,12 @@ struct cti_pack_stats {
 	int need_column;	/* the error was a CSV table whose header names
 				   no value column: a caller may suggest
 				   naming one */
+	/* with a base, of the objects written: */
+	uint64_t kept;		/* as the base has them */
+	uint64_t modified;	/* new versions of the base's */
+	uint64_t revoked;	/* revoked versions of the base's */
+	uint64_t left_out;	/* the base's that the inputs no longer hold,
+				   not written */
 };
 
 /*
@@ -558,8 +569,45 @@ struct cti_pack_stats {
  *  - Objects with the same id and "modified" are written once, the first
  *    copy; a later copy with other bytes is reported as a warning naming
  *    the id.
+ *  - With opts->base, the objects cti_pack() makes (the indicators, the
+ *    identity of opts->producer) keep what the previous release says of
+ *    them, so that a list that did not change gives a release that did
+ *    not either (cti_diff_run() finds no difference), whatever the clock:
+ *     - an object whose id and content (all but its times) are those of
+ *       the base's is written exactly as the base has it, the same bytes;
+ *     - one whose content changed (description, labels, confidence,
+ *       markings...) keeps the base's "created" and "valid_from" (unless
+ *       the input gives a first_seen) and gets "modified" now (or 1 ms after
+ *       the base's, if that is not earlier);
+ *     - with opts->valid_for, "valid_until" is kept while at least half of
+ *       valid_for remains of it (and no more than all of it), else it
+ *       becomes now plus valid_for, a new version; a new version for
+ *       another reason is valid for all of valid_for again;
+ *     - a new object gets now;
+ *     - an object revoked in the base stays as it is there (STIX allows no
+ *       new version of it), with a warning when an input holds it again;
+ *     - an indicator of the base that no input holds is left out, or with
+ *       opts->revoke_missing (unless its valid_until has passed) written as
+ *       a new version of itself with "revoked":true, when it is one
+ *       cti_pack() made for this producer
+ *       (its id that of its pattern, its created_by_ref opts->producer's or
+ *       neither has one); such a one revoked in the base and still
+ *       missing is kept as it is until its valid_until has passed.
+ *    base is a file in any form cti_reader_open() reads (signatures are not
+ *    checked), or a directory: its file "bundle" (the last good copy that
+ *    cti pull keeps in its state directory), else its most recently
+ *    modified regular file named *.cti, *.json or *.json.gz (not starting
+ *    with '.'; of equal times, the greatest name); a directory without one
+ *    gives a first release, with a warning. It is read on a thread of its
+ *    own as far as the inputs need it; only its indicators and identities
+ *    are indexed, in some 80 bytes each (of several versions of an id, the
+ *    first stands); it is read once more at the end when objects equal to
+ *    its own but written otherwise (by another program) are copied from
+ *    it, or revoked versions are made.
+ *    STIX objects read from the inputs are written as they are.
  * stats may be NULL. On error no output file is left. CTI_EUSAGE when
- * valid_for takes valid_until past the year 9999.
+ * valid_for takes valid_until past the year 9999, for revoke_missing
+ * without base, and for a base of "-".
  */
 int cti_pack(struct cti_pack_stats *stats, const char *output,
 	     const char *const *inputs, size_t ninputs,
@@ -1210,10 +1258,16 @@ int cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i);
  * Write what a holder of OLD needs to catch up with NEW: the NEW versions
  * of the added, revoked, deprecated and modified objects, in NEW's order,
  * as a bundle file at path (cti_writer_open(); "-" for stdout), STIX 2.0
- * objects marked as cti_pack() marks them. Reads NEW a second time (needs
- * opts->keep_new when NEW was standard input), reporting progress to
- * opts->progress as it goes. *count (may be NULL) gets the number of
- * objects written.
+ * objects marked as cti_pack() marks them. The bundle stands on its own:
+ * the objects that these refer to with "created_by_ref",
+ * "object_marking_refs" and the "marking_ref" of "granular_markings" (and
+ * that those refer to, and so on) go with them, from NEW (after the
+ * others when NEW holds them earlier, which takes another pass over NEW up
+ * to the last of them), or, for the TLP 2.0 marking-definitions that NEW
+ * lacks, as cti_tlp_object() has them; a reference that neither has is
+ * left as it is. Reads NEW a second time (needs opts->keep_new when NEW
+ * was standard input), reporting progress to opts->progress as it goes.
+ * *count (may be NULL) gets the number of objects written.
  */
 int cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 			  const struct cti_writer_opts *wopts);
@@ -1316,7 +1370,8 @@ int cti_net_is_collection(const cti_net *n);
 /* The result of a transfer. cti_net_result_clear() frees its strings. */
 struct cti_net_result {
 	long status;	     /* the last HTTP status; directories: 200, 201
-				(put of a new file), 204 (replaced), 304 */
+				(put of a new file), 204 (replaced), 304,
+				404 (get of a file that is not there) */
 	int unchanged;	     /* 304: the validators still match */
 	char *etag;	     /* the resource's ETag as sent, or NULL */
 	int64_t last_modified; /* its Last-Modified (Unix s), or -1 */
@@ -1348,6 +1403,8 @@ struct cti_net_get {
 	int (*begin)(void *ctx, uint64_t offset, int64_t length);
 	int (*write)(void *ctx, const void *p, size_t n);
 	void *ctx;
+	const char *suffix;	   /* appended to the target (".minisig");
+				      NULL: none */
 };
 
 /*
@@ -1570,7 +1627,10 @@ struct cti_pull_result {
 
 /*
  * Pull the bundle file n names (not a collection: CTI_EUSAGE) as
- * described above. res (required) is filled as far as the pull got;
+ * described above. A file with no embedded signature (and no
+ * opts->verify.sig_path) is pulled again with the detached signature
+ * beside it at the source, SRC.minisig, when there is one: asked for only
+ * then, checked and not kept. res (required) is filled as far as the pull got;
  * cti_pull_result_clear() frees it. Errors: CTI_ELOCKED (another pull of
  * the source holds the lock past opts->lock_wait: "another pull of SRC is
  * running (pid N)"), those of cti_net_get() (a body over the size limit

@@ -1,120 +1,29 @@
 /*
  * diff.c - what changed between two bundles.
  *
- * NEW is read first into an index: per id a content hash (BLAKE2b-128 of
- * the RFC 8785 canonical form, jcs.c), a keyed hash of its bytes, the
- * "modified" time and a few flags, in 64 bytes plus the name, and a slot of
- * 4 bytes in a hash table at most 70% full. Ids of the usual form
- * "TYPE--UUID" (the type matching the object's "type", the UUID in lower
- * case) are kept as a type number and 16 binary bytes, other ids as text.
- * OLD is then streamed and each of its objects is checked against the index
- * on the fly: the index entry remembers the best OLD version seen so far
- * (its "modified", whether it equals NEW's content, whether it was revoked
- * or deprecated). An OLD object with the very bytes of its NEW version is
+ * NEW is read first into an index (index.h): per id a content hash
+ * (BLAKE2b-128 of the RFC 8785 canonical form, jcs.c), a keyed hash of its
+ * bytes, the "modified" time and a few flags, in 72 bytes plus the name,
+ * and a slot of 4 bytes in a hash table at most 70% full. OLD is then
+ * streamed and each of its objects is checked against the index on the
+ * fly: the index entry remembers the best OLD version seen so far (its
+ * "modified", whether it equals NEW's content, whether it was revoked or
+ * deprecated). An OLD object with the very bytes of its NEW version is
  * equal without being canonicalised. Ids only in OLD go to a list of
  * removed objects, sorted at the end. Nothing else grows with the size of
- * the inputs. Each input is read by a second thread (see read_side()).
+ * the inputs. Each input is read by a second thread (cti__idx_read()).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
-#include "internal.h"
+#include "index.h"
 
 #define DEFAULT_DEPRECATED "x_mitre_deprecated"
 #define HASH_BYTES CTI_DIFF_HASH_BYTES
-
-/* ------------------------------------------------------------ arena */
-
-/* NUL-terminated strings in 1 MiB chunks; a handle is chunk << 20 | off. */
-#define ARENA_SHIFT 20
-#define ARENA_CHUNK (1u << ARENA_SHIFT)
-#define ARENA_MAX_CHUNKS 4096u
-
-struct arena {
-	char **chunk;
-	size_t nchunk, cap;
-	size_t used;	/* in the last chunk */
-};
-
-/* Copy s/n (cut at a UTF-8 boundary to fit a chunk); *h gets handle + 1. */
-static int
-arena_add(struct arena *a, uint32_t *h, const char *s, size_t n)
-{
-	if (n >= ARENA_CHUNK) {
-		n = ARENA_CHUNK - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	if (!a->nchunk || a->used + n + 1 > ARENA_CHUNK) {
-		if (a->nchunk == ARENA_MAX_CHUNKS)
-			return cti__seterr(CTI_ELIMIT, "more than %u MiB of "
-					  "names and ids", ARENA_MAX_CHUNKS);
-		if (a->nchunk == a->cap) {
-			size_t cap = a->cap ? a->cap * 2 : 16;
-			char **p = realloc(a->chunk, cap * sizeof(*p));
-
-			if (!p)
-				return cti__seterr(CTI_ENOMEM, "out of memory");
-			a->chunk = p;
-			a->cap = cap;
-		}
-		if (!(a->chunk[a->nchunk] = malloc(ARENA_CHUNK)))
-			return cti__seterr(CTI_ENOMEM, "out of memory");
-		a->nchunk++;
-		a->used = 0;
-	}
-	memcpy(a->chunk[a->nchunk - 1] + a->used, s, n);
-	a->chunk[a->nchunk - 1][a->used + n] = '\0';
-	*h = (uint32_t)(((a->nchunk - 1) << ARENA_SHIFT) | a->used) + 1;
-	a->used += n + 1;
-	return CTI_OK;
-}
-
-static const char *
-arena_get(const struct arena *a, uint32_t h)
-{
-	if (!h)
-		return NULL;
-	h--;
-	return a->chunk[h >> ARENA_SHIFT] + (h & (ARENA_CHUNK - 1));
-}
-
-static void
-arena_free(struct arena *a)
-{
-	for (size_t i = 0; i < a->nchunk; i++)
-		free(a->chunk[i]);
-	free(a->chunk);
-}
-
-/* ------------------------------------------------------------ ids */
-
-#define TYPE_NONE 0xFFFFu	/* the id is kept as text */
-#define MAX_TYPES 0xFFFEu
-
-/* An id: a UUID (the type is kept beside it), or text in the arena. */
-union idu {
-	uint8_t uuid[16];
-	struct {
-		uint32_t h;	/* arena handle + 1 */
-		uint32_t len;
-		uint16_t type;	/* the object's type number */
-	} str;
-};
-
-/* An id: a type number and a UUID, or (idtype TYPE_NONE) text. */
-struct idkey {
-	union idu u;
-	uint16_t idtype;
-	uint64_t h;	/* key_hash() */
-};
 
 enum {
 	F_NEW_MOD = 1 << 0,	/* NEW has a modified */
@@ -126,26 +35,23 @@ enum {
 	F_NEW_REV = 1 << 6,
 	F_NEW_DEP = 1 << 7,
 	F_DUP = 1 << 8,		/* NEW holds several versions */
+	F_WANT = 1 << 9,	/* a delta's object refers to it */
+	F_PUT = 1 << 10,	/* written to the delta */
 	F_CAT_SHIFT = 12,	/* 3 bits: enum cti_diff_cat */
 };
 
+/* A NEW object; h.aux is its name (an arena handle, 0: none). */
 struct ent {
+	struct cti__ent h;
 	uint8_t hash[HASH_BYTES];
 	uint64_t raw;			/* keyed hash of the input bytes */
 	uint64_t old_sum;		/* of the OLD version's content */
-	union idu id;
 	int64_t new_mod, old_mod;	/* microseconds since 1970 */
-	uint32_t name;			/* arena handle + 1, 0: none */
-	uint16_t idtype;		/* type number, TYPE_NONE: text id */
-	uint16_t flags;
 };
-
-#define ENT_SHIFT 16
-#define ENT_CHUNK (1u << ENT_SHIFT)
 
 /* An object only in OLD. */
 struct rem {
-	union idu id;
+	union cti__idu id;
 	int64_t mod;
 	uint64_t sum;	/* of its content */
 	uint32_t name;
@@ -161,32 +67,15 @@ struct res {
 	uint8_t cat, kind;
 };
 
-struct typeent {
-	uint32_t name;	/* arena handle + 1 */
-	uint32_t len;
-	uint64_t count[CTI_DIFF_NCAT];
-};
-
 struct cti_diff {
 	struct cti_diff_opts opts;
-	unsigned char rawkey[crypto_shorthash_KEYBYTES];
 	const char *deprecated;
 	char *old_path, *new_path;
 	int new_fd;			/* spooled standard input, or -1 */
 
-	struct arena arena;
-	struct typeent *types;
-	size_t ntypes, tcap;
-	uint32_t *tslot;		/* type hash table: index + 1 */
-	size_t tslots;
+	struct cti__idx x;		/* of NEW */
+	uint64_t (*tcount)[CTI_DIFF_NCAT]; /* per type number */
 	uint16_t *type_order;		/* types sorted by name */
-	uint16_t last_type;		/* the type of the last object + 1 */
-
-	struct ent **ent;
-	uint32_t nent;
-	size_t nentchunk, entchunkcap;
-	uint32_t *slot;			/* id hash table: index + 1 */
-	size_t nslot;
 
 	struct rem *rem;
 	size_t nrem, remcap;
@@ -208,349 +97,27 @@ struct cti_diff {
 static inline struct ent *
 ent_at(const struct cti_diff *d, uint32_t i)
 {
-	return &d->ent[i >> ENT_SHIFT][i & (ENT_CHUNK - 1)];
-}
-
-/*
- * Hash table positions come from SipHash-2-4 under the run's random key, so
- * that a feed cannot be made of ids that all land on one slot.
- */
-static uint64_t
-hash_bytes(const struct cti_diff *d, const void *p, size_t n)
-{
-	uint64_t h;
-
-	crypto_shorthash((unsigned char *)&h, p, n, d->rawkey);
-	return h;
-}
-
-/* The hash of a key; text ids are in id (under construction) or the arena. */
-static uint64_t
-key_hash(const struct cti_diff *d, const struct idkey *k, const char *id)
-{
-	unsigned char b[18];
-
-	if (k->idtype == TYPE_NONE)
-		return hash_bytes(d, id ? id : arena_get(&d->arena, k->u.str.h),
-				  k->u.str.len);
-	memcpy(b, k->u.uuid, 16);
-	b[16] = (unsigned char)(k->idtype >> 8);
-	b[17] = (unsigned char)k->idtype;
-	return hash_bytes(d, b, sizeof(b));
-}
-
-/* Compare a key under construction (text ids: s/len) with a stored id. */
-static int
-key_eq(const struct cti_diff *d, const struct idkey *k, const char *s,
-       uint16_t idtype, const union idu *id)
-{
-	if (k->idtype != idtype)
-		return 0;
-	if (idtype != TYPE_NONE)
-		return memcmp(k->u.uuid, id->uuid, 16) == 0;
-	return k->u.str.len == id->str.len &&
-	       memcmp(s, arena_get(&d->arena, id->str.h), k->u.str.len) == 0;
-}
-
-/* ------------------------------------------------------------ types */
-
-static int
-type_intern(struct cti_diff *d, uint16_t *out, const char *s, size_t n)
-{
-	uint64_t h = hash_bytes(d, s, n);
-	size_t i;
-	int rc;
-
-	if (d->tslots) {
-		for (i = h & (d->tslots - 1); d->tslot[i];
-		     i = (i + 1) & (d->tslots - 1)) {
-			struct typeent *t = &d->types[d->tslot[i] - 1];
-
-			if (t->len == n &&
-			    memcmp(arena_get(&d->arena, t->name), s, n) == 0) {
-				*out = (uint16_t)(d->tslot[i] - 1);
-				return CTI_OK;
-			}
-		}
-	}
-	if (d->ntypes == MAX_TYPES)
-		return cti__seterr(CTI_ELIMIT, "more than %u object types",
-				  MAX_TYPES);
-	if ((d->ntypes + 1) * 2 > d->tslots) {
-		size_t ns = d->tslots ? d->tslots * 2 : 64;
-		uint32_t *p = calloc(ns, sizeof(*p));
-
-		if (!p)
-			return cti__seterr(CTI_ENOMEM, "out of memory");
-		for (size_t k = 0; k < d->ntypes; k++) {
-			struct typeent *t = &d->types[k];
-			size_t j = hash_bytes(d, arena_get(&d->arena, t->name),
-					      t->len) & (ns - 1);
-
-			while (p[j])
-				j = (j + 1) & (ns - 1);
-			p[j] = (uint32_t)k + 1;
-		}
-		free(d->tslot);
-		d->tslot = p;
-		d->tslots = ns;
-	}
-	if (d->ntypes == d->tcap) {
-		size_t cap = d->tcap ? d->tcap * 2 : 32;
-		struct typeent *p = realloc(d->types, cap * sizeof(*p));
-
-		if (!p)
-			return cti__seterr(CTI_ENOMEM, "out of memory");
-		d->types = p;
-		d->tcap = cap;
-	}
-	memset(&d->types[d->ntypes], 0, sizeof(d->types[0]));
-	if ((rc = arena_add(&d->arena, &d->types[d->ntypes].name, s, n)))
-		return rc;
-	d->types[d->ntypes].len = (uint32_t)n;
-	for (i = h & (d->tslots - 1); d->tslot[i]; i = (i + 1) & (d->tslots - 1))
-		;
-	d->tslot[i] = (uint32_t)d->ntypes + 1;
-	*out = (uint16_t)d->ntypes++;
-	return CTI_OK;
+	return (struct ent *)cti__idx_at(&d->x, i);
 }
 
 static const char *
 type_name(const struct cti_diff *d, uint16_t t)
 {
-	return arena_get(&d->arena, d->types[t].name);
+	return cti__idx_type_name(&d->x, t);
 }
 
-/* ------------------------------------------------------------ ids */
-
-/* Parse a lower-case textual UUID of 36 characters. */
-static int
-uuid_lower(uint8_t out[16], const char *s)
-{
-	int k = 0;
-
-	for (int i = 0; i < 36; i++) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return -1;
-			continue;
-		}
-		/* upper case would not print back the same */
-		if ((s[i] >= 'A' && s[i] <= 'F') ||
-		    (s[i + 1] >= 'A' && s[i + 1] <= 'F') ||
-		    (hi = cti__hexval(s[i])) < 0 ||
-		    (lo = cti__hexval(s[i + 1])) < 0)
-			return -1;
-		out[k++] = (uint8_t)(hi << 4 | lo);
-		i++;
-	}
-	return 0;
-}
-
-/*
- * Build the key of id (il bytes; of an object of type typ, tl bytes):
- * compact when id is "typ--uuid". Text ids are not copied here: k->u.str.h
- * stays 0 until the id is stored.
- */
-static int
-make_key(struct cti_diff *d, struct idkey *k, uint16_t *type, const char *id,
-	 size_t il, const char *typ, size_t tl)
-{
-	int rc;
-
-	/* feeds come in runs of one type */
-	if (d->last_type && d->types[d->last_type - 1].len == tl &&
-	    memcmp(type_name(d, d->last_type - 1), typ, tl) == 0) {
-		*type = d->last_type - 1;
-	} else {
-		if ((rc = type_intern(d, type, typ, tl)))
-			return rc;
-		d->last_type = (uint16_t)(*type + 1);
-	}
-	if (il == tl + 38 && memcmp(id, typ, tl) == 0 && id[tl] == '-' &&
-	    id[tl + 1] == '-' && uuid_lower(k->u.uuid, id + tl + 2) == 0) {
-		k->idtype = *type;
-		k->h = key_hash(d, k, id);
-		return CTI_OK;
-	}
-	if (il > UINT32_MAX / 2)
-		return cti__seterr(CTI_ELIMIT, "id too long");
-	k->idtype = TYPE_NONE;
-	k->u.str.h = 0;
-	k->u.str.len = (uint32_t)il;
-	k->h = key_hash(d, k, id);
-	return CTI_OK;
-}
-
-/* Write the id of a stored entry (ent or rem layout) into buf. */
 static const char *
 id_text(const struct cti_diff *d, char *buf, size_t size, uint16_t idtype,
-	const union idu *id)
+	const union cti__idu *id)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *t;
-	size_t n, o;
-
-	if (idtype == TYPE_NONE)
-		return arena_get(&d->arena, id->str.h);
-	t = type_name(d, idtype);
-	n = d->types[idtype].len;
-	if (n + 39 > size)
-		return NULL;
-	memcpy(buf, t, n);
-	o = n;
-	buf[o++] = '-';
-	buf[o++] = '-';
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			buf[o++] = '-';
-		buf[o++] = hex[id->uuid[i] >> 4];
-		buf[o++] = hex[id->uuid[i] & 15];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* Order of ids as strings. */
-static int
-id_cmp(const struct cti_diff *d, uint16_t ta, const union idu *a, uint16_t tb,
-       const union idu *b)
-{
-	char ba[128], bb[128];
-	const char *sa, *sb;
-
-	if (ta != TYPE_NONE && tb != TYPE_NONE) {
-		if (ta == tb)
-			return memcmp(a->uuid, b->uuid, 16);
-		sa = type_name(d, ta);
-		sb = type_name(d, tb);
-		/* "t1--" vs "t2--": unless one type is a prefix of the other,
-		 * the type names decide */
-		size_t la = d->types[ta].len, lb = d->types[tb].len;
-		size_t n = la < lb ? la : lb;
-		int c = memcmp(sa, sb, n);
-
-		if (c)
-			return c;
-	}
-	sa = id_text(d, ba, sizeof(ba), ta, a);
-	sb = id_text(d, bb, sizeof(bb), tb, b);
-	if (!sa || !sb) {	/* type names too long for the buffers */
-		size_t la = ta == TYPE_NONE ? a->str.len :
-			    d->types[ta].len + 38;
-		size_t lb = tb == TYPE_NONE ? b->str.len :
-			    d->types[tb].len + 38;
-		char *x = malloc(la + 1), *y = malloc(lb + 1);
-		int c = 0;
-
-		if (x && y) {
-			sa = id_text(d, x, la + 1, ta, a);
-			sb = id_text(d, y, lb + 1, tb, b);
-			c = strcmp(sa, sb);
-		}
-		free(x);
-		free(y);
-		return c;
-	}
-	return strcmp(sa, sb);
-}
-
-/* ------------------------------------------------------------ index */
-
-static int
-slots_grow(struct cti_diff *d)
-{
-	size_t ns = d->nslot ? d->nslot * 2 : 1024;
-	uint32_t *p = calloc(ns, sizeof(*p));
-
-	if (!p)
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < d->nent; i++) {
-		struct ent *e = ent_at(d, i);
-		struct idkey k;
-		size_t j;
-
-		k.idtype = e->idtype;
-		if (e->idtype == TYPE_NONE)
-			k.u.str = e->id.str;
-		else
-			memcpy(k.u.uuid, e->id.uuid, 16);
-		for (j = key_hash(d, &k, NULL) & (ns - 1); p[j];
-		     j = (j + 1) & (ns - 1))
-			;
-		p[j] = i + 1;
-	}
-	free(d->slot);
-	d->slot = p;
-	d->nslot = ns;
-	return CTI_OK;
-}
-
-/* Find id; *slot gets the slot where it is or would go. */
-static struct ent *
-lookup(struct cti_diff *d, const struct idkey *k, const char *id,
-       size_t *slot)
-{
-	size_t mask = d->nslot - 1, i;
-
-	if (!d->nslot)
-		return NULL;
-	for (i = k->h & mask; d->slot[i];
-	     i = (i + 1) & mask) {
-		struct ent *e = ent_at(d, d->slot[i] - 1);
-
-		if (key_eq(d, k, id, e->idtype, &e->id))
-			return e;
-	}
-	*slot = i;
-	return NULL;
+	return cti__idx_id_text(&d->x, buf, size, idtype, id);
 }
 
 static int
-ent_new(struct cti_diff *d, struct ent **out, const struct idkey *k,
-	const char *id, uint16_t type)
+id_cmp(const struct cti_diff *d, uint16_t ta, const union cti__idu *a,
+       uint16_t tb, const union cti__idu *b)
 {
-	size_t slot;
-	struct ent *e;
-	int rc;
-
-	if (d->nent == UINT32_MAX - 1)
-		return cti__seterr(CTI_ELIMIT, "too many objects");
-	if ((size_t)(d->nent + 1) * 10 > d->nslot * 7 && (rc = slots_grow(d)))
-		return rc;
-	if ((d->nent & (ENT_CHUNK - 1)) == 0) {
-		if (d->nentchunk == d->entchunkcap) {
-			size_t cap = d->entchunkcap ? d->entchunkcap * 2 : 64;
-			struct ent **p = realloc(d->ent, cap * sizeof(*p));
-
-			if (!p)
-				return cti__seterr(CTI_ENOMEM, "out of memory");
-			d->ent = p;
-			d->entchunkcap = cap;
-		}
-		if (!(d->ent[d->nentchunk] =
-			      malloc(ENT_CHUNK * sizeof(struct ent))))
-			return cti__seterr(CTI_ENOMEM, "out of memory");
-		d->nentchunk++;
-	}
-	lookup(d, k, id, &slot);
-	e = ent_at(d, d->nent);
-	memset(e, 0, sizeof(*e));
-	e->idtype = k->idtype;
-	if (k->idtype == TYPE_NONE) {
-		if ((rc = arena_add(&d->arena, &e->id.str.h, id,
-				    k->u.str.len)))
-			return rc;
-		e->id.str.len = k->u.str.len;
-		e->id.str.type = type;
-	} else {
-		memcpy(e->id.uuid, k->u.uuid, 16);
-	}
-	d->slot[slot] = ++d->nent;
-	*out = e;
-	return CTI_OK;
+	return cti__idx_id_cmp(&d->x, ta, a, tb, b);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -615,7 +182,7 @@ store_name(struct cti_diff *d, uint32_t *h, const struct objinfo *oi)
 	if (oi->name_len > sizeof(small) && !(buf = malloc(oi->name_len)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	n = cti__json_unescape(buf, oi->name, oi->name_len);
-	rc = arena_add(&d->arena, h, buf, n);
+	rc = cti__arena_add(&d->x.arena, h, buf, n);
 	if (buf != small)
 		free(buf);
 	return rc;
@@ -669,53 +236,49 @@ sum_of(const uint8_t hash[HASH_BYTES])
  * first.
  */
 static int
-add_new(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
-	uint16_t type, uint64_t raw, const char *name)
+add_new(struct cti_diff *d, const struct cti_object *o,
+	const struct cti__idkey *k, uint16_t type, uint64_t raw,
+	const char *name)
 {
 	struct objinfo oi;
-	struct idkey k = *kp;
+	struct cti__ent *h;
 	struct ent *e;
-	size_t slot;
-	int rc, c;
+	int rc, c, added;
 
-	if (!d->nslot && (rc = slots_grow(d)))
+	if ((rc = obj_info(d, &oi, o, "NEW", name)) ||
+	    (rc = cti__idx_get(&d->x, &h, &added, k, o->id, type)))
 		return rc;
-	if ((rc = obj_info(d, &oi, o, "NEW", name)))
-		return rc;
-	if ((e = lookup(d, &k, o->id, &slot))) {
-		e->flags |= F_DUP;
-		c = mod_cmp(oi.has_mod, oi.mod, e->flags & F_NEW_MOD,
+	e = (struct ent *)h;
+	if (!added) {
+		e->h.flags |= F_DUP;
+		c = mod_cmp(oi.has_mod, oi.mod, e->h.flags & F_NEW_MOD,
 			    e->new_mod);
 		if (c == 0 && memcmp(e->hash, oi.hash, HASH_BYTES) != 0)
 			differ(d, "NEW", name, o->line, o->id);
 		if (c <= 0)
 			return CTI_OK;
-	} else if ((rc = ent_new(d, &e, &k, o->id, type))) {
-		return rc;
 	}
 	memcpy(e->hash, oi.hash, HASH_BYTES);
 	e->raw = raw;
 	e->new_mod = oi.mod;
-	e->flags &= (uint16_t)~(F_NEW_MOD | F_NEW_REV | F_NEW_DEP);
-	e->flags |= (uint16_t)((oi.has_mod ? F_NEW_MOD : 0) |
-			       (oi.revoked ? F_NEW_REV : 0) |
-			       (oi.deprecated ? F_NEW_DEP : 0));
-	e->name = 0;
-	return store_name(d, &e->name, &oi);
+	e->h.flags &= (uint16_t)~(F_NEW_MOD | F_NEW_REV | F_NEW_DEP);
+	e->h.flags |= (uint16_t)((oi.has_mod ? F_NEW_MOD : 0) |
+				 (oi.revoked ? F_NEW_REV : 0) |
+				 (oi.deprecated ? F_NEW_DEP : 0));
+	e->h.aux = 0;
+	return store_name(d, &e->h.aux, &oi);
 }
 
 static int
-add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
-	uint16_t type, uint64_t raw, const char *name)
+add_old(struct cti_diff *d, const struct cti_object *o,
+	const struct cti__idkey *k, uint16_t type, uint64_t raw,
+	const char *name)
 {
 	struct objinfo oi;
-	struct idkey k = *kp;
-	struct ent *e = NULL;
-	size_t slot;
+	struct ent *e;
 	int rc, c;
 
-	if (d->nslot)
-		e = lookup(d, &k, o->id, &slot);
+	e = (struct ent *)cti__idx_lookup(&d->x, k, o->id);
 	if (e && e->raw == raw) {
 		/* the same bytes as NEW's version: equal */
 		int64_t mod = INT64_MIN;
@@ -725,9 +288,9 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 					  "%s: bad modified timestamp \"%.40s\"",
 					  name, (unsigned long long)o->line,
 					  o->id, o->modified);
-		if (e->flags & F_SEEN) {
+		if (e->h.flags & F_SEEN) {
 			c = mod_cmp(o->modified != NULL, mod,
-				    e->flags & F_OLD_MOD, e->old_mod);
+				    e->h.flags & F_OLD_MOD, e->old_mod);
 			if (c == 0 && e->old_sum != sum_of(e->hash))
 				differ(d, "OLD", name, o->line, o->id);
 			if (c <= 0)
@@ -735,18 +298,18 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		}
 		e->old_mod = mod;
 		e->old_sum = sum_of(e->hash);
-		e->flags &= (uint16_t)~(F_OLD_MOD | F_OLD_REV | F_OLD_DEP);
-		e->flags |= (uint16_t)(F_SEEN | F_EQUAL |
+		e->h.flags &= (uint16_t)~(F_OLD_MOD | F_OLD_REV | F_OLD_DEP);
+		e->h.flags |= (uint16_t)(F_SEEN | F_EQUAL |
 				       (o->modified ? F_OLD_MOD : 0) |
-				       (e->flags & F_NEW_REV ? F_OLD_REV : 0) |
-				       (e->flags & F_NEW_DEP ? F_OLD_DEP : 0));
+				       (e->h.flags & F_NEW_REV ? F_OLD_REV : 0) |
+				       (e->h.flags & F_NEW_DEP ? F_OLD_DEP : 0));
 		return CTI_OK;
 	}
 	if ((rc = obj_info(d, &oi, o, "OLD", name)))
 		return rc;
 	if (e) {
-		if (e->flags & F_SEEN) {
-			c = mod_cmp(oi.has_mod, oi.mod, e->flags & F_OLD_MOD,
+		if (e->h.flags & F_SEEN) {
+			c = mod_cmp(oi.has_mod, oi.mod, e->h.flags & F_OLD_MOD,
 				    e->old_mod);
 			if (c == 0 && e->old_sum != sum_of(oi.hash))
 				differ(d, "OLD", name, o->line, o->id);
@@ -755,13 +318,13 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 		}
 		e->old_mod = oi.mod;
 		e->old_sum = sum_of(oi.hash);
-		e->flags &= (uint16_t)~(F_OLD_MOD | F_EQUAL | F_OLD_REV |
+		e->h.flags &= (uint16_t)~(F_OLD_MOD | F_EQUAL | F_OLD_REV |
 					F_OLD_DEP);
-		e->flags |= (uint16_t)(F_SEEN | (oi.has_mod ? F_OLD_MOD : 0) |
+		e->h.flags |= (uint16_t)(F_SEEN | (oi.has_mod ? F_OLD_MOD : 0) |
 				       (oi.revoked ? F_OLD_REV : 0) |
 				       (oi.deprecated ? F_OLD_DEP : 0));
 		if (memcmp(e->hash, oi.hash, HASH_BYTES) == 0)
-			e->flags |= F_EQUAL;
+			e->h.flags |= F_EQUAL;
 		return CTI_OK;
 	}
 	if (d->nrem == d->remcap) {
@@ -776,16 +339,16 @@ add_old(struct cti_diff *d, const struct cti_object *o, const struct idkey *kp,
 	struct rem *r = &d->rem[d->nrem];
 
 	memset(r, 0, sizeof(*r));
-	r->idtype = k.idtype;
+	r->idtype = k->idtype;
 	r->type = type;
-	if (k.idtype == TYPE_NONE) {
-		if ((rc = arena_add(&d->arena, &r->id.str.h, o->id,
-				    k.u.str.len)))
+	if (k->idtype == CTI__TYPE_NONE) {
+		if ((rc = cti__arena_add(&d->x.arena, &r->id.str.h, o->id,
+					 k->u.str.len)))
 			return rc;
-		r->id.str.len = k.u.str.len;
+		r->id.str.len = k->u.str.len;
 		r->id.str.type = type;
 	} else {
-		memcpy(r->id.uuid, k.u.uuid, 16);
+		memcpy(r->id.uuid, k->u.uuid, 16);
 	}
 	r->mod = oi.mod;
 	r->sum = sum_of(oi.hash);
@@ -848,132 +411,6 @@ open_side(cti_reader **r, struct cti_diff *d, int is_new, const char *side)
 	return CTI_OK;
 }
 
-/*
- * Reading runs in a thread of its own and hands the objects over in
- * batches, so that decompressing and parsing one object overlaps with
- * canonicalising and hashing the one before (the bulk of the time on a
- * machine with two cores or more).
- */
-#define BATCH_BYTES (1u << 20)
-#define BATCH_OBJS 4096
-#define NBATCH 4
-#define NOFF SIZE_MAX
-
-struct bobj {
-	uint64_t raw;		/* keyed hash of the JSON */
-	size_t off, len;	/* the object's JSON in buf */
-	size_t type, id, mod;	/* its fields in buf, or NOFF */
-	uint32_t typelen, idlen;
-	uint64_t line;
-	int stix20;		/* to be read as marked "spec_version":"2.0" */
-};
-
-struct batch {
-	struct cti__buf buf;
-	struct bobj *o;
-	size_t n, cap;
-	int last;		/* the end of the input, or an error */
-	int rc;
-	uint64_t raw_bytes;	/* read from the file at its end */
-	char *err;		/* the reader's message when rc */
-};
-
-struct feed {
-	struct cti__pipe pipe;
-	struct batch b[NBATCH];
-	cti_reader *r;
-	const unsigned char *rawkey;	/* NULL: the consumer hashes */
-};
-
-static int
-batch_str(struct batch *b, size_t *off, uint32_t *len, const char *s)
-{
-	size_t n;
-
-	if (!s) {
-		*off = NOFF;
-		return CTI_OK;
-	}
-	n = strlen(s);
-	if (n > CTI_MAX_OBJECT)
-		return cti__seterr(CTI_ELIMIT, "a field too long");
-	*off = b->buf.len;
-	if (len)
-		*len = (uint32_t)n;
-	return cti__buf_put(&b->buf, s, n + 1);
-}
-
-static int
-batch_add(struct batch *b, const struct cti_object *o,
-	  const unsigned char *rawkey)
-{
-	struct bobj *x;
-	int rc;
-
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct bobj *p = realloc(b->o, cap * sizeof(*p));
-
-		if (!p)
-			return cti__seterr(CTI_ENOMEM, "out of memory");
-		b->o = p;
-		b->cap = cap;
-	}
-	x = &b->o[b->n];
-	if (rawkey)
-		crypto_shorthash((unsigned char *)&x->raw,
-				 (const unsigned char *)o->json, o->len, rawkey);
-	x->off = b->buf.len;
-	x->len = o->len;
-	x->line = o->line;
-	x->stix20 = cti__stix20(o);
-	if ((rc = cti__buf_put(&b->buf, o->json, o->len + 1)) ||
-	    (rc = batch_str(b, &x->type, &x->typelen, o->type)) ||
-	    (rc = batch_str(b, &x->id, &x->idlen, o->id)) ||
-	    (rc = batch_str(b, &x->mod, NULL, o->modified)))
-		return rc;
-	b->n++;
-	return CTI_OK;
-}
-
-static void *
-producer(void *arg)
-{
-	struct feed *f = arg;
-	int i;
-
-	while ((i = cti__pipe_slot(&f->pipe)) >= 0) {
-		const struct cti_object *o;
-		struct batch *b = &f->b[i];
-		int rc = CTI_OK;
-
-		cti__buf_reset(&b->buf);
-		b->n = 0;
-		b->last = 0;
-		while (b->buf.len < BATCH_BYTES && b->n < BATCH_OBJS) {
-			if ((rc = cti_reader_next(&o, f->r)) ||
-			    (o && (rc = batch_add(b, o, f->rawkey)))) {
-				free(b->err);
-				b->err = strdup(cti_errmsg());
-				b->last = 1;
-				break;
-			}
-			if (!o) {
-				b->last = 1;
-				break;
-			}
-		}
-		b->rc = rc;
-		b->raw_bytes = cti_reader_raw_bytes(f->r);
-		cti__pipe_put(&f->pipe);
-		if (b->last) {
-			cti__pipe_close(&f->pipe);
-			break;
-		}
-	}
-	return NULL;
-}
-
 /* o, a STIX 2.0 object, as cti_pack() marks it (in d->s20). */
 static int
 mark20(struct cti_diff *d, struct cti_object *o, const char *side,
@@ -994,125 +431,62 @@ mark20(struct cti_diff *d, struct cti_object *o, const char *side,
 	return CTI_OK;
 }
 
+struct side {
+	struct cti_diff *d;
+	int is_new;
+	const char *name;
+};
+
+static int
+side_obj(void *ctx, struct cti__idx_obj *obj)
+{
+	struct side *s = ctx;
+	int rc;
+
+	/* STIX 2.0 compared as cti_pack() writes it (the raw hash, of the
+	 * bytes read, tells equal bytes apart) */
+	if (CTI_UNLIKELY(obj->stix20) &&
+	    (rc = mark20(s->d, &obj->o, s->is_new ? "NEW" : "OLD", s->name)))
+		return rc;
+	if (s->is_new)
+		return add_new(s->d, &obj->o, obj->key, obj->type, obj->raw,
+			       s->name);
+	return add_old(s->d, &obj->o, obj->key, obj->type, obj->raw, s->name);
+}
+
+static void
+side_progress(void *ctx, uint64_t raw_bytes)
+{
+	struct side *s = ctx;
+
+	if (s->d->opts.progress)
+		s->d->opts.progress(s->d->opts.progress_ctx,
+				    s->d->done + raw_bytes, s->d->total);
+}
+
 static int
 read_side(struct cti_diff *d, int is_new)
 {
-	const char *side = is_new ? "NEW" : "OLD";
 	const char *path = is_new ? d->new_path : d->old_path;
-	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
-	struct feed f;
-	struct idkey *keys = NULL;
-	uint16_t *types = NULL;
-	size_t nkeys = 0;
-	int rc = CTI_OK, done = 0;
+	struct side s = { d, is_new, strcmp(path, "-") == 0 ? "stdin" : path };
+	struct cti__idx_read how = {
+		.side = is_new ? "NEW" : "OLD",
+		.name = s.name,
+		/* canonicalising NEW keeps the consumer busy, OLD's equal
+		 * objects are quick: the raw hash goes where there is time */
+		.raw_early = is_new,
+		.fn = side_obj,
+		.progress = side_progress,
+		.ctx = &s,
+	};
+	cti_reader *r;
+	int rc;
 
-	memset(&f, 0, sizeof(f));
-	/* canonicalising NEW keeps the consumer busy, OLD's equal objects are
-	 * quick: the raw hash goes where there is time for it */
-	f.rawkey = is_new ? d->rawkey : NULL;
-	if ((rc = open_side(&f.r, d, is_new, side)))
+	if ((rc = open_side(&r, d, is_new, how.side)))
 		return rc;
-	if ((rc = cti__pipe_start(&f.pipe, NBATCH, producer, &f)))
-		goto out;
-	while (!done && !rc) {
-		struct batch *b;
-		struct cti_object o;
-		int slot = cti__pipe_next(&f.pipe);
-
-		if (slot < 0)
-			break;	/* not before the last batch */
-		b = &f.b[slot];
-		memset(&o, 0, sizeof(o));
-		if (b->n > nkeys) {
-			free(keys);
-			free(types);
-			nkeys = b->n;
-			keys = malloc(nkeys * sizeof(*keys));
-			types = malloc(nkeys * sizeof(*types));
-			if (!keys || !types) {
-				nkeys = 0;
-				rc = cti__seterr(CTI_ENOMEM, "out of memory");
-			}
-		}
-		/* keys first, so that the hash table's slots and entries
-		 * (far larger than the caches) can be fetched ahead */
-		for (size_t i = 0; i < b->n && !rc; i++) {
-			if (b->o[i].id == NOFF || b->o[i].type == NOFF)
-				rc = cti__seterr(CTI_EFORMAT, "%s: %s:%llu: an "
-						"object without type or id",
-						side, name,
-						(unsigned long long)b->o[i].line);
-			else
-				rc = make_key(d, &keys[i], &types[i],
-					      b->buf.p + b->o[i].id,
-					      b->o[i].idlen,
-					      b->buf.p + b->o[i].type,
-					      b->o[i].typelen);
-		}
-		for (size_t i = 0; i < b->n && !rc; i++) {
-			struct bobj *x = &b->o[i];
-
-			if (d->nslot) {
-				size_t mask = d->nslot - 1;
-
-				if (i + 16 < b->n)
-					__builtin_prefetch(
-						&d->slot[keys[i + 16].h & mask]);
-				if (i + 8 < b->n) {
-					uint32_t sl = d->slot[keys[i + 8].h & mask];
-
-					if (sl)
-						__builtin_prefetch(ent_at(d, sl - 1));
-				}
-			}
-			o.json = b->buf.p + x->off;
-			o.len = x->len;
-			o.type = x->type == NOFF ? NULL : b->buf.p + x->type;
-			o.id = x->id == NOFF ? NULL : b->buf.p + x->id;
-			o.modified = x->mod == NOFF ? NULL : b->buf.p + x->mod;
-			o.line = x->line;
-			if (!f.rawkey)
-				crypto_shorthash((unsigned char *)&x->raw,
-						 (const unsigned char *)o.json,
-						 o.len, d->rawkey);
-			/* STIX 2.0 compared as cti_pack() writes it (the raw
-			 * hash, of the bytes read, tells equal bytes apart) */
-			if (CTI_UNLIKELY(x->stix20)) {
-				if ((rc = mark20(d, &o, side, name)))
-					break;
-			}
-			rc = is_new ? add_new(d, &o, &keys[i], types[i], x->raw,
-					      name) :
-				      add_old(d, &o, &keys[i], types[i], x->raw,
-					      name);
-		}
-		if (d->opts.progress)
-			d->opts.progress(d->opts.progress_ctx,
-					 d->done + b->raw_bytes, d->total);
-		if (!rc && b->last) {
-			done = 1;
-			d->done += b->raw_bytes;
-			if (b->rc)
-				rc = cti__preferr(cti__seterr(b->rc, "%s",
-							    b->err ? b->err :
-								     ""),
-						 "%s", side);
-		}
-		if (rc)
-			cti__pipe_stop(&f.pipe, 0);
-		else
-			cti__pipe_done(&f.pipe);
-	}
-	cti__pipe_finish(&f.pipe);
-out:
-	free(keys);
-	free(types);
-	for (int i = 0; i < NBATCH; i++) {
-		cti__buf_free(&f.b[i].buf);
-		free(f.b[i].o);
-		free(f.b[i].err);
-	}
-	cti_reader_free(f.r);
+	rc = cti__idx_read(&d->x, r, &how);
+	d->done += cti_reader_raw_bytes(r);
+	cti_reader_free(r);
 	return rc;
 }
 
@@ -1139,7 +513,7 @@ res_cmp(const void *x, const void *y, void *ctx)
 {
 	const struct res *a = x, *b = y;
 	struct cti_diff *d = ctx;
-	const union idu *pa, *pb;
+	const union cti__idu *pa, *pb;
 	uint16_t ta, tb;
 
 	if (a->cat != b->cat)
@@ -1150,10 +524,10 @@ res_cmp(const void *x, const void *y, void *ctx)
 		ta = d->rem[a->idx].idtype;
 		tb = d->rem[b->idx].idtype;
 	} else {
-		pa = &ent_at(d, a->idx)->id;
-		pb = &ent_at(d, b->idx)->id;
-		ta = ent_at(d, a->idx)->idtype;
-		tb = ent_at(d, b->idx)->idtype;
+		pa = &ent_at(d, a->idx)->h.id;
+		pb = &ent_at(d, b->idx)->h.id;
+		ta = ent_at(d, a->idx)->h.idtype;
+		tb = ent_at(d, b->idx)->h.idtype;
 	}
 	return id_cmp(d, ta, pa, tb, pb);
 }
@@ -1162,7 +536,7 @@ res_cmp(const void *x, const void *y, void *ctx)
 static uint16_t
 ent_type(const struct ent *e)
 {
-	return e->idtype != TYPE_NONE ? e->idtype : e->id.str.type;
+	return cti__idx_ent_type(&e->h);
 }
 
 static int type_cmp(const void *x, const void *y, void *ctx);
@@ -1173,6 +547,8 @@ classify(struct cti_diff *d)
 	size_t n = 0, nrem = 0;
 	struct rem *rem = d->rem;
 
+	if (!(d->tcount = calloc(d->x.ntypes + 1, sizeof(*d->tcount))))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	/* removed: one per id, the version with the latest modified */
 	if (d->nrem > 1)
 		qsort_r(d->rem, d->nrem, sizeof(*d->rem), rem_cmp, d);
@@ -1202,13 +578,13 @@ classify(struct cti_diff *d)
 	d->nrem = nrem;
 	for (size_t i = 0; i < d->nrem; i++) {
 		d->count[CTI_DIFF_REMOVED]++;
-		d->types[d->rem[i].type].count[CTI_DIFF_REMOVED]++;
+		d->tcount[d->rem[i].type][CTI_DIFF_REMOVED]++;
 	}
 
-	for (uint32_t i = 0; i < d->nent; i++) {
+	for (uint32_t i = 0; i < d->x.n; i++) {
 		struct ent *e = ent_at(d, i);
 		enum cti_diff_cat c;
-		uint16_t f = e->flags;
+		uint16_t f = e->h.flags;
 
 		if (!(f & F_SEEN))
 			c = CTI_DIFF_ADDED;
@@ -1220,25 +596,25 @@ classify(struct cti_diff *d)
 			c = CTI_DIFF_DEPRECATED;
 		else
 			c = CTI_DIFF_MODIFIED;
-		e->flags = (uint16_t)((f & ((1u << F_CAT_SHIFT) - 1)) |
+		e->h.flags = (uint16_t)((f & ((1u << F_CAT_SHIFT) - 1)) |
 				      (unsigned)c << F_CAT_SHIFT);
 		d->count[c]++;
-		d->types[ent_type(e)].count[c]++;
+		d->tcount[ent_type(e)][c]++;
 	}
 
-	d->nres = d->nent - d->count[CTI_DIFF_UNCHANGED] + d->nrem;
+	d->nres = d->x.n - d->count[CTI_DIFF_UNCHANGED] + d->nrem;
 	if (!(d->res = malloc((d->nres + 1) * sizeof(*d->res))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < d->nent; i++) {
+	for (uint32_t i = 0; i < d->x.n; i++) {
 		struct ent *e = ent_at(d, i);
-		unsigned c = e->flags >> F_CAT_SHIFT;
+		unsigned c = e->h.flags >> F_CAT_SHIFT;
 		enum cti_diff_kind k = CTI_DIFF_KIND_NONE;
 
 		if (c == CTI_DIFF_UNCHANGED)
 			continue;
 		if (c == CTI_DIFF_MODIFIED) {
-			int m = mod_cmp(e->flags & F_NEW_MOD, e->new_mod,
-					e->flags & F_OLD_MOD, e->old_mod);
+			int m = mod_cmp(e->h.flags & F_NEW_MOD, e->new_mod,
+					e->h.flags & F_OLD_MOD, e->old_mod);
 
 			k = m > 0 ? CTI_DIFF_NEWER :
 			    m == 0 ? CTI_DIFF_UNBUMPED : CTI_DIFF_OLDER;
@@ -1258,11 +634,11 @@ classify(struct cti_diff *d)
 	if (n > 1)
 		qsort_r(d->res, n, sizeof(*d->res), res_cmp, d);
 
-	if (!(d->type_order = malloc((d->ntypes + 1) * sizeof(uint16_t))))
+	if (!(d->type_order = malloc((d->x.ntypes + 1) * sizeof(uint16_t))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	for (size_t i = 0; i < d->ntypes; i++)
+	for (size_t i = 0; i < d->x.ntypes; i++)
 		d->type_order[i] = (uint16_t)i;
-	qsort_r(d->type_order, d->ntypes, sizeof(uint16_t), type_cmp, d);
+	qsort_r(d->type_order, d->x.ntypes, sizeof(uint16_t), type_cmp, d);
 	return CTI_OK;
 }
 
@@ -1326,7 +702,7 @@ cti_diff_run(cti_diff **out, const char *old_path, const char *new_path,
 	if (!(d = calloc(1, sizeof(*d))))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	d->new_fd = -1;
-	randombytes_buf(d->rawkey, sizeof(d->rawkey));
+	cti__idx_init(&d->x, sizeof(struct ent));
 	if (opts)
 		d->opts = *opts;
 	d->deprecated = d->opts.deprecated_property ?
@@ -1371,20 +747,20 @@ cti_diff_kind_count(const cti_diff *d, enum cti_diff_kind k)
 size_t
 cti_diff_ntypes(const cti_diff *d)
 {
-	return d ? d->ntypes : 0;
+	return d ? d->x.ntypes : 0;
 }
 
 const char *
 cti_diff_type(const cti_diff *d, size_t i, uint64_t counts[CTI_DIFF_NCAT])
 {
-	const struct typeent *t;
+	uint16_t t;
 
-	if (!d || i >= d->ntypes)
+	if (!d || i >= d->x.ntypes)
 		return NULL;
-	t = &d->types[d->type_order[i]];
+	t = d->type_order[i];
 	if (counts)
-		memcpy(counts, t->count, sizeof(t->count));
-	return arena_get(&d->arena, t->name);
+		memcpy(counts, d->tcount[t], sizeof(d->tcount[t]));
+	return type_name(d, t);
 }
 
 size_t
@@ -1397,7 +773,7 @@ int
 cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 {
 	const struct res *r;
-	const union idu *idp;
+	const union cti__idu *idp;
 	uint16_t idtype, type;
 	size_t need;
 
@@ -1413,7 +789,7 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 		idp = &m->id;
 		idtype = m->idtype;
 		type = m->type;
-		out->name = arena_get(&d->arena, m->name);
+		out->name = cti__arena_get(&d->x.arena, m->name);
 		if (m->flags & F_OLD_MOD)
 			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
@@ -1421,24 +797,24 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 	} else {
 		struct ent *e = ent_at(d, r->idx);
 
-		idp = &e->id;
-		idtype = e->idtype;
+		idp = &e->h.id;
+		idtype = e->h.idtype;
 		type = ent_type(e);
-		out->name = arena_get(&d->arena, e->name);
-		if (e->flags & F_NEW_MOD)
+		out->name = cti__arena_get(&d->x.arena, e->h.aux);
+		if (e->h.flags & F_NEW_MOD)
 			out->new_modified = cti__format_ts(d->modbuf[1],
 						      sizeof(d->modbuf[1]),
 						      e->new_mod);
-		if (r->cat != CTI_DIFF_ADDED && (e->flags & F_OLD_MOD))
+		if (r->cat != CTI_DIFF_ADDED && (e->h.flags & F_OLD_MOD))
 			out->old_modified = cti__format_ts(d->modbuf[0],
 						      sizeof(d->modbuf[0]),
 						      e->old_mod);
 	}
 	out->type = type_name(d, type);
-	if (idtype == TYPE_NONE) {
+	if (idtype == CTI__TYPE_NONE) {
 		out->id = id_text(d, NULL, 0, idtype, idp);
 	} else {
-		need = d->types[idtype].len + 39;
+		need = d->x.types[idtype].len + 39;
 		if (need <= sizeof(d->idbuf)) {
 			out->id = id_text(d, d->idbuf, sizeof(d->idbuf), idtype,
 					  idp);
@@ -1454,17 +830,170 @@ cti_diff_entry(struct cti_diff_entry *out, cti_diff *d, size_t i)
 	return CTI_OK;
 }
 
+/*
+ * The delta stands on its own: what its objects refer to for a receiver to
+ * read them (the identity of "created_by_ref", the marking-definitions of
+ * "object_marking_refs" and of "granular_markings") goes with them.
+ */
+struct delta {
+	struct cti_diff *d;
+	cti_writer *w;
+	const char *name;
+	uint64_t n;		/* objects written */
+	uint64_t pending;	/* entries wanted and not written yet */
+	unsigned tlp;		/* TLP 2.0 markings wanted that NEW lacks */
+	struct cti_object m;	/* a STIX 2.0 object, marked */
+};
+
+/* The object of a delta refers to id (a JSON string literal). */
+static int
+want(struct delta *t, const char *lit, size_t n)
+{
+	char small[128], *id = small;
+	struct cti__idkey k;
+	struct ent *e;
+	size_t il;
+	int rc = CTI_OK;
+
+	if (n < 2 || lit[0] != '"')
+		return CTI_OK;
+	if (n > sizeof(small) && !(id = malloc(n)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	il = cti__json_unescape(id, lit, n);
+	id[il] = '\0';
+	if ((rc = cti__idx_ref_key(&t->d->x, &k, id, il)))
+		goto out;
+	if ((e = (struct ent *)cti__idx_lookup(&t->d->x, &k, id))) {
+		if (!(e->h.flags & (F_WANT | F_PUT)))
+			t->pending++;
+		e->h.flags |= F_WANT;
+	} else {
+		enum cti_tlp l = cti_tlp_from_id(id);
+
+		/* the TLP 2.0 definitions are known: write them from here */
+		if (l != CTI_TLP_NONE && !strcmp(id, cti_tlp_id(l)))
+			t->tlp |= 1u << l;
+	}
+out:
+	if (id != small)
+		free(id);
+	return rc;
+}
+
+/* Want what the object json/len refers to. */
+static int
+want_refs(struct delta *t, const char *json, size_t len)
+{
+	struct cti__member m, g;
+	const char *v;
+	size_t pos = 0, ap, gp, vl;
+	int rc;
+
+	while (cti__json_member(&m, json, len, &pos)) {
+		if (cti__member_is(&m, "created_by_ref")) {
+			if ((rc = want(t, m.value, m.vlen)))
+				return rc;
+		} else if (cti__member_is(&m, "object_marking_refs")) {
+			for (ap = 0; cti__json_element(&v, &vl, m.value, m.vlen,
+						       &ap);)
+				if ((rc = want(t, v, vl)))
+					return rc;
+		} else if (cti__member_is(&m, "granular_markings")) {
+			for (ap = 0; cti__json_element(&v, &vl, m.value, m.vlen,
+						       &ap);)
+				for (gp = 0; cti__json_member(&g, v, vl, &gp);)
+					if (cti__member_is(&g, "marking_ref") &&
+					    (rc = want(t, g.value, g.vlen)))
+						return rc;
+		}
+	}
+	return CTI_OK;
+}
+
+/* Write o, the entry e's version of it, to the delta. */
+static int
+put(struct delta *t, const struct cti_object *o, struct ent *e)
+{
+	int rc, added;
+
+	/* written as cti_pack() writes it */
+	if (cti__stix20(o)) {
+		t->m = *o;
+		if ((rc = mark20(t->d, &t->m, "NEW", t->name)))
+			return rc;
+		o = &t->m;
+	}
+	if (e->h.flags & F_DUP) {
+		struct objinfo oi;
+
+		/* the version chosen: same modified, same content */
+		if ((rc = obj_info(t->d, &oi, o, "NEW", t->name)))
+			return rc;
+		if (mod_cmp(oi.has_mod, oi.mod, e->h.flags & F_NEW_MOD,
+			    e->new_mod) != 0 ||
+		    memcmp(oi.hash, e->hash, HASH_BYTES) != 0)
+			return CTI_OK;
+	}
+	if ((rc = cti_writer_add(t->w, o->json, o->len, o->id, o->modified,
+				 &added)))
+		return rc;
+	t->n += added > 0;
+	if (e->h.flags & F_WANT)
+		t->pending--;
+	e->h.flags |= F_PUT;
+	return want_refs(t, o->json, o->len);
+}
+
+/* One pass over NEW: the objects that differ (first) and those wanted. */
+static int
+delta_pass(struct delta *t, int first)
+{
+	struct cti_diff *d = t->d;
+	const struct cti_object *o;
+	cti_reader *r;
+	int rc;
+
+	if ((rc = open_side(&r, d, 1, "NEW")))
+		return rc;
+	while (first || t->pending) {
+		struct cti__idkey k;
+		uint16_t type;
+		struct ent *e;
+		unsigned c;
+
+		if ((rc = cti_reader_next(&o, r))) {
+			rc = cti__preferr(rc, "NEW");
+			break;
+		}
+		if (!o)
+			break;
+		if ((rc = cti__idx_key(&d->x, &k, &type, o->id, strlen(o->id),
+				       o->type, strlen(o->type))))
+			break;
+		if (!(e = (struct ent *)cti__idx_lookup(&d->x, &k, o->id)))
+			continue;	/* the file changed under us */
+		if (first && d->opts.progress)
+			d->opts.progress(d->opts.progress_ctx,
+					 cti_reader_raw_bytes(r), d->new_size);
+		c = e->h.flags >> F_CAT_SHIFT;
+		if (e->h.flags & F_PUT)
+			continue;
+		if ((first && c != CTI_DIFF_UNCHANGED) ||
+		    (e->h.flags & F_WANT)) {
+			if ((rc = put(t, o, e)))
+				break;
+		}
+	}
+	cti_reader_free(r);
+	return rc;
+}
+
 int
 cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 		      const struct cti_writer_opts *wopts)
 {
-	const struct cti_object *o;
-	struct cti_object m;
-	const char *name;
-	cti_reader *r;
-	cti_writer *w;
-	uint64_t n = 0;
-	int rc;
+	struct delta t;
+	int rc, added;
 
 	if (count)
 		*count = 0;
@@ -1473,69 +1002,41 @@ cti_diff_write_bundle(uint64_t *count, cti_diff *d, const char *path,
 	if (strcmp(d->new_path, "-") == 0 && d->new_fd < 0)
 		return cti__seterr(CTI_EINVAL, "NEW was standard input and was "
 				  "not kept (keep_new)");
-	name = strcmp(d->new_path, "-") == 0 ? "stdin" : d->new_path;
-	if ((rc = open_side(&r, d, 1, "NEW")))
+	memset(&t, 0, sizeof(t));
+	t.d = d;
+	t.name = strcmp(d->new_path, "-") == 0 ? "stdin" : d->new_path;
+	for (uint32_t i = 0; i < d->x.n; i++)
+		ent_at(d, i)->h.flags &= (uint16_t)~(F_WANT | F_PUT);
+	if ((rc = cti_writer_open(&t.w, path, wopts)))
 		return rc;
-	if ((rc = cti_writer_open(&w, path, wopts))) {
-		cti_reader_free(r);
-		return rc;
-	}
-	for (;;) {
-		struct idkey k;
-		struct ent *e;
-		size_t slot;
-		unsigned c;
-		int added;
+	/* what is wanted from before the object that wants it takes another
+	 * pass, which ends once it is written (a feed's identity and marking
+	 * come first) */
+	rc = delta_pass(&t, 1);
+	while (!rc && t.pending) {
+		uint64_t before = t.n;
 
-		if ((rc = cti_reader_next(&o, r))) {
-			rc = cti__preferr(rc, "NEW");
-			break;
-		}
-		if (!o)
-			break;
-		if ((rc = make_key(d, &k, &(uint16_t){0}, o->id,
-				   strlen(o->id), o->type, strlen(o->type))))
-			break;
-		if (!(e = lookup(d, &k, o->id, &slot)))
-			continue;	/* the file changed under us */
-		if (d->opts.progress)
-			d->opts.progress(d->opts.progress_ctx,
-					 cti_reader_raw_bytes(r), d->new_size);
-		c = e->flags >> F_CAT_SHIFT;
-		if (c == CTI_DIFF_UNCHANGED || c == CTI_DIFF_REMOVED)
+		if (!(rc = delta_pass(&t, 0)) && t.n == before)
+			rc = cti__seterr(CTI_EIO, "NEW: %s: changed while it "
+					"was read", t.name);
+	}
+	for (unsigned l = CTI_TLP_CLEAR; !rc && l <= CTI_TLP_RED; l++) {
+		const char *m = cti_tlp_object((enum cti_tlp)l);
+
+		if (!(t.tlp & (1u << l)))
 			continue;
-		/* written as cti_pack() writes it */
-		if (cti__stix20(o)) {
-			m = *o;
-			if ((rc = mark20(d, &m, "NEW", name)))
-				break;
-			o = &m;
-		}
-		if (e->flags & F_DUP) {
-			struct objinfo oi;
-
-			/* the version chosen: same modified, same content */
-			if ((rc = obj_info(d, &oi, o, "NEW", name)))
-				break;
-			if (mod_cmp(oi.has_mod, oi.mod, e->flags & F_NEW_MOD,
-				    e->new_mod) != 0 ||
-			    memcmp(oi.hash, e->hash, HASH_BYTES) != 0)
-				continue;
-		}
-		if ((rc = cti_writer_add(w, o->json, o->len, o->id, o->modified,
-					 &added)))
-			break;
-		n += added > 0;
+		rc = cti_writer_add(t.w, m, strlen(m), cti_tlp_id((enum cti_tlp)l),
+				    NULL, &added);
+		t.n += !rc && added > 0;
 	}
-	cti_reader_free(r);
 	if (rc) {
-		cti_writer_abort(w);
+		cti_writer_abort(t.w);
 		return rc;
 	}
-	if ((rc = cti_writer_close(w)))
+	if ((rc = cti_writer_close(t.w)))
 		return rc;
 	if (count)
-		*count = n;
+		*count = t.n;
 	return CTI_OK;
 }
 
@@ -1548,14 +1049,9 @@ cti_diff_free(cti_diff *d)
 		close(d->new_fd);
 	free(d->old_path);
 	free(d->new_path);
-	arena_free(&d->arena);
-	free(d->types);
-	free(d->tslot);
+	cti__idx_free(&d->x);
+	free(d->tcount);
 	free(d->type_order);
-	for (size_t i = 0; i < d->nentchunk; i++)
-		free(d->ent[i]);
-	free(d->ent);
-	free(d->slot);
 	free(d->rem);
 	free(d->res);
 	free(d->idheap);

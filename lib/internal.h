@@ -130,6 +130,9 @@ void cti__pipe_close(struct cti__pipe *p);
 int cti__pipe_next(struct cti__pipe *p);
 /* Consumer: release the slot used. */
 void cti__pipe_done(struct cti__pipe *p);
+/* Producer: wait until the consumer has released every slot published;
+ * the error that stopped the pipe, or 0. */
+int cti__pipe_drain(struct cti__pipe *p);
 /* Either side: give up, with error err (0: none) and this thread's
  * message; the other side's next wait returns -1. */
 void cti__pipe_stop(struct cti__pipe *p, int err);
@@ -158,6 +161,19 @@ int cti__json_members(const char *json, size_t len, struct cti_json_field *f,
  * Returns 1 with elem and elen set, 0 after the last (or not an array). */
 int cti__json_element(const char **elem, size_t *elen, const char *arr,
 		      size_t alen, size_t *pos);
+/* The members of the object json/len, one per call; *pos starts at 0.
+ * Returns 1 with the next one, 0 after the last (or not an object).
+ * Names are as written (escapes kept), values JSON text. */
+struct cti__member {
+	const char *name;	/* without its quotes */
+	size_t nlen;
+	const char *value;
+	size_t vlen;
+};
+int cti__json_member(struct cti__member *m, const char *json, size_t len,
+		     size_t *pos);
+/* Whether the member's name, decoded, is name. */
+int cti__member_is(const struct cti__member *m, const char *name);
 /* The JSON string v/n (quotes included) decoded into out (size bytes,
  * NUL-terminated): its length, or -1 when v is not a string or out is
  * too small (n - 1 bytes always suffice). */
@@ -278,6 +294,15 @@ int cti__csv_open(cti_csv **out, int fd, const char *name,
 		  size_t prefix_len, int eof, int *no_column);
 /* Bytes read from the file so far. */
 uint64_t cti__csv_raw_bytes(const cti_csv *c);
+
+/* writer.c */
+/* cti_writer_add() of an object whose (id, modified) the caller knows to be
+ * new: not recorded in the duplicate index. */
+int cti__writer_put(cti_writer *w, const char *json, size_t len);
+/* *seen: 1 when (id, modified) was recorded with the same bytes as json,
+ * -1 with other bytes, 0 when it was not. */
+int cti__writer_seen(cti_writer *w, int *seen, const char *id,
+		     const char *modified, const char *json, size_t len);
 
 /* uuid.c */
 /* SHA-1 (FIPS 180-4) of p[0..n), for UUIDv5 only: not for security. */

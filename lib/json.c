@@ -19,15 +19,20 @@ ws(const char *p, const char *end)
 	return p;
 }
 
-/* Past the string starting at p (its opening quote). */
+/* Past the string starting at p (its opening quote): the next quote that
+ * an even number of backslashes precedes. */
 static const char *
 skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q;
+
+	for (p++; p < end && (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
+		const char *b = q;
+
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (!((q - b) & 1))
+			return q + 1;
 	}
 	return end;
 }
@@ -123,21 +128,59 @@ cti__json_members(const char *json, size_t len, struct cti_json_field *f,
 	return 0;
 }
 
+/* Where the member or element after *pos starts in the object or array
+ * json (opening with open); end when there is none. */
+static const char *
+next(const char *json, const char *end, size_t pos, char open)
+{
+	const char *p;
+
+	if (pos == 0) {
+		p = ws(json, end);
+		if (p == end || *p != open)
+			return end;
+		return ws(p + 1, end);
+	}
+	p = ws(json + pos, end);
+	if (p == end || *p != ',')
+		return end;
+	return ws(p + 1, end);
+}
+
+int
+cti__json_member(struct cti__member *m, const char *json, size_t len,
+		 size_t *pos)
+{
+	const char *end = json + len, *p = next(json, end, *pos, '{'), *e;
+
+	if (p == end || *p != '"')
+		return 0;
+	e = skip_string(p, end);
+	m->name = p + 1;
+	m->nlen = (size_t)(e - p) - 2;
+	p = ws(e, end);
+	if (p == end || *p != ':')
+		return 0;
+	p = ws(p + 1, end);
+	e = cti__json_skip(p, end);
+	m->value = p;
+	m->vlen = (size_t)(e - p);
+	*pos = (size_t)(e - json);
+	return 1;
+}
+
+int
+cti__member_is(const struct cti__member *m, const char *name)
+{
+	return name_is(m->name - 1, m->nlen + 2, name, strlen(name));
+}
+
 int
 cti__json_element(const char **elem, size_t *elen, const char *arr,
 		  size_t alen, size_t *pos)
 {
-	const char *end = arr + alen, *p = arr + *pos, *e;
+	const char *end = arr + alen, *p = next(arr, end, *pos, '['), *e;
 
-	if (*pos == 0) {
-		p = ws(arr, end);
-		if (p == end || *p != '[')
-			return 0;
-		p++;
-	}
-	p = ws(p, end);
-	if (p < end && *p == ',')
-		p = ws(p + 1, end);
 	if (p == end || *p == ']')
 		return 0;
 	e = cti__json_skip(p, end);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "base.h"
 
 #define SNIFF 4096
 
@@ -27,11 +27,14 @@ struct pack {
 	struct cti__buf json;	/* the object being built */
 	struct cti__buf extra;	/* the common tail of created objects */
 	struct cti__buf desc;	/* a description with a port */
+	cti__base *base;	/* the previous release, or NULL */
 	char *norm, *pattern;	/* scratch, CTI_MAX_LINE + 1 each */
 	size_t pattern_size;
 	uint64_t done;		/* bytes of the inputs before this one */
-	uint64_t total;		/* of all of them, 0 when unknown */
+	uint64_t total;		/* of all of them and the base, 0 when
+				   unknown */
 	uint64_t shown;		/* of this one, when last reported */
+	uint64_t base_read;	/* of the base release */
 };
 
 /* One input, its first bytes already read. */
@@ -51,8 +54,20 @@ progress(struct pack *p, uint64_t raw)
 {
 	if (p->o->progress && raw != p->shown) {
 		p->shown = raw;
-		p->o->progress(p->o->progress_ctx, p->done + raw, p->total);
+		p->o->progress(p->o->progress_ctx,
+			       p->base_read + p->done + raw, p->total);
 	}
+}
+
+/* The base release is read as far as the inputs need it. */
+static void
+base_progress(void *ctx, uint64_t read)
+{
+	struct pack *p = ctx;
+
+	p->base_read = read;
+	p->o->progress(p->o->progress_ctx, read + p->done + p->shown,
+		       p->total);
 }
 
 /*
@@ -129,14 +144,16 @@ struct cells {
 	const char *desc;	/* description, or NULL */
 	size_t dlen;
 	enum cti_ioc_type hint;	/* the type it must have, or NONE */
-	const char *valid_from;	/* or NULL for now */
+	int64_t first_seen;	/* valid_from (microseconds), or
+				   CTI__NO_TIME for now */
 	int confidence;		/* or -1 */
 	const char *labels;	/* ';' or '|' separated, or NULL */
 };
 
 /* Members of an indicator after the pattern: valid_from etc. */
 static int
-indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c)
+indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c,
+	       const struct cti__stamps *t)
 {
 	const struct cti_pack_opts *o = p->o;
 	const char *labels = c->labels;
@@ -144,11 +161,13 @@ indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c)
 
 	if ((rc = cti__buf_puts(b, ",\"pattern_type\":\"stix\","
 			       "\"pattern_version\":\"2.1\",\"valid_from\":\"")) ||
-	    (rc = cti__buf_puts(b, c->valid_from ? c->valid_from : p->now)) ||
+	    (rc = cti__buf_puts(b, t->valid_from)) ||
 	    (rc = cti__buf_putc(b, '"')))
 		return rc;
-	if (p->valid_until[0] &&
-	    (rc = cti__buf_printf(b, ",\"valid_until\":\"%s\"", p->valid_until)))
+	if (t->valid_until &&
+	    ((rc = cti__buf_puts(b, ",\"valid_until\":\"")) ||
+	     (rc = cti__buf_puts(b, t->valid_until)) ||
+	     (rc = cti__buf_putc(b, '"'))))
 		return rc;
 	if ((labels && *labels) || (o->labels && o->labels[0])) {
 		if ((rc = cti__buf_puts(b, ",\"labels\":[")))
@@ -187,6 +206,92 @@ indicator_tail(struct pack *p, struct cti__buf *b, const struct cells *c)
 	return cti__buf_putc(b, '}');
 }
 
+/*
+ * An object cti pack makes: built with the times of the pack, or with
+ * those the base release gives it (base.c).
+ */
+static int
+make(struct pack *p, const struct cti__make *m, enum kind kind,
+     const char *name, uint64_t line)
+{
+	char q[CTI__QUOTE_SIZE], vf[32];
+	struct cti__stamps t = { p->now, p->now, NULL, NULL };
+	enum cti__made how;
+	int rc;
+
+	if (!p->base) {
+		if (m->validity) {
+			t.valid_from = m->first_seen == CTI__NO_TIME ? p->now :
+				       cti__format_ts(vf, sizeof(vf),
+						      m->first_seen);
+			t.valid_until = p->valid_until[0] ? p->valid_until :
+							    NULL;
+		}
+		cti__buf_reset(&p->json);
+		if ((rc = m->build(m->ctx, &p->json, &t)))
+			return rc;
+		return add(p, p->json.p, p->json.len, m->id, p->now, kind,
+			   name, line);
+	}
+	if ((rc = cti__base_make(p->base, p->w, m, &how)))
+		return rc;
+	switch (how) {
+	case CTI__MADE_COPY:
+		p->st.duplicate++;
+		return CTI_OK;
+	case CTI__MADE_DIFFERS:
+		p->st.duplicate++;
+		warn(p, "%s:%llu: %s: a copy with the same \"modified\" but "
+		     "other content was read before; the first is kept", name,
+		     (unsigned long long)line, cti__quote(q, m->id,
+							  strlen(m->id)));
+		return CTI_OK;
+	default:
+		p->st.written++;
+		if (kind == K_INDICATOR)
+			p->st.indicators++;
+		else
+			p->st.added++;
+		return CTI_OK;
+	}
+}
+
+/* An indicator being made: the value in p->norm, its pattern in
+ * p->pattern. */
+struct ind {
+	struct pack *p;
+	const char *id;
+	size_t plen;
+	const struct cells *c;
+};
+
+static int
+build_indicator(void *ctx, struct cti__buf *b, const struct cti__stamps *t)
+{
+	const struct ind *x = ctx;
+	struct pack *p = x->p;
+	const struct cells *c = x->c;
+	int rc;
+
+	if ((rc = cti__buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
+			       "\"2.1\",\"id\":\"")) ||
+	    (rc = cti__buf_puts(b, x->id)) ||
+	    (rc = cti__buf_puts(b, "\",\"created\":\"")) ||
+	    (rc = cti__buf_puts(b, t->created)) ||
+	    (rc = cti__buf_puts(b, "\",\"modified\":\"")) ||
+	    (rc = cti__buf_puts(b, t->modified)) ||
+	    (rc = cti__buf_puts(b, "\",\"name\":")) ||
+	    (rc = cti__buf_json_str(b, p->norm, strlen(p->norm))))
+		return rc;
+	if (c->dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
+			(rc = cti__buf_json_str(b, c->desc, c->dlen))))
+		return rc;
+	if ((rc = cti__buf_puts(b, ",\"pattern\":")) ||
+	    (rc = cti__buf_json_str(b, p->pattern, x->plen)))
+		return rc;
+	return indicator_tail(p, b, c, t);
+}
+
 /* Why a value gave no indicator. */
 enum { IND_NONE = 1, IND_MISMATCH = 2 };
 
@@ -200,10 +305,13 @@ static int
 indicator(struct pack *p, const char *value, size_t vlen,
 	  const struct cells *c, const char *name, uint64_t line)
 {
-	struct cti__buf *b = &p->json;
 	enum cti_ioc_type t;
 	char id[64];
-	int plen, rc;
+	int plen;
+	struct ind x = { p, id, 0, c };
+	struct cti__make m = {
+		"indicator", id, 1, c->first_seen, build_indicator, &x,
+	};
 
 	if (vlen > CTI_MAX_LINE)
 		return IND_NONE;
@@ -217,42 +325,22 @@ indicator(struct pack *p, const char *value, size_t vlen,
 	plen = cti_ioc_pattern(p->pattern, p->pattern_size, t, p->norm);
 	if (plen < 0)
 		return plen == CTI_ELIMIT ? IND_NONE : plen;
+	x.plen = (size_t)plen;
 	cti_stix_id(id, sizeof(id), "indicator", p->pattern, (size_t)plen);
-	cti__buf_reset(b);
-	if ((rc = cti__buf_puts(b, "{\"type\":\"indicator\",\"spec_version\":"
-			       "\"2.1\",\"id\":\"")) ||
-	    (rc = cti__buf_puts(b, id)) ||
-	    (rc = cti__buf_puts(b, "\",\"created\":\"")) ||
-	    (rc = cti__buf_puts(b, p->now)) ||
-	    (rc = cti__buf_puts(b, "\",\"modified\":\"")) ||
-	    (rc = cti__buf_puts(b, p->now)) ||
-	    (rc = cti__buf_puts(b, "\",\"name\":")) ||
-	    (rc = cti__buf_json_str(b, p->norm, strlen(p->norm))))
-		return rc;
-	if (c->dlen && ((rc = cti__buf_puts(b, ",\"description\":")) ||
-			(rc = cti__buf_json_str(b, c->desc, c->dlen))))
-		return rc;
-	if ((rc = cti__buf_puts(b, ",\"pattern\":")) ||
-	    (rc = cti__buf_json_str(b, p->pattern, (size_t)plen)) ||
-	    (rc = indicator_tail(p, b, c)))
-		return rc;
-	return add(p, b->p, b->len, id, p->now, K_INDICATOR, name, line);
+	return make(p, &m, K_INDICATOR, name, line);
 }
 
 static int
-add_producer(struct pack *p)
+build_identity(void *ctx, struct cti__buf *b, const struct cti__stamps *t)
 {
-	struct cti__buf *b = &p->json;
+	struct pack *p = ctx;
 	const char *name = p->o->producer;
 	int rc;
 
-	cti_stix_id(p->producer_id, sizeof(p->producer_id), "identity", name,
-		    strlen(name));
-	cti__buf_reset(b);
 	if ((rc = cti__buf_printf(b, "{\"type\":\"identity\",\"spec_version\":"
 				 "\"2.1\",\"id\":\"%s\",\"created\":\"%s\","
 				 "\"modified\":\"%s\",\"name\":",
-				 p->producer_id, p->now, p->now)) ||
+				 p->producer_id, t->created, t->modified)) ||
 	    (rc = cti__buf_json_str(b, name, strlen(name))) ||
 	    (rc = cti__buf_puts(b, ",\"identity_class\":\"organization\"")))
 		return rc;
@@ -260,10 +348,17 @@ add_producer(struct pack *p)
 	    (rc = cti__buf_printf(b, ",\"object_marking_refs\":[\"%s\"]",
 				 p->tlp_id)))
 		return rc;
-	if ((rc = cti__buf_putc(b, '}')))
-		return rc;
-	return add(p, b->p, b->len, p->producer_id, p->now, K_ADDED,
-		   "producer", 0);
+	return cti__buf_putc(b, '}');
+}
+
+static int
+add_producer(struct pack *p)
+{
+	struct cti__make m = {
+		"identity", p->producer_id, 0, CTI__NO_TIME, build_identity, p,
+	};
+
+	return make(p, &m, K_ADDED, "producer", 0);
 }
 
 /* ---------------------------------------------------------- lines */
@@ -377,7 +472,7 @@ pack_list(struct pack *p, const struct input *in)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
 	for (;;) {
-		struct cells c = { .confidence = -1 };
+		struct cells c = { .confidence = -1, .first_seen = CTI__NO_TIME };
 
 		if ((rc = next_line(&l, &s, &n)) || n == (size_t)-1)
 			break;
@@ -454,7 +549,7 @@ pack_csv(struct pack *p, const struct input *in)
 {
 	struct cti_csv_opts co = { p->o->column, p->o->delimiter };
 	const struct cti_csv_row *row;
-	char vf[32], q[CTI__QUOTE_SIZE];
+	char q[CTI__QUOTE_SIZE];
 	uint64_t rows = 0, skipped0 = p->st.skipped;
 	cti_csv *c;
 	int rc;
@@ -463,7 +558,8 @@ pack_csv(struct pack *p, const struct input *in)
 				in->plen, in->eof, &p->st.need_column)))
 		return rc;
 	while (!(rc = cti_csv_next(&row, c)) && row) {
-		struct cells cl = { .confidence = -1 };
+		struct cells cl = { .confidence = -1,
+				   .first_seen = CTI__NO_TIME };
 		int64_t us;
 
 		progress(p, cti__csv_raw_bytes(c));
@@ -482,7 +578,7 @@ pack_csv(struct pack *p, const struct input *in)
 							   strlen(row->first_seen)));
 				break;
 			}
-			cl.valid_from = cti__format_ts(vf, sizeof(vf), us);
+			cl.first_seen = us;
 		}
 		if (row->confidence &&
 		    (cl.confidence = parse_confidence(row->confidence)) < 0) {
@@ -523,10 +619,36 @@ pack_csv(struct pack *p, const struct input *in)
 
 /* ---------------------------------------------------------- STIX */
 
+/* A STIX object read, written as it is. */
+static int
+passed(struct pack *p, const struct cti_object *o, const char *name)
+{
+	char q[CTI__QUOTE_SIZE];
+	int rc, dup = 0;
+
+	/* made under its id and modified by this pack already */
+	if (p->base && (rc = cti__base_passed(p->base, o, &dup)))
+		return rc;
+	if (dup) {
+		p->st.duplicate++;
+		if (dup < 0)
+			warn(p, "%s:%llu: %s: a copy with the same \"modified\" "
+			     "but other content was made before; the first is "
+			     "kept", name, (unsigned long long)o->line,
+			     cti__quote(q, o->id, strlen(o->id)));
+		return CTI_OK;
+	}
+	if ((rc = add(p, o->json, o->len, o->id, o->modified, K_PASSED, name,
+		      o->line)))
+		return rc;
+	return p->base ? cti__base_catch_up(p->base, p->w) : CTI_OK;
+}
+
 static int
 pack_stix(struct pack *p, const struct input *in)
 {
 	const struct cti_object *obj;
+	struct cti_object m;
 	cti_reader *r;
 	int rc;
 
@@ -546,13 +668,13 @@ pack_stix(struct pack *p, const struct input *in)
 					CTI_MAX_OBJECT >> 20);
 		if (rc < 0)
 			break;
-		if (rc)
-			rc = add(p, p->json.p, p->json.len, obj->id,
-				 obj->modified, K_PASSED, in->name, obj->line);
-		else
-			rc = add(p, obj->json, obj->len, obj->id, obj->modified,
-				 K_PASSED, in->name, obj->line);
-		if (rc)
+		if (rc) {
+			m = *obj;
+			m.json = p->json.p;
+			m.len = p->json.len;
+			obj = &m;
+		}
+		if ((rc = passed(p, obj, in->name)))
 			break;
 	}
 	progress(p, cti_reader_raw_bytes(r));
@@ -825,6 +947,12 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	if (opts->valid_for < 0 || opts->valid_for > 253402300799 - now)
 		return cti__seterr(CTI_EUSAGE, "valid_until would be past the "
 				  "year 9999");
+	if (opts->revoke_missing && !opts->base)
+		return cti__seterr(CTI_EUSAGE, "revoking what is missing needs "
+				  "a base release");
+	if (opts->base && strcmp(opts->base, "-") == 0)
+		return cti__seterr(CTI_EUSAGE, "the base release cannot be "
+				  "standard input: it is read twice");
 	if (ninputs == 0) {
 		inputs = stdin_only;
 		ninputs = 1;
@@ -837,6 +965,20 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	p.pattern_size = CTI_MAX_LINE * 2 + 64;
 	if (opts->progress)
 		p.total = total_size(inputs, ninputs);
+	if (opts->producer)
+		cti_stix_id(p.producer_id, sizeof(p.producer_id), "identity",
+			    opts->producer, strlen(opts->producer));
+	if (opts->base) {
+		struct cti__base_opts bo = {
+			now, opts->valid_for, opts->revoke_missing,
+			opts->producer ? p.producer_id : NULL, opts->warn,
+			opts->warn_ctx, opts->progress ? base_progress : NULL,
+			&p,
+		};
+
+		if ((rc = cti__base_open(&p.base, &p.total, opts->base, &bo)))
+			goto out;
+	}
 	if (!(p.norm = malloc(CTI_MAX_LINE + 1)) ||
 	    !(p.pattern = malloc(p.pattern_size))) {
 		rc = cti__seterr(CTI_ENOMEM, "out of memory");
@@ -860,6 +1002,8 @@ cti_pack(struct cti_pack_stats *stats, const char *output,
 	for (size_t i = 0; i < ninputs; i++)
 		if ((rc = pack_input(&p, inputs[i])))
 			goto out;
+	if (p.base && (rc = cti__base_finish(p.base, p.w, &p.st)))
+		goto out;
 	rc = cti_writer_close(p.w);
 	p.w = NULL;
 out:
@@ -869,6 +1013,7 @@ out:
 	cti__buf_free(&p.json);
 	cti__buf_free(&p.extra);
 	cti__buf_free(&p.desc);
+	cti__base_free(p.base);
 	free(p.norm);
 	free(p.pattern);
 	return rc;

@@ -106,6 +106,16 @@ cti__pipe_done(struct cti__pipe *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
+int
+cti__pipe_drain(struct cti__pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->stopped && p->got != p->put)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return cti__pipe_error(p);
+}
+
 void
 cti__pipe_stop(struct cti__pipe *p, int err)
 {

@@ -163,26 +163,12 @@ meta_write(const char *path, const char *source,
 
 /*
  * Received bytes are gathered in a buffer of PIPE_SLOT bytes; each full
- * buffer is written to the partial file and handed, through a small queue,
- * to a second thread that feeds the verifier, so that hashing (and the
- * verifier's copy of the payload) overlaps with receiving. Only one thread
- * touches the verifier at a time: the worker while the queue has work, the
- * caller after pipe_flush().
+ * buffer is written to the partial file and handed, through a pipe of
+ * PIPE_SLOTS buffers (pipe.c), to a second thread that feeds the
+ * verifier, so that hashing (and the verifier's copy of the payload)
+ * overlaps with receiving. Only one thread touches the verifier at a
+ * time: the worker while the pipe has work, the caller after pipe_drain().
  */
-struct pipe {
-	pthread_t th;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;	/* work queued, a slot freed, the worker idle */
-	unsigned char *buf[PIPE_SLOTS];
-	size_t len[PIPE_SLOTS];
-	size_t head, count;	/* the queued slots */
-	int busy;		/* the worker holds the head slot */
-	int stop;
-	int rc;			/* the worker's first error */
-	char msg[1024];		/* and its message (messages are per thread) */
-};
-
 struct pull {
 	const struct cti_pull_opts *o;
 	struct cti_pull_result *res;
@@ -197,8 +183,12 @@ struct pull {
 	int sniffed;		/* the first byte of the file was looked at */
 	unsigned bom;		/* bytes of a UTF-8 BOM seen */
 	int meta_ok;		/* partial.meta describes the partial */
-	struct pipe pipe;
-	unsigned char *fill;	/* received bytes not yet written */
+	const struct cti__buf *detached; /* SRC.minisig's text, or NULL */
+	struct cti__pipe pipe;
+	unsigned char *buf[PIPE_SLOTS];
+	size_t len[PIPE_SLOTS];
+	int slot;		/* the buffer being filled */
+	unsigned char *fill;	/* it: received bytes not yet written */
 	size_t fill_len;
 };
 
@@ -303,95 +293,37 @@ static void *
 pipe_worker(void *arg)
 {
 	struct pull *p = arg;
-	struct pipe *q = &p->pipe;
-	int rc;
+	int i, rc;
 
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (!q->count && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (!q->count)
+	while ((i = cti__pipe_next(&p->pipe)) >= 0) {
+		if ((rc = cti_verifier_update(p->v, p->buf[i], p->len[i]))) {
+			cti__pipe_stop(&p->pipe, rc);
 			break;
-		q->busy = 1;
-		pthread_mutex_unlock(&q->mu);
-		/* after an error the rest is dropped */
-		rc = q->rc ? CTI_OK : cti_verifier_update(p->v, q->buf[q->head],
-							  q->len[q->head]);
-		pthread_mutex_lock(&q->mu);
-		if (rc && !q->rc) {
-			q->rc = rc;
-			snprintf(q->msg, sizeof(q->msg), "%s", cti_errmsg());
 		}
-		q->busy = 0;
-		q->head = (q->head + 1) % PIPE_SLOTS;
-		q->count--;
-		pthread_cond_broadcast(&q->cv);
+		cti__pipe_done(&p->pipe);
 	}
-	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
 static int
 pipe_start(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
+	int rc;
 
 	for (int i = 0; i < PIPE_SLOTS; i++)
-		if (!(q->buf[i] = malloc(PIPE_SLOT)))
+		if (!(p->buf[i] = malloc(PIPE_SLOT)))
 			return cti__seterr(CTI_ENOMEM, "out of memory");
-	if (!(p->fill = malloc(PIPE_SLOT)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if (pthread_mutex_init(&q->mu, NULL))
-		return cti__seterr(CTI_ENOMEM, "cannot make a mutex");
-	if (pthread_cond_init(&q->cv, NULL)) {
-		pthread_mutex_destroy(&q->mu);
-		return cti__seterr(CTI_ENOMEM, "cannot make a condition");
-	}
-	if (pthread_create(&q->th, NULL, pipe_worker, p)) {
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		return cti__seterr(CTI_ENOMEM, "cannot start a thread");
-	}
-	q->started = 1;
+	if ((rc = cti__pipe_start(&p->pipe, PIPE_SLOTS, pipe_worker, p)))
+		return rc;
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	p->fill_len = 0;
 	return CTI_OK;
 }
 
-/* The worker's error as this thread's, or CTI_OK. Under q->mu. */
-static int
-pipe_error(struct pipe *q)
-{
-	return q->rc ? cti__seterr(q->rc, "%s", q->msg) : CTI_OK;
-}
-
-/* Hand the filled buffer to the worker (it gets an empty one in its
- * place), waiting for room; the worker's error, if any. */
-static int
-pipe_put(struct pull *p)
-{
-	struct pipe *q = &p->pipe;
-	unsigned char *t;
-	size_t i;
-	int rc;
-
-	pthread_mutex_lock(&q->mu);
-	while (q->count == PIPE_SLOTS && !q->rc)
-		pthread_cond_wait(&q->cv, &q->mu);
-	if (!q->rc) {
-		i = (q->head + q->count) % PIPE_SLOTS;
-		t = q->buf[i];
-		q->buf[i] = p->fill;
-		p->fill = t;
-		q->len[i] = p->fill_len;
-		q->count++;
-		pthread_cond_broadcast(&q->cv);
-	}
-	p->fill_len = 0;
-	rc = pipe_error(q);
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
-/* Write what was gathered to the partial, and have it hashed. */
+/* Write what was gathered to the partial and, when verifying, hand it to
+ * the worker; the worker's error, if any. */
 static int
 commit(struct pull *p)
 {
@@ -399,52 +331,45 @@ commit(struct pull *p)
 
 	if (p->fill_len == 0)
 		return CTI_OK;
-	if ((rc = keep(p, p->fill, p->fill_len)) || !p->v) {
+	rc = keep(p, p->fill, p->fill_len);
+	if (rc || !p->v) {
 		p->fill_len = 0;
 		return rc;
 	}
-	return pipe_put(p);
+	p->len[p->slot] = p->fill_len;
+	p->fill_len = 0;
+	cti__pipe_put(&p->pipe);
+	if ((p->slot = cti__pipe_slot(&p->pipe)) < 0)
+		return cti__pipe_error(&p->pipe);
+	p->fill = p->buf[p->slot];
+	return CTI_OK;
 }
 
 /* Commit what was gathered and wait until the worker has done everything
- * queued; the first error, if any. */
+ * handed to it; the first error, if any. */
 static int
-pipe_flush(struct pull *p)
+pipe_drain(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
-	int rc, rc2;
+	int rc;
 
-	if (!q->started)
+	if (!p->pipe.started)
 		return CTI_OK;
-	rc = commit(p);
-	pthread_mutex_lock(&q->mu);
-	while (q->count || q->busy)
-		pthread_cond_wait(&q->cv, &q->mu);
-	rc2 = rc ? CTI_OK : pipe_error(q);
-	pthread_mutex_unlock(&q->mu);
-	return rc ? rc : rc2;
+	if ((rc = commit(p)))
+		return rc;
+	return cti__pipe_drain(&p->pipe);
 }
 
 static void
 pipe_end(struct pull *p)
 {
-	struct pipe *q = &p->pipe;
-
-	if (q->started) {
-		pthread_mutex_lock(&q->mu);
-		q->stop = 1;
-		pthread_cond_broadcast(&q->cv);
-		pthread_mutex_unlock(&q->mu);
-		pthread_join(q->th, NULL);
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		q->started = 0;
+	if (p->pipe.started) {
+		cti__pipe_stop(&p->pipe, 0);
+		cti__pipe_finish(&p->pipe);
 	}
 	for (int i = 0; i < PIPE_SLOTS; i++) {
-		free(q->buf[i]);
-		q->buf[i] = NULL;
+		free(p->buf[i]);
+		p->buf[i] = NULL;
 	}
-	free(p->fill);
 	p->fill = NULL;
 }
 
@@ -460,7 +385,7 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 	int rc;
 
 	(void)length;
-	if ((rc = pipe_flush(p)))
+	if ((rc = pipe_drain(p)))
 		return rc;
 	if (offset > p->held)
 		return cti__seterr(CTI_EREMOTE, "%s: a range that was not "
@@ -490,7 +415,9 @@ on_begin(void *ctx, uint64_t offset, int64_t length)
 		     offset);
 	}
 	if (!p->o->allow_unsigned &&
-	    (rc = cti_verifier_new(&p->v, p->disp, &p->vo)))
+	    ((rc = cti_verifier_new(&p->v, p->disp, &p->vo)) ||
+	     (p->detached && (rc = cti_verifier_detached(p->v, p->detached->p,
+							  p->detached->len)))))
 		return rc;
 	return refeed(p, offset);
 }
@@ -877,11 +804,11 @@ out:
 	return rc;
 }
 
-int
-cti_pull(struct cti_pull_result *res, cti_net *n,
-	 const struct cti_pull_opts *o)
+static int
+pull_one(struct cti_pull_result *res, cti_net *n,
+	 const struct cti_pull_opts *o, const struct cti__buf *detached)
 {
-	struct pull p = { .o = o, .res = res, .pfd = -1 };
+	struct pull p = { .o = o, .res = res, .pfd = -1, .detached = detached };
 	struct cti_net_get req = { 0 };
 	struct cti__validators last, part;
 	struct stat st;
@@ -1012,7 +939,7 @@ cti_pull(struct cti_pull_result *res, cti_net *n,
 	/* what was received is written and hashed; a failure there (a
 	 * signature refused at the header, a full disk) is the cause */
 	{
-		int frc = pipe_flush(&p);
+		int frc = pipe_drain(&p);
 
 		if (frc)
 			rc = frc;
@@ -1082,5 +1009,83 @@ out:
 	free(p.validators);
 	free(p.lock);
 	free(disp);
+	return rc;
+}
+
+/* A detached signature's largest size: a minisig file is some 300 bytes. */
+#define MINISIG_MAX 4096
+
+static int
+sig_write(void *ctx, const void *p, size_t n)
+{
+	struct cti__buf *b = ctx;
+
+	if (b->len + n > MINISIG_MAX)
+		return cti__seterr(CTI_ELIMIT, "a detached signature over %d "
+				   "bytes", MINISIG_MAX);
+	return cti__buf_put(b, p, n) ? CTI_ENOMEM : CTI_OK;
+}
+
+static int
+sig_begin(void *ctx, uint64_t offset, int64_t length)
+{
+	struct cti__buf *b = ctx;
+
+	(void)offset;
+	(void)length;
+	b->len = 0;
+	return CTI_OK;
+}
+
+/*
+ * SRC.minisig into b: 1 when there is one, 0 when the source has none
+ * (404, no such file), or an error.
+ */
+static int
+fetch_detached(struct cti__buf *b, cti_net *n)
+{
+	struct cti_net_get req = { .suffix = ".minisig", .begin = sig_begin,
+				   .write = sig_write, .ctx = b };
+	struct cti_net_result r = { 0 };
+	int rc = cti_net_get(&r, n, &req);
+
+	if (rc && (r.status == 404 || r.status == 410))
+		rc = 0;
+	else if (rc == CTI_OK)
+		rc = 1;
+	cti_net_result_clear(&r);
+	return rc;
+}
+
+/*
+ * A file without embedded signatures may have a detached one beside it,
+ * SRC.minisig (what cti push sends along): it is asked for only then,
+ * and the pull made again with it, so that a source of signed files costs
+ * no second request.
+ */
+int
+cti_pull(struct cti_pull_result *res, cti_net *n,
+	 const struct cti_pull_opts *o)
+{
+	struct cti__buf sig = { 0 };
+	char *msg;
+	int rc = pull_one(res, n, o, NULL), found;
+
+	if (rc != CTI_ENOSIG || o->allow_unsigned || o->verify.sig_path ||
+	    cti_net_is_collection(n))
+		return rc;
+	if (!(msg = strdup(cti_errmsg())))
+		return rc;
+	found = fetch_detached(&sig, n);
+	if (found == 1) {
+		cti_pull_result_clear(res);
+		rc = pull_one(res, n, o, &sig);
+	} else if (found == 0) {
+		cti__seterr(rc, "%s, nor a detached one beside it", msg);
+	} else {
+		rc = found;
+	}
+	free(msg);
+	cti__buf_free(&sig);
 	return rc;
 }

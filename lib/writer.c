@@ -94,6 +94,19 @@ seen_add(struct seen *s, const struct slot *k, int *added)
 	return CTI_OK;
 }
 
+/* 1 when k was recorded with the same sum, -1 with another, else 0. */
+static int
+seen_find(const struct seen *s, const struct slot *k)
+{
+	if (!s->cap)
+		return 0;
+	for (size_t j = slot_pos(k, s->cap - 1); s->slot[j].key[0];
+	     j = (j + 1) & (s->cap - 1))
+		if (memcmp(s->slot[j].key, k->key, sizeof(k->key)) == 0)
+			return s->slot[j].sum == k->sum ? 1 : -1;
+	return 0;
+}
+
 /* The slot of (id, modified) and json. */
 static int
 seen_key(struct seen *s, struct slot *k, const char *id, const char *modified,
@@ -343,14 +356,42 @@ cti_writer_add(cti_writer *w, const char *json, size_t len, const char *id,
 			return CTI_OK;
 		}
 	}
+	if ((rc = cti__writer_put(w, json, len)))
+		return rc;
+	if (added)
+		*added = 1;
+	return CTI_OK;
+}
+
+int
+cti__writer_put(cti_writer *w, const char *json, size_t len)
+{
+	int rc;
+
+	if (w->failed)
+		return cti__seterr(CTI_EINVAL, "writer failed earlier");
 	if ((w->count && (rc = emit(w, ",", 1))) ||
 	    (rc = emit(w, json, len))) {
 		w->failed = 1;
 		return rc;
 	}
 	w->count++;
-	if (added)
-		*added = 1;
+	return CTI_OK;
+}
+
+int
+cti__writer_seen(cti_writer *w, int *seen, const char *id,
+		 const char *modified, const char *json, size_t len)
+{
+	struct slot k;
+	int rc;
+
+	*seen = 0;
+	if (!w->dedup || !w->seen.count)
+		return CTI_OK;
+	if ((rc = seen_key(&w->seen, &k, id, modified, json, len)))
+		return rc;
+	*seen = seen_find(&w->seen, &k);
 	return CTI_OK;
 }
 

@@ -80,8 +80,19 @@ sed 's/^/#   /' "$T/cc.err" | head -n 5
 check "that one runs without libcti.so" sh -c \
 	"'$T/prog-static' | grep -qx '$ver' && ! ldd '$T/prog-static' | grep -q libcti"
 
-check "libcti.pc names only what libcti links" sh -c \
+check "libcti.pc names only what libcti uses" sh -c \
 	"pkg-config --print-requires-private libcti | sort | tr '\n' ' ' |
 	 grep -Eq '^(libcjson |libcurl |libsodium |zlib )+\$'"
+
+# libcurl (and the thirty libraries it brings) is loaded by the first
+# transfer, not by every start of cti or of a program using libcti
+check "cti does not load libcurl to start" sh -c "! ldd '$CTI' | grep -q libcurl"
+check "nor does libcti.so" sh -c "! ldd '$stage/usr/lib/libcti.so' | grep -q libcurl"
+mkdir -p "$T/ws" && printf '198.51.100.7\n' >"$T/ws/l.txt"
+check "a transfer loads it" sh -c "'$CTI' pack -q -o '$T/ws/a.cti' '$T/ws/l.txt' &&
+	LD_DEBUG=files '$CTI' push -q --retries 0 --allow-unsigned '$T/ws/a.cti' https://127.0.0.1:1/x 2>&1 |
+	grep -q 'file=libcurl.so.4'"
+check "a command without one does not" sh -c \
+	"! LD_DEBUG=files '$CTI' show '$T/ws/a.cti' 2>&1 | grep -q 'libcurl'"
 
 done_testing

@@ -20,7 +20,7 @@ command -v minisign >/dev/null 2>&1 && have_minisign=1
 # a line ending in a backslash continued on the next.
 readme_cmds() {
 	awk '/^Air-gapped transfer$/ { on = 1; next }
-	     /^Syncing a feed$/ { exit }
+	     /^What changed between releases$/ { exit }
 	     on && /^    \$ / { c = substr($0, 7); cont = (c ~ /\\$/)
 		if (!cont) { print c; next } sub(/\\$/, "", c); buf = c; next }
 	     on && cont { l = $0; sub(/^ +/, " ", l); cont = (l ~ /\\$/)

@@ -3,7 +3,8 @@
 # two real ATT&CK release pairs match counts jq computes on its own from the
 # raw JSON; equal content in another form (keys reordered, re-indented,
 # numbers spelled otherwise, gzip'd, packed and signed, JSON Lines) is no
-# difference; --bundle holds exactly the NEW versions of what --json lists;
+# difference; --bundle holds exactly the NEW versions of what --json lists
+# and the identities and markings they refer to;
 # bad input names the side and exits 3 or 4.
 . "$(dirname "$0")/lib.sh"
 F=$SRC/tests/data/diff
@@ -131,16 +132,24 @@ for pair in "ics-attack-18.0 ics-attack-18.1" "mobile-attack-17.0 mobile-attack-
 	check "$1 -> $2: one text line per changed object ($n)" \
 		test "$(grep -c '^[a-z:]*	' "$T/text")" = "$n"
 
-	# --bundle: exactly the listed objects, in their NEW form
+	# --bundle: exactly the listed objects, in their NEW form, and the
+	# identities and markings they refer to (and those refer to)
 	expect 1 "$1 -> $2: --bundle exits 1" "$CTI" diff --bundle -o "$T/delta.cti" "$old" "$new"
 	gzip -dc "$T/delta.cti" | jq -S '.objects | sort_by(.id)' >"$T/got.json"
 	jq -r '(.added + .revoked + .deprecated + .modified)[].id' \
 		"$T/$2.diff.json" | jq -R . | jq -s . >"$T/ids.json"
-	jq -S --slurpfile ids "$T/ids.json" '[.objects[] | select(.id as $i |
-		$ids[0] | index($i))] | group_by(.id) |
+	jq -S --slurpfile ids "$T/ids.json" '
+		def refs: [.created_by_ref, (.object_marking_refs // [])[],
+			((.granular_markings // [])[] | .marking_ref)] |
+			map(select(. != null));
+		def pick($l): [.[] | select(.id as $i | $l | index($i))];
+		.objects as $all | $ids[0] as $l0 |
+		($all | pick($l0) | map(refs) | add // []) as $l1 |
+		($all | pick($l1) | map(refs) | add // []) as $l2 |
+		$all | pick($l0 + $l1 + $l2) | group_by(.id) |
 		map(sort_by(.modified // "") | last) | sort_by(.id)' "$new" \
 		>"$T/want.json"
-	check "$1 -> $2: --bundle holds the NEW objects --json lists ($(jq length "$T/want.json"))" \
+	check "$1 -> $2: --bundle holds the NEW objects --json lists and what they refer to ($(jq length "$T/want.json"))" \
 		cmp -s "$T/got.json" "$T/want.json"
 done
 

@@ -30,6 +30,13 @@ expect 0 "a keyring directory (-k)" "$CTI" push -k ring green.gz stick
 expect 0 "the default keyring ($XDG_CONFIG_HOME/cti/trusted)" sh -c \
 	'mkdir -p "$XDG_CONFIG_HOME/cti/trusted" && cp alice.pub "$XDG_CONFIG_HOME/cti/trusted/" && "$CTI" push clear.gz stick'
 rm -rf "$XDG_CONFIG_HOME/cti/trusted"
+mkdir -p "$XDG_CONFIG_HOME/cti" && cp alice.pub "$XDG_CONFIG_HOME/cti/cti.pub"
+expect 0 "the sender's own key ($XDG_CONFIG_HOME/cti/cti.pub) by default" \
+	"$CTI" push clear.gz stick
+cp unsigned.gz mallory.gz && "$CTI" sign -q -s mallory.key mallory.gz
+expect 1 "... and nothing else" "$CTI" push mallory.gz stick
+check "... which is named" err_has "unknown key"
+rm -f "$XDG_CONFIG_HOME/cti/cti.pub"
 
 # --- signature checks: exit 1, nothing written
 expect 1 "an unsigned bundle is refused" "$CTI" push -p alice.pub unsigned.gz stick

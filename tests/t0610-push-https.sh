@@ -118,6 +118,22 @@ expect 5 "--allow-http warns (nothing listens: 5)" \
 	"$CTI" push --retries 0 --allow-http $K feed.gz "http://127.0.0.1:1/x"
 check "the warning" err_has "warning: http://127.0.0.1:1/x: http:// is not encrypted"
 
+# --- mutual TLS: a client certificate where the server asks for one
+cp feed.gz seq.gz && "$CTI" sign -q -s alice.key --feed mtls --seq 1 seq.gz
+mv seq.gz feed.gz
+expect 6 "no client certificate: refused (403)" "$CTI" push $TLS $K feed.gz "$U/mtls/"
+expect 0 "--cert and --key: accepted" "$CTI" push $TLS \
+	--cert "$NGINX_DIR/client.pem" --key "$NGINX_DIR/client.key" $K feed.gz "$U/mtls/"
+check "and it arrived" cmp -s feed.gz "$W/mtls/feed.gz"
+expect 0 "and pull takes it back with the same certificate" "$CTI" pull $TLS \
+	--cert "$NGINX_DIR/client.pem" --key "$NGINX_DIR/client.key" $K \
+	--state mtls-state -o mtls.json "$U/mtls/feed.gz"
+check "the same bundle" sh -c 'gzip -dc feed.gz | cmp -s - "$1"' sh mtls.json
+expect 6 "pull without it: refused" "$CTI" pull $TLS $K --state mtls-state2 \
+	-o mtls2.json "$U/mtls/feed.gz"
+expect 4 "a key that does not exist" "$CTI" push $TLS \
+	--cert "$NGINX_DIR/client.pem" --key nowhere.key $K feed.gz "$U/mtls/"
+
 # --- the server stopped: 5 after the retries
 stop_server nginx
 expect 5 "the server stopped: 5" "$CTI" push --retries 1 --max-wait 1s $TLS $K feed.gz "$U/pub/"

@@ -30,6 +30,14 @@ check "POST logged" sh -c "curl -s --cacert '$FAULTS_DIR/ca.pem' '$U/log' | grep
 # --- connection reset: 5 after the retries
 expect 5 "a reset connection: 5" "$CTI" push --retries 1 --max-wait 1s $TLS $K feed.gz "$U/rst/x"
 check "the reset is named" err_has "reset"
+log() { curl -s --cacert "$FAULTS_DIR/ca.pem" "$U/log"; }
+check "a PUT is sent again after a reset" \
+	[ "$(log | grep -c 'PUT /rst/x')" -ge 2 ]
+expect 5 "a POST reset after its body went out: 5" \
+	"$CTI" push --method POST --retries 2 --max-wait 1s $TLS $K feed.gz "$U/rst/post"
+check "it is not sent again (the server may have acted on it)" \
+	[ "$(log | grep -c 'POST /rst/post')" -eq 1 ]
+check "and the message says so" err_has "not sent again"
 
 # --- 503 and 429 with Retry-After, then success
 start=$(date +%s)

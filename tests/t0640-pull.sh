@@ -189,4 +189,28 @@ expect 0 "the default keyring, as verify" env XDG_CONFIG_HOME="$T/trusted-home" 
 	"$CTI" pull --state st-def usb/feed.cti
 check "the help names pull" sh -c "'$CTI' -h | grep -q '^  pull '"
 
+# --- a detached signature beside the file (what cti push carries along)
+mkdir det
+"$CTI" pack -o det/feed.cti more.txt &&
+	"$CTI" sign -q --detached -s alice.key --feed det --seq 1 det/feed.cti
+cp det/feed.cti det.cti
+mv det/feed.cti.minisig det.minisig
+expect 1 "a file without any signature: refused" "$CTI" pull $K --state st-det -o det.json det/feed.cti
+check "... saying neither is there" err_has "none embedded, nor a detached one beside it"
+check "... nothing installed" test ! -e det.json -a ! -e st-det/bundle
+cp det.minisig det/feed.cti.minisig
+expect 0 "FILE.minisig beside it is fetched and checked" "$CTI" pull -v $K --state st-det -o det.json det/feed.cti
+check "... said under -v" err_has "good detached signature by alice"
+check "... the JSON written" sh -c 'gzip -dc det/feed.cti | cmp -s - det.json'
+"$CTI" pack -o det/feed.cti iocs.txt
+expect 1 "another file under that signature: refused" "$CTI" pull $K --state st-det -o det.json det/feed.cti
+check "... as a bad signature" err_has "does not verify"
+check "... the last good copy kept" sh -c 'cmp -s det.cti st-det/bundle && gzip -dc det.cti | cmp -s - det.json'
+cp det.cti det/feed.cti &&
+	awk 'NR == 4 { $0 = (substr($0, 1, 1) == "A" ? "B" : "A") substr($0, 2) } 1' \
+		det.minisig >det/feed.cti.minisig
+expect 1 "a tampered detached signature: refused" "$CTI" pull $K --state st-det -o det.json det/feed.cti
+check "... as a bad signature" err_has "does not verify"
+check "... the last good copy kept" cmp -s det.cti st-det/bundle
+
 done_testing

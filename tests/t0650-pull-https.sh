@@ -193,16 +193,21 @@ for f in "$SRC/man/cti-pull.1" "$SRC/README"; do
 done
 check "the cron job wrote the feed" sh -c "gzip -dc feed.cti | cmp -s - srv/feeds/cert-xy.json"
 check "its state in ~/.local/state/cti/pull/" sh -c "ls -d home/.local/state/cti/pull/127.0.0.1_${NGINX_PORT}_auth_cert-xy_feed.cti-* >/dev/null"
-readme_media=$(sed -n '/^Carrying a feed on removable media$/,$p' "$SRC/README" | dollar_cmds | here "$U/pub/")
-rm -rf usb/* feed.json
-check "README: removable media has its two steps" test "$(printf '%s\n' "$readme_media" | wc -l)" = 2
-while IFS= read -r c; do
-	expect 0 "README: $c" env PATH="$T/ex/bin:$PATH" HOME="$T/ex/home" sh -c "$c"
-done <<EOF
-$readme_media
-EOF
-check "README: the stick's feed pulled" sh -c 'gzip -dc feed.cti | cmp -s - feed.json'
 cd "$T" || exit 2
+
+# --- a detached signature: pushed along with the file, pulled with it
+"$CTI" pack -o det.cti more.txt
+"$CTI" sign -q --detached -s alice.key --feed det --seq 1 det.cti
+expect 0 "push a file with a detached signature" "$CTI" push $TLS $K det.cti "$U/pub/"
+check "... both on the server" test -s "$W/pub/det.cti" -a -s "$W/pub/det.cti.minisig"
+expect 0 "pull it: the detached signature fetched and checked" \
+	"$CTI" pull -v $TLS $K --state st-det -o det.json "$U/pub/det.cti"
+check "... said under -v" err_has "good detached signature by"
+check "... the JSON written" sh -c 'gzip -dc det.cti | cmp -s - det.json'
+rm "$W/pub/det.cti.minisig" && touch -d "@$(($(date +%s) + 5))" "$W/pub/det.cti" # a new ETag
+expect 1 "without it on the server: refused" \
+	"$CTI" pull $TLS $K --state st-det -o det.json "$U/pub/det.cti"
+check "... saying neither is there" err_has "nor a detached one beside it"
 
 # --- the server stopped: exit 5 after the retries, nothing changed
 stop_server nginx

@@ -138,4 +138,11 @@ check "and installs it" cmp -s big.cti stc4/bundle
 # --- no secret in the server's log or any output
 check "the log holds no password" sh -c "! curl -s $TLS '$U/log' | grep -qi horse"
 
+# a host that does not resolve, retried: each attempt is a fresh failure
+# of the same kind (a handle whose last transfer failed is reused), exit 5
+expect 5 "an unknown host, retried: exit 5" "$CTI" pull --retries 2 \
+	--max-wait 1s $K -o "$T/none.json" https://cti-test.invalid/feed.cti
+check "and the message is the resolver's, every time" err_has "cti-test.invalid"
+check "not a usage error about libcurl" sh -c "! grep -q 'bad argument' '$T/err'"
+
 done_testing

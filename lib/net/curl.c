@@ -4,7 +4,11 @@
  * backends above decide that. It maps libcurl's results to CTI_E* codes
  * and keeps what the response head says (through http.c's parsers).
  */
+/* every call goes through the table below, which the type-checking
+ * macros of <curl/curl.h> would not see */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +20,98 @@
 #define DOWNLOAD_BUFFER (256L << 10)
 #define UPLOAD_BUFFER (512L << 10)
 
+/*
+ * libcurl is loaded when a transport is first used, not when cti starts:
+ * with the libraries it needs (TLS, HTTP/2, IDN, Kerberos, LDAP...) it
+ * would cost every command, a cti show or a cti verify of a small file,
+ * ten times cti's own start-up time and some 6 MB. Its ABI (soname
+ * libcurl.so.4) has been stable since 2006; the table holds what cti
+ * calls, resolved once.
+ */
+#define LIBCURL "libcurl.so.4"
+
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	void (*easy_reset)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLcode (*easy_perform)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	void (*free)(void *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *);
+	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	const char *(*url_strerror)(CURLUcode);
+} lc;
+
+#define curl_global_init lc.global_init
+#define curl_easy_init lc.easy_init
+#define curl_easy_cleanup lc.easy_cleanup
+#define curl_easy_reset lc.easy_reset
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_easy_setopt lc.easy_setopt
+#define curl_easy_getinfo lc.easy_getinfo
+#define curl_easy_perform lc.easy_perform
+#define curl_easy_strerror lc.easy_strerror
+#define curl_free lc.free
+#define curl_slist_append lc.slist_append
+#define curl_slist_free_all lc.slist_free_all
+#define curl_url lc.url
+#define curl_url_cleanup lc.url_cleanup
+#define curl_url_get lc.url_get
+#define curl_url_set lc.url_set
+#define curl_url_strerror lc.url_strerror
+
+static const struct {
+	const char *name;
+	void **fn;
+} symbols[] = {
+	{ "curl_global_init", (void **)&lc.global_init },
+	{ "curl_easy_init", (void **)&lc.easy_init },
+	{ "curl_easy_cleanup", (void **)&lc.easy_cleanup },
+	{ "curl_easy_reset", (void **)&lc.easy_reset },
+	{ "curl_easy_setopt", (void **)&lc.easy_setopt },
+	{ "curl_easy_getinfo", (void **)&lc.easy_getinfo },
+	{ "curl_easy_perform", (void **)&lc.easy_perform },
+	{ "curl_easy_strerror", (void **)&lc.easy_strerror },
+	{ "curl_free", (void **)&lc.free },
+	{ "curl_slist_append", (void **)&lc.slist_append },
+	{ "curl_slist_free_all", (void **)&lc.slist_free_all },
+	{ "curl_url", (void **)&lc.url },
+	{ "curl_url_cleanup", (void **)&lc.url_cleanup },
+	{ "curl_url_get", (void **)&lc.url_get },
+	{ "curl_url_set", (void **)&lc.url_set },
+	{ "curl_url_strerror", (void **)&lc.url_strerror },
+};
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode init_rc = CURLE_FAILED_INIT;
+static char load_err[256];	/* why libcurl could not be loaded */
 
 static void
 global_init(void)
 {
+	void *h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+
+	if (!h) {
+		e = dlerror();
+		snprintf(load_err, sizeof(load_err), "%s", e ? e : LIBCURL);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		if (!(*symbols[i].fn = dlsym(h, symbols[i].name))) {
+			snprintf(load_err, sizeof(load_err), "%s: no %s",
+				 LIBCURL, symbols[i].name);
+			return;
+		}
+	}
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -29,6 +119,10 @@ static int
 curl_ready(void)
 {
 	pthread_once(&init_once, global_init);
+	if (load_err[0])
+		return cti__seterr(CTI_EIO, "libcurl, which the network "
+				   "transports need, cannot be loaded: %s",
+				   load_err);
 	if (init_rc != CURLE_OK)
 		return cti__seterr(CTI_ENOMEM, "libcurl initialisation failed");
 	return CTI_OK;
@@ -296,7 +390,9 @@ cti__curl_exchange(struct cti__xres *xr, const struct cti__xfer *x)
 	SET(CURLOPT_HEADERDATA, &c);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, &c);
-	SET(CURLOPT_BUFFERSIZE, DOWNLOAD_BUFFER);
+	/* a hint: libcurl 7.88 refuses to resize the buffer of a handle
+	 * whose last transfer failed, and the transfer works without it */
+	(void)curl_easy_setopt(h, CURLOPT_BUFFERSIZE, DOWNLOAD_BUFFER);
 	if (o->progress) {
 		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
 		SET(CURLOPT_XFERINFODATA, &c);
@@ -309,7 +405,8 @@ cti__curl_exchange(struct cti__xres *xr, const struct cti__xfer *x)
 		SET(CURLOPT_READDATA, &c);
 		SET(CURLOPT_SEEKFUNCTION, on_seek);
 		SET(CURLOPT_SEEKDATA, &c);
-		SET(CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
+		(void)curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE,
+				       UPLOAD_BUFFER);
 		if (strcmp(x->method, "POST") == 0) {
 			SET(CURLOPT_POST, 1L);
 			SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->size);

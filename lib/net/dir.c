@@ -21,13 +21,17 @@ dir_open(cti_net *n)
 {
 	struct stat st;
 	size_t len = strlen(n->url);
+	int e = stat(n->url, &st) < 0 ? errno : 0;
 
-	if (stat(n->url, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (!e && S_ISDIR(st.st_mode)) {
 		n->is_dir = 1;
 		return CTI_OK;
 	}
+	/* a name ending in '/' is meant as a directory: say why it is not
+	 * one (a stick not mounted: no such directory) */
 	if (n->url[len - 1] == '/')
-		return cti__seterrno(CTI_EIO, ENOTDIR, "%s", n->url);
+		return cti__seterrno(CTI_EIO, e == ENOENT ? ENOENT : ENOTDIR,
+				     "%s", n->url);
 	return CTI_OK;
 }
 
@@ -53,8 +57,11 @@ dir_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 	free(res->location);
 	if (!(res->location = strdup(g->target)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
-	if ((fd = open(g->target, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(g->target, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			res->status = 404;
 		return cti__seterrno(CTI_EIO, errno, "%s", g->target);
+	}
 	if (fstat(fd, &st) < 0) {
 		rc = cti__seterrno(CTI_EIO, errno, "%s", g->target);
 		goto out;

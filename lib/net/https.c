@@ -443,6 +443,21 @@ https_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
 	x.size = req->size;
 	rc = cti__https_run(n->priv, n, &x, &xr, res, t, 0);
 	res->bytes = xr.sent;
+	/*
+	 * A POST is not idempotent: once its whole body went out and no
+	 * answer came back, the server may have acted on it, and sending it
+	 * again could do it twice. A PUT puts the same file in the same place
+	 * again; a POST answered 503 or 429 was not acted on.
+	 */
+	if (rc && t->retry && strcmp(x.method, "POST") == 0 &&
+	    xr.resp.status == 0 && xr.sent == req->size && req->size > 0) {
+		char msg[512];
+
+		t->retry = 0;
+		snprintf(msg, sizeof(msg), "%s", cti_errmsg());
+		cti__seterr(rc, "%s (the POST went out whole and was not "
+			    "answered: it is not sent again)", msg);
+	}
 out:
 	cti__xres_clear(&xr);
 	free_headers(hdrs);

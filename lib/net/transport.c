@@ -427,7 +427,7 @@ do_get(struct cti_net_result *res, cti_net *n, const struct cti_net_get *req,
 	int rc, attempt;
 
 	cti_net_result_clear(res);
-	if ((rc = target((char **)&g.target, n, r.req->name, NULL)))
+	if ((rc = target((char **)&g.target, n, r.req->name, r.req->suffix)))
 		return rc;
 	g.begin = resume_begin;
 	g.write = resume_write;

@@ -9,9 +9,12 @@
 #   /to-http/  302 to http://
 #   /to-pub/   307 to /pub/ on the same server
 #   /slow/     GET at 2 KB/s
+#   /mtls/     WebDAV PUT and GET for a client certificate of DIR/ca.pem
+#              only (403 without one)
 set -eu
 dir=$1 port=$2
 mkdir -p "$dir/www/pub" "$dir/www/auth" "$dir/www/small" "$dir/www/slow" \
+	"$dir/www/mtls" \
 	"$dir/tmp"
 cat >"$dir/nginx.conf" <<CONF
 daemon off;
@@ -35,6 +38,8 @@ http {
 		ssl_certificate $dir/srv.pem;
 		ssl_certificate_key $dir/srv.key;
 		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_client_certificate $dir/ca.pem;
+		ssl_verify_client optional;
 		root $dir/www;
 		client_max_body_size 0;
 		location /pub/ {
@@ -65,6 +70,13 @@ http {
 		}
 		location /slow/ {
 			limit_rate 2k;
+		}
+		location /mtls/ {
+			if (\$ssl_client_verify != SUCCESS) {
+				return 403;
+			}
+			dav_methods PUT;
+			create_full_put_path on;
 		}
 	}
 }

@@ -1,0 +1,37 @@
+#!/bin/bash
+# t0110-examples: every example of the README and of the manual pages'
+# EXAMPLES runs, taken from the files themselves (tests/examples.py says
+# how), so that the documentation and the tool cannot drift apart.
+. "$(dirname "$0")/lib.sh"
+
+for t in jq gzip minisign; do
+	if ! command -v $t >/dev/null 2>&1; then
+		skip "$t missing (sh tests/setup.sh --test)"
+		done_testing
+		exit
+	fi
+done
+# the https:// hosts of the examples are a test nginx serving
+# $NGINX_DIR/www/pub/, whose CA cti push and pull are given (world.sh)
+if ! start_nginx; then
+	skip "nginx or openssl missing (sh tests/setup.sh --test)"
+	done_testing
+	exit
+fi
+EX_WWW=$NGINX_DIR/www/pub
+EX_CA=$NGINX_DIR/ca.pem
+tab=$(printf '\t')
+EX_REWRITE="https://feeds.example.org/$tab$NGINX_URL/pub/
+https://intranet.example/$tab$NGINX_URL/pub/
+sha256//4u1Bq2...$tab$(cat "$NGINX_DIR/pin")"
+export DATA EX_WWW EX_CA EX_REWRITE
+$PY "$SRC/tests/examples.py" "$SRC" "$CTI" "$SRC/tests/examples/world.sh" \
+	"$T" "$SRC/README" "$SRC"/man/*.[0-9] >"$T/examples.out" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$T/examples.out"
+done_testing
