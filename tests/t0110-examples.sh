@@ -20,9 +20,23 @@ if ! start_nginx; then
 fi
 EX_WWW=$NGINX_DIR/www/pub
 EX_CA=$NGINX_DIR/ca.pem
+# and taxii.example.org the TAXII test server, with the same CA; its
+# users' password is the one in the examples' files (world.sh)
+mkdir -p "$T/taxii-tls" && for f in ca.pem srv.pem srv.key client.pem client.key; do
+	cp "$NGINX_DIR/$f" "$T/taxii-tls/$f"
+done
+for u in cert-xx cert-xy cert-ab; do
+	echo "$u:correct horse battery staple"
+done >"$T/taxii-users"
+if ! start_taxii taxii --users "$T/taxii-users"; then
+	skip "the TAXII test server does not start (sh tests/setup.sh --test)"
+	done_testing
+	exit
+fi
 tab=$(printf '\t')
 EX_REWRITE="https://feeds.example.org/$tab$NGINX_URL/pub/
 https://intranet.example/$tab$NGINX_URL/pub/
+https://taxii.example.org$tab$TAXII_URL
 sha256//4u1Bq2...$tab$(cat "$NGINX_DIR/pin")"
 export DATA EX_WWW EX_CA EX_REWRITE
 $PY "$SRC/tests/examples.py" "$SRC" "$CTI" "$SRC/tests/examples/world.sh" \

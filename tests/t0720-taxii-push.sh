@@ -294,34 +294,6 @@ check "no credential in any output" \
 check "every request had the TAXII Accept header" all_accept auth
 stop_server auth
 
-# --- the example of cti-push(1) ------------------------------------------------
-
-printf 'cert-xy:example-pw\n' >users-example
-up example --users "$T/users-example" --limit-cap 10000
-man_cmd=$(awk '/^\.Sh EXAMPLES$/ { on = 1; next } on && /^\.Sh / { exit }
-	on && /^\$ .*taxii/ { t = 1 } on && /^(\$ |\.Ed)/ && !/taxii/ { t = 0 }
-	on && t { gsub(/\\e/, "\\"); print }' "$SRC/man/cti-push.1" |
-	sed 's/^\$ //; s/\\$//' | tr -s ' \n' ' ')
-check "cti-push(1) has a TAXII example" eval '[ -n "$man_cmd" ]'
-mkdir -p example/home && cp "$TAXII_CA" example/taxii-ca.pem &&
-	cp few.cti example/feed.cti && cp alice.pub example/cert-xy.pub &&
-	printf 'example-pw\n' >example/home/.taxii-pw
-man_cmd=$(printf '%s' "$man_cmd" | sed "s|https://taxii.example.org|$TAXII_URL|")
-mkdir bin && ln -s "$CTI" bin/cti
-expect 0 "cti-push(1): the TAXII example runs" \
-	sh -c "export HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\"; cd example && $man_cmd"
-check "the example's objects arrived" \
-	eval 'stored example "$TAXII_INBOX" -u cert-xy:example-pw | cmp -s - few.ids'
-# the README's push line, with the CA it cannot know
-readme_cmd=$(awk '/^Sharing through a TAXII 2.1 server$/ { sec = 1; next }
-	sec && /^---/ && ++rules > 1 { exit }
-	sec && /^    \$ cti push/ { on = 1 } on { print } on && !/\\$/ { exit }' \
-	"$SRC/README" |
-	sed 's/^ *\$ //; s/\\$//' | tr -s ' \n' ' ' |
-	sed "s|https://taxii.example.org|$TAXII_URL|; s|cti push|cti push --cacert taxii-ca.pem|")
-check "README: a TAXII push line" eval '[ -n "$readme_cmd" ]'
-expect 0 "README: the TAXII push line runs" \
-	sh -c "export HOME=\"$T/example/home\" PATH=\"$T/bin:\$PATH\"; cd example && $readme_cmd"
-stop_server example
+# the examples of cti-push(1) and the README run in t0110
 
 done_testing

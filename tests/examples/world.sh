@@ -94,7 +94,8 @@ cti sign -q -s cert-zz.key eu-feed.cti
 # on the server; cti push and pull trust that CA.
 printf 'correct horse battery staple\n' >home/.feeds-pw
 cp home/.feeds-pw home/.cti-pw
-chmod 600 home/.feeds-pw home/.cti-pw
+cp home/.feeds-pw home/.taxii-pw
+chmod 600 home/.feeds-pw home/.cti-pw home/.taxii-pw
 mkdir -p home/.config/cti/partners root/srv/feeds
 cp cert-xy.pub home/.config/cti/partners/
 cp iocs.cti root/media/usb/feed.cti
@@ -103,6 +104,7 @@ if [ -n "${EX_WWW:-}" ]; then
 	cp iocs.cti "$EX_WWW/cert-xy/feed.cti"
 fi
 if [ -n "${EX_CA:-}" ]; then
+	cp "$EX_CA" taxii-ca.pem
 	real=$(command -v cti)
 	cat >shims/cti <<SH
 #!/bin/sh
