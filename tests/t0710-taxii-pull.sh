@@ -166,6 +166,9 @@ check "TAXII 2.0: every request had the TAXII 2.0 Accept header" \
 		[ "$(jq -r "select(.accept == \"$A21\") | .path" v20.log.jsonl)" = /api1/ ]'
 check "TAXII 2.0: Range paging (206)" \
 	eval '[ "$(jq -r "select(.status == 206) | .n" v20.log.jsonl | wc -l)" -eq 100 ]'
+expect 0 "TAXII 2.0: a second pull" pull --json -o v20.json "$U"
+check "TAXII 2.0: no cursor, the whole collection read again: unchanged" \
+	jqe '.status == "unchanged" and .pages == 100' out
 stop_server v20
 
 # paging that cannot make progress ends with an error, not a loop
