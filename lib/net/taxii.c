@@ -67,9 +67,8 @@ struct req {
 	struct cti__buf doc;
 	struct cti__taxii_head head;
 	struct cti__buf err;	/* an error answer's body */
-	long status;
-	int ok_statuses;	/* 416 and 400 come back as CTI_EREMOTE with
-				   status set: the caller judges them */
+	long status;		/* the last answer's (a 400 or 416 comes back
+				   as CTI_EREMOTE: the caller judges it) */
 };
 
 static int
