@@ -699,6 +699,26 @@ tpull_previous(struct tpull *t, const char *path, const char *name)
 	return rc;
 }
 
+/* The id of the bundle file at path (read whole: it comes last) into
+ * out; "" when it has none. */
+static int
+bundle_id(char out[64], const char *path)
+{
+	const struct cti_object *o;
+	cti_reader *r = NULL;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = cti_reader_open(&r, path, NULL)))
+		return rc;
+	while ((rc = cti_reader_next(&o, r)) == CTI_OK && o)
+		;
+	if (rc == CTI_OK && cti_reader_bundle_id(r))
+		snprintf(out, 64, "%s", cti_reader_bundle_id(r));
+	cti_reader_free(r);
+	return rc;
+}
+
 /* Write the output from the bundle file at path. */
 static int
 tpull_output(struct pull *p, const char *path)
@@ -725,7 +745,8 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 	struct tpull t = { 0 };
 	struct cursor cur, was;
 	struct stat st;
-	int rc, have_last;
+	char id_new[64], id_last[64];
+	int rc, have_last, merge;
 
 	if ((rc = cti__taxii_match_check(o->taxii_match)))
 		return rc;
@@ -738,15 +759,18 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 	if (!have_last && was.query[0])
 		info(p, "%s: other filters than the last pull's: starting "
 		     "over", p->disp);
-	q.added_after = have_last && was.after[0] ? was.after :
-			o->taxii_since;
+	/* with a cursor, the new objects go after those of the last good
+	 * copy; without one (a TAXII 2.0 server, or one that sends no
+	 * dates) the pull reads the whole collection again */
+	merge = have_last && was.after[0];
+	q.added_after = merge ? was.after : o->taxii_since;
 	q.limit = o->taxii_limit ? o->taxii_limit : 1000;
 	q.match = o->taxii_match;
 	q.object = tpull_object;
 	q.ctx = &t;
 	if ((rc = cti_writer_open(&t.w, p->partial, &wo)))
 		return rc;
-	if (have_last && (rc = tpull_previous(&t, p->bundle, p->disp)))
+	if (merge && (rc = tpull_previous(&t, p->bundle, p->disp)))
 		goto fail;
 	if (q.added_after)
 		info(p, "%s: objects added after %s", p->disp, q.added_after);
@@ -759,18 +783,25 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 	res->objects = t.fresh;
 	res->total = cti_writer_count(t.w);
 	snprintf(res->cursor, sizeof(res->cursor), "%s",
-		 q.last[0] ? q.last : have_last ? was.after : "");
-	if (t.fresh == 0 && have_last) {
+		 q.last[0] ? q.last : merge ? was.after : "");
+	if (merge && t.fresh == 0) {
 		cti_writer_abort(t.w);
 		t.w = NULL;
-		res->unchanged = 1;
-		info(p, "%s: no new object", p->disp);
-		if (output_missing(o->verify.output))
-			rc = tpull_output(p, p->bundle);
-		goto out;
+		goto unchanged;
 	}
 	rc = cti_writer_close(t.w);
 	t.w = NULL;
+	if (rc)
+		goto fail;
+	/* read whole again: the same objects make the same bundle id */
+	if (have_last && !merge &&
+	    (rc = bundle_id(id_new, p->partial)) == CTI_OK &&
+	    (rc = bundle_id(id_last, p->bundle)) == CTI_OK &&
+	    id_new[0] && strcmp(id_new, id_last) == 0) {
+		unlink(p->partial);
+		res->objects = 0;
+		goto unchanged;
+	}
 	if (rc)
 		goto fail;
 	if (o->sign_key) {
@@ -795,6 +826,12 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 		goto out;
 	info(p, "%s: installed %" PRIu64 " objects (%" PRIu64 " new) in %s",
 	     p->disp, res->total, res->objects, p->bundle);
+	goto out;
+unchanged:
+	res->unchanged = 1;
+	info(p, "%s: no new object", p->disp);
+	if (output_missing(o->verify.output))
+		rc = tpull_output(p, p->bundle);
 	goto out;
 fail:
 	unlink(p->partial);

@@ -67,9 +67,8 @@ struct req {
 	struct cti__buf doc;
 	struct cti__taxii_head head;
 	struct cti__buf err;	/* an error answer's body */
-	long status;
-	int ok_statuses;	/* 416 and 400 come back as CTI_EREMOTE with
-				   status set: the caller judges them */
+	long status;		/* the last answer's (a 400 or 416 comes back
+				   as CTI_EREMOTE: the caller judges it) */
 };
 
 static int
@@ -937,6 +936,22 @@ cti__taxii_objects(cti_net *n, struct cti__taxii_query *q)
 
 /* ------------------------------------------------------------ POST */
 
+/* The backend of n, its collection resolved. */
+static int
+resolved(struct taxii **out, cti_net *n, const char *what)
+{
+	const struct cti__taxii_info *info;
+	int rc;
+
+	*out = NULL;
+	if (!cti__net_is_taxii(n))
+		return cti__seterr(CTI_EINVAL, "not a TAXII %s", what);
+	if ((rc = cti__taxii_collection(&info, n)))
+		return rc;
+	*out = priv(n);
+	return CTI_OK;
+}
+
 int
 cti__taxii_post(cti_net *n, const char *body, size_t len,
 		struct cti__taxii_status *st, int *too_large,
@@ -944,7 +959,6 @@ cti__taxii_post(cti_net *n, const char *body, size_t len,
 			      const char *message),
 		void *ctx)
 {
-	const struct cti__taxii_info *info;
 	struct taxii *tx;
 	struct req r;
 	char *url;
@@ -952,11 +966,8 @@ cti__taxii_post(cti_net *n, const char *body, size_t len,
 
 	*too_large = 0;
 	memset(st, 0, sizeof(*st));
-	if (!cti__net_is_taxii(n))
-		return cti__seterr(CTI_EINVAL, "not a TAXII destination");
-	if ((rc = cti__taxii_collection(&info, n)))
+	if ((rc = resolved(&tx, n, "destination")))
 		return rc;
-	tx = priv(n);
 	if (!(url = join(tx->coll, "objects/", NULL)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	memset(&r, 0, sizeof(r));
@@ -985,18 +996,14 @@ cti__taxii_status(cti_net *n, const char *id, struct cti__taxii_status *st,
 				const char *message),
 		  void *ctx)
 {
-	const struct cti__taxii_info *info;
 	struct taxii *tx;
 	struct cti__buf b = { 0 };
 	struct req r;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if (!cti__net_is_taxii(n))
-		return cti__seterr(CTI_EINVAL, "not a TAXII destination");
-	if ((rc = cti__taxii_collection(&info, n)))
+	if ((rc = resolved(&tx, n, "destination")))
 		return rc;
-	tx = priv(n);
 	if (cti__buf_puts(&b, tx->root) || cti__buf_puts(&b, "status/") ||
 	    put_enc(&b, id, NULL) || cti__buf_putc(&b, '/')) {
 		cti__buf_free(&b);

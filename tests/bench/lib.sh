@@ -39,6 +39,8 @@
 #                       DIR/www (tests/servers/nginx-conf.sh), with a CA
 #                       made here (DIR/ca.pem); sets NGINX_URL; stopped by
 #                       pid at exit
+#   bench_tls DIR       a CA (DIR/ca.pem) and a server certificate for
+#                       127.0.0.1 (DIR/srv.pem, DIR/srv.key)
 #   bench_done          exit 1 if any measured command failed
 set -u
 : "${CTI:?CTI must name the cti binary}"
@@ -165,16 +167,17 @@ best() {
 	done
 }
 
+# bench_tls DIR: a CA (DIR/ca.pem) and a server certificate for 127.0.0.1
+# (DIR/srv.pem, DIR/srv.key)
 bench_tls() {
-	_d=$1
-	mkdir -p "$_d" || exit 1
-	printf 'subjectAltName=IP:127.0.0.1\n' >"$_d/ext"
+	mkdir -p "$1" || exit 1
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$1/ext"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$_d/ca.key" -out "$_d/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null &&
+		-keyout "$1/ca.key" -out "$1/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null &&
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$_d/srv.key" -out "$_d/srv.csr" -subj /CN=127.0.0.1 2>/dev/null &&
-	openssl x509 -req -in "$_d/srv.csr" -CA "$_d/ca.pem" -CAkey "$_d/ca.key" \
-		-CAcreateserial -out "$_d/srv.pem" -days 1 -extfile "$_d/ext" 2>/dev/null ||
+		-keyout "$1/srv.key" -out "$1/srv.csr" -subj /CN=127.0.0.1 2>/dev/null &&
+	openssl x509 -req -in "$1/srv.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
+		-CAcreateserial -out "$1/srv.pem" -days 1 -extfile "$1/ext" 2>/dev/null ||
 		exit 1
 }
 
