@@ -13,6 +13,8 @@ cannot drift apart:
   - A block without "$ " lines that starts with "cti " is a script and runs
     as a whole; a crontab(5) line runs its command, which must print
     nothing (cron would mail it).
+  - `export NAME=VALUE` keeps NAME for the commands after it, as the
+    reader's shell would.
   - Commands of the build (make ..., sh tests/setup.sh) are checked with
     `make -n`: the test suite itself is what they run.
 
@@ -39,6 +41,7 @@ import subprocess
 import sys
 
 REWRITE = ("/media/", "/srv/", "/etc/cti/", "/var/lib/cti/")
+EXPORT = re.compile(r"^export ([A-Za-z_][A-Za-z0-9_]*)=([^\s;&|'\"`$]*)$")
 CRONTAB = re.compile(r"^(?:\S+\s+){5}(cti .*)$")
 
 
@@ -297,6 +300,11 @@ def main():
                     print("#   got:   " + line)
                 failed += 1
                 continue
+            # a variable exported stays for the commands after it, as in
+            # the reader's shell
+            m = EXPORT.match(cmd.strip())
+            if m:
+                env[m.group(1)] = m.group(2)
             print("ok - %s" % desc)
     return 1 if failed else 0
 

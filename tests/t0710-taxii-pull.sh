@@ -340,32 +340,6 @@ check "cti-pull(1) example: the last run is unchanged" \
 	jqe '.status == "unchanged"' examples/out.3
 stop_server examples
 
-# --- the README's TAXII section: its commands and its crontab line ---------
-
-# readme_taxii_cmds: the "$ " lines and the crontab line (without its
-# schedule) of the README's section on TAXII
-readme_taxii_cmds() {
-	awk '/^Sharing through a TAXII 2.1 server$/ { on = 1; next }
-	     on == 1 && /^-+$/ { on = 2; next }
-	     on == 2 && /^-+$/ { exit }
-	     on && /^    \$ / { print substr($0, 7) }
-	     on && /^    \*\/15 / { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, "");
-		print }' "$SRC/README"
-}
-mkdir -p home && printf "pw-of-cert-ab\n" >home/.taxii-pw
-up readme
-export XDG_STATE_HOME=$T/state-readme
-_n=0
-while IFS= read -r _c; do
-	_n=$((_n + 1))
-	_c=${_c//https:\/\/taxii.example.org/$TAXII_URL}
-	_c=${_c//\/srv\/feeds\//$T/home/}
-	_c=${_c/cti pull/cti pull --cacert $TAXII_CA}
-	expect 0 "README: $_c" sh -c "HOME=\"$T/home\" && PATH=\"$T/bin:\$PATH\" && $_c"
-done < <(readme_taxii_cmds)
-check "README: a command and a crontab line" [ "$_n" -eq 2 ]
-check "README: the crontab line pulled the indicators" \
-	eval '[ "$(jq ".objects | length" home/taxii-xy.json)" -eq $N ]'
-stop_server readme
+# the README's TAXII commands and crontab line run in t0110
 
 done_testing
