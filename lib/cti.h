@@ -789,6 +789,8 @@ struct cti_sign_opts {
 				   or standard output when path is "-";
 				   "-": standard output) */
 	const char *comment;	/* detached: the untrusted comment, or NULL */
+	const char *name;	/* the trusted comment's "file:" value; NULL:
+				   path's base name ("-" for standard input) */
 };
 
 /* What cti_sign_file() signed. */

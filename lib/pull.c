@@ -805,9 +805,14 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 	if (rc)
 		goto fail;
 	if (o->sign_key) {
+		const char *out = o->verify.output, *slash;
 		struct cti_sign_opts so = { .feed = o->sign_feed ? o->sign_feed :
 								 "taxii",
-					    .seq = -1 };
+					    .seq = -1, .name = "bundle" };
+
+		/* the file is named as the reader will see it */
+		if (out && strcmp(out, "-") != 0)
+			so.name = (slash = strrchr(out, '/')) ? slash + 1 : out;
 
 		if ((rc = cti_seq_next(&so.seq, NULL, so.feed)) ||
 		    (rc = cti_sign_file(NULL, o->sign_key, p->partial, &so)))

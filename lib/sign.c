@@ -348,7 +348,8 @@ cti_sign_file(struct cti_sign_result *res, const cti_seckey *sk,
 	    (rc = cti__scan_read_head(&s, fd)) ||
 	    (rc = plan(r, &s, &st, o, path)))
 		goto done;
-	if ((rc = cti__tc_make(sig, in_stdin ? "-" : base_name(path),
+	if ((rc = cti__tc_make(sig, o->name ? o->name :
+				    in_stdin ? "-" : base_name(path),
 			       r->feed[0] ? r->feed : NULL, r->seq, r->expires,
 			       r->timestamp))) {
 		cti__preferr(rc, "%s", path);

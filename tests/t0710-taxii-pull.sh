@@ -267,6 +267,8 @@ expect 0 "--sign-key: signed pull" \
 	--keep-gzip -o signed.json.gz --json "$U"
 expect 0 "--sign-key: the output verifies, feed partner" \
 	"$CTI" verify -p k.pub --feed partner signed.json.gz
+check "--sign-key: the signature names the file as installed" sh -c \
+	"'$CTI' verify --json -p k.pub signed.json.gz | jq -e '.signers[0].file == \"signed.json.gz\"' >/dev/null"
 unset CTI_PASSPHRASE_FILE
 stop_server auth
 
