@@ -98,6 +98,8 @@ enum {
  * dropped); strict STIX form ("...T...Z") without flags. 0, or -1 when
  * malformed or out of range (years 0000-9999). Sets no message. */
 int cti__parse_ts(int64_t *out_us, const char *s, unsigned flags);
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1-12). */
+int64_t cti__days_from_civil(int64_t y, int m, int d);
 /* us as a STIX timestamp: to the millisecond, or to the microsecond when
  * it is not a whole millisecond. buf: at least 28 bytes. Returns buf. */
 char *cti__format_ts(char *buf, size_t size, int64_t us);

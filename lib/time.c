@@ -63,9 +63,8 @@ bad:
 		s);
 }
 
-/* Days from 1970-01-01 to y-m-d (Gregorian; m 1-12). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+cti__days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -138,7 +137,7 @@ cti__parse_ts(int64_t *out_us, const char *s, unsigned flags)
 	d = digits(s + 8, 2);
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400;
+	t = cti__days_from_civil(y, mo, d) * 86400;
 	if (s[10] == '\0' && (flags & CTI__TS_DATE)) {
 		*out_us = t * 1000000;
 		return 0;

@@ -119,20 +119,6 @@ month_of(const char *s)
 	return -1;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* n digits of s as a number, or -1. */
 static int
 digits(const char *s, size_t n)
@@ -164,7 +150,7 @@ make_time(int64_t *t, int y, int mon, int d, const char *hms)
 		return -1;
 	if (mon == 1 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0)))
 		return -1;
-	*t = days_from_civil(y, mon + 1, d) * 86400 + h * 3600 + mi * 60 + s;
+	*t = cti__days_from_civil(y, mon + 1, d) * 86400 + h * 3600 + mi * 60 + s;
 	return 0;
 }
 
