@@ -139,4 +139,45 @@ stop_server nginx
 expect 5 "the server stopped: 5" "$CTI" push --retries 1 --max-wait 1s $TLS $K feed.gz "$U/pub/"
 check "the connection failure is named" err_has "connect"
 
+# --- the README's nginx server block, as written: it takes a push
+R=$T/readme-nginx
+mkdir -p "$R/www" "$R/tmp" && cp "$NGINX_DIR/srv.pem" "$NGINX_DIR/srv.key" "$R/"
+printf 'feeds:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" >"$R/htpasswd"
+RP=$(free_port)
+# the indented block that starts with "server {", its paths and port made
+# the test's
+block=$(awk '/^    server \{$/ { on = 1 } on { print } on && /^    \}$/ { exit }' "$SRC/README" |
+	sed -e "s|listen 443 ssl;|listen 127.0.0.1:$RP ssl;|" \
+		-e "s|/etc/ssl/feeds.pem|$R/srv.pem|" -e "s|/etc/ssl/feeds.key|$R/srv.key|" \
+		-e "s|root /srv/feeds;|root $R/www;|" -e "s|/etc/nginx/feeds.htpasswd|$R/htpasswd|")
+check "README: an nginx server block with a WebDAV location" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q 'dav_methods PUT'" sh "$block"
+cat >"$R/nginx.conf" <<CONF
+daemon off;
+master_process off;
+pid $R/nginx.pid;
+error_log $R/error.log;
+events { worker_connections 16; }
+http {
+	access_log $R/access.log;
+	client_body_temp_path $R/tmp/body;
+	proxy_temp_path $R/tmp/proxy;
+	fastcgi_temp_path $R/tmp/fastcgi;
+	uwsgi_temp_path $R/tmp/uwsgi;
+	scgi_temp_path $R/tmp/scgi;
+$block
+}
+CONF
+if start_server readme-nginx "$RP" "${_ng:-nginx}" -p "$R" -c "$R/nginx.conf" -e "$R/error.log"; then
+	dir=$(printf '%s\n' "$block" | sed -n 's|^ *location \(/[^ ]*/\) {$|\1|p')
+	expect 0 "README: the server block takes a push with the password" \
+		"$CTI" push $TLS $K --user feeds --password-file "$PW" feed.gz "https://127.0.0.1:$RP$dir"
+	check "... the file is where it says" cmp -s feed.gz "$R/www${dir}feed.gz"
+	expect 6 "... and refuses one without" \
+		"$CTI" push $TLS $K feed.gz "https://127.0.0.1:$RP$dir"
+	stop_server readme-nginx
+else
+	not_ok "README: nginx starts with the server block"
+fi
+
 done_testing
