@@ -1514,8 +1514,11 @@ struct cti_push_result {
  * the detached signature (when there is one) is sent as NAME.minisig (to a
  * single URL or file: its name + ".minisig") and the file as NAME,
  * streamed from the very file that was checked; a file changed on disk
- * meanwhile is CTI_EIO. res (required) is filled as far as
- * the push got; cti_push_result_clear() frees it. Errors: those of
+ * meanwhile is CTI_EIO. The gate reads a file that verified as it is
+ * written (the signature vouches for it; objects are found without
+ * validating the JSON), an unsigned one with cti_tlp_gate(). res
+ * (required) is filled as far as the push got; cti_push_result_clear()
+ * frees it. Errors: those of
  * cti_verify_file(), cti_tlp_gate() and cti_net_put(); CTI_EINVAL without
  * keys (and not allow_unsigned) or without a name for "-".
  *

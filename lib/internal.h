@@ -176,6 +176,19 @@ int cti__json_member(struct cti__member *m, const char *json, size_t len,
 		     size_t *pos);
 /* Whether the member's name, decoded, is name. */
 int cti__member_is(const struct cti__member *m, const char *name);
+/*
+ * The elements of the top-level "objects" array of the bundle s holds,
+ * each to each() as it is written (its non-zero return ends the read
+ * with it), without validating the JSON: for a file whose signature was
+ * checked, where a few members of each object are wanted (cti push's TLP
+ * gate). Other members are skipped. CTI_EFORMAT (name in the message)
+ * when the file is no JSON object or an element no object, CTI_ELIMIT for
+ * an element over CTI_MAX_OBJECT bytes, and s's read errors.
+ */
+struct cti__src;
+int cti__bundle_each(struct cti__src *s, const char *name,
+		     int (*each)(void *ctx, const char *json, size_t len),
+		     void *ctx);
 /* The JSON string v/n (quotes included) decoded into out (size bytes,
  * NUL-terminated): its length, or -1 when v is not a string or out is
  * too small (n - 1 bytes always suffice). */

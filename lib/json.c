@@ -7,6 +7,7 @@
  * The input must be valid JSON; on anything else these functions stop
  * without reading past the end, and report "not found".
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -91,11 +92,13 @@ cti__json_members(const char *json, size_t len, struct cti_json_field *f,
 		  size_t nf)
 {
 	const char *p = json, *end = json + len;
-	size_t i;
+	size_t i, nlen[8];
 
 	for (i = 0; i < nf; i++) {
 		f[i].value = NULL;
 		f[i].len = 0;
+		if (i < CTI_ARRAY_LEN(nlen))
+			nlen[i] = strlen(f[i].name);
 	}
 	p = ws(p, end);
 	if (p == end || *p != '{')
@@ -114,11 +117,18 @@ cti__json_members(const char *json, size_t len, struct cti_json_field *f,
 			return -1;
 		v = ws(p + 1, end);
 		p = cti__json_skip(v, end);
-		for (i = 0; i < nf; i++)
-			if (name_is(k, kn, f[i].name, strlen(f[i].name))) {
+		for (i = 0; i < nf; i++) {
+			size_t nl = i < CTI_ARRAY_LEN(nlen) ? nlen[i] :
+							     strlen(f[i].name);
+
+			/* as written, or (rarely) with escapes decoded */
+			if ((kn == nl + 2 && memcmp(k + 1, f[i].name, nl) == 0) ||
+			    (kn > nl + 2 && memchr(k, '\\', kn) &&
+			     name_is(k, kn, f[i].name, nl))) {
 				f[i].value = v;
 				f[i].len = (size_t)(p - v);
 			}
+		}
 		p = ws(p, end);
 		if (p < end && *p == ',')
 			p = ws(p + 1, end);
@@ -195,8 +205,225 @@ cti__json_string(char *out, size_t size, const char *v, size_t n)
 {
 	if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 1 > size)
 		return -1;
+	if (!memchr(v + 1, '\\', n - 2)) {
+		memcpy(out, v + 1, n - 2);
+		out[n - 2] = '\0';
+		return (int)(n - 2);
+	}
 	/* decoding never makes a string longer than its JSON form */
 	n = cti__json_unescape(out, v, n);
 	out[n] = '\0';
 	return (int)n;
+}
+
+/* ------------------------------------------------------------ bundles */
+
+/* Past the string at p (its opening quote), or NULL when it does not
+ * close before end. */
+static const char *
+string_end(const char *p, const char *end)
+{
+	const char *q;
+
+	for (p++; p < end && (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
+		const char *b = q;
+
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (!((q - b) & 1))
+			return q + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Past the whole JSON value at p, or NULL when [p, end) does not hold all
+ * of it yet (at_eof: the input ends at end, so a number or literal running
+ * up to it is whole).
+ */
+static const char *
+skip_whole(const char *p, const char *end, int at_eof)
+{
+	size_t depth = 0;
+
+	if (p == end)
+		return NULL;
+	if (*p == '"')
+		return string_end(p, end);
+	if (*p != '{' && *p != '[') {
+		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
+		       *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		return p < end || at_eof ? p : NULL;
+	}
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			if (!(p = string_end(p, end)))
+				return NULL;
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+int
+cti__bundle_each(struct cti__src *s, const char *name,
+		 int (*each)(void *ctx, const char *json, size_t len),
+		 void *ctx)
+{
+	enum { OPEN, MEMBER, VALUE, ARRAY, ELEMENT, DONE } st = OPEN;
+	size_t cap = 1u << 20, len = 0, pos = 0;
+	char *buf = malloc(cap), *nb;
+	int eof = 0, rc = CTI_OK, objects = 0;
+
+	if (!buf)
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	while (st != DONE) {
+		const char *p = ws(buf + pos, buf + len), *end = buf + len, *q;
+		int more = 0;
+
+		switch (st) {
+		case OPEN:
+			/* a UTF-8 byte order mark may come first */
+			if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+				p = ws(p + 3, end);
+			if (p == end) {
+				more = 1;
+				break;
+			}
+			if (*p != '{')
+				goto bad;
+			p++;
+			st = MEMBER;
+			break;
+		case MEMBER:
+			if (p < end && *p == ',')
+				p = ws(p + 1, end);
+			if (p == end) {
+				more = 1;
+				break;
+			}
+			if (*p == '}') {
+				st = DONE;
+				break;
+			}
+			if (*p != '"' || !(q = skip_whole(p, end, 0))) {
+				more = *p == '"';
+				if (!more)
+					goto bad;
+				break;
+			}
+			{
+				const char *c = ws(q, end);
+
+				if (c == end) {
+					more = 1;
+					break;
+				}
+				if (*c != ':')
+					goto bad;
+				objects = name_is(p, (size_t)(q - p), "objects", 7);
+				p = c + 1;
+			}
+			st = objects ? ARRAY : VALUE;
+			break;
+		case VALUE:
+			if (!(q = skip_whole(p, end, eof))) {
+				more = 1;
+				break;
+			}
+			if (q == p)
+				goto bad;
+			p = q;
+			st = MEMBER;
+			break;
+		case ARRAY:
+			if (p == end) {
+				more = 1;
+				break;
+			}
+			if (*p != '[')
+				goto bad;
+			p++;
+			st = ELEMENT;
+			break;
+		case ELEMENT:
+			if (p < end && *p == ',')
+				p = ws(p + 1, end);
+			if (p == end) {
+				more = 1;
+				break;
+			}
+			if (*p == ']') {
+				p++;
+				st = MEMBER;
+				break;
+			}
+			if (*p != '{')
+				goto bad;
+			if (!(q = skip_whole(p, end, eof))) {
+				more = 1;
+				break;
+			}
+			if ((rc = each(ctx, p, (size_t)(q - p))))
+				goto out;
+			p = q;
+			break;
+		case DONE:
+			break;
+		}
+		if (!more) {
+			pos = (size_t)(p - buf);
+			continue;
+		}
+		/* the token at pos needs more input */
+		if (eof)
+			goto bad;
+		if (pos > 0) {
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+		}
+		if (len == cap) {
+			if (cap >= CTI_MAX_OBJECT + (1u << 20)) {
+				rc = cti__seterr(CTI_ELIMIT, "%s: an object over "
+						 "%u bytes", name, CTI_MAX_OBJECT);
+				goto out;
+			}
+			if (!(nb = realloc(buf, cap * 2))) {
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		{
+			ssize_t k = cti__src_read(s, buf + len, cap - len);
+
+			if (k < 0) {
+				rc = (int)k;
+				goto out;
+			}
+			if (k == 0)
+				eof = 1;
+			len += (size_t)k;
+		}
+	}
+	goto out;
+bad:
+	rc = cti__seterr(CTI_EFORMAT, "%s: not a STIX bundle", name);
+out:
+	free(buf);
+	return rc;
 }

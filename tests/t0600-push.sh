@@ -98,6 +98,18 @@ for case in gran tlp1 own esc; do
 	expect 1 "TLP gate: $case refused" "$CTI" push -p alice.pub $case.gz stick
 	check "TLP gate: $case: the object is named" err_has "is marked TLP:RED"
 done
+# the gate reads a verified file as written, an unsigned one through the
+# validating reader: both find the same markings, however laid out
+for case in gran tlp1 own esc; do
+	gzip -dc $case.gz | jq . | gzip -n >pretty-$case.gz
+	"$CTI" sign -s alice.key pretty-$case.gz
+	expect 1 "TLP gate, pretty-printed: $case refused" "$CTI" push -p alice.pub pretty-$case.gz stick
+	check "TLP gate, pretty-printed: $case: the object is named" err_has "is marked TLP:RED"
+	gzip -dc $case.gz | gzip -n >plain-$case.gz
+	expect 1 "TLP gate, unsigned: $case refused" "$CTI" push --allow-unsigned plain-$case.gz stick
+	check "TLP gate, unsigned: $case: the object is named" err_has "is marked TLP:RED"
+done
+check "nothing of them reached the stick" sh -c '! ls stick | grep -q -e pretty- -e plain-'
 expect 1 "granular marking names its object" "$CTI" push -p alice.pub gran.gz stick
 check "indicator--1111... named" err_has "gran.gz: indicator--11111111-1111-4111-8111-111111111111 is marked TLP:RED"
 expect 1 "a marking defined after its use is still seen" "$CTI" push -p alice.pub own.gz stick
