@@ -290,52 +290,40 @@ cti__bundle_each(struct cti__src *s, const char *name,
 	if (!buf)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	while (st != DONE) {
-		const char *p = ws(buf + pos, buf + len), *end = buf + len, *q;
+		const char *p = ws(buf + pos, buf + len), *end = buf + len, *q, *c;
 		int more = 0;
 
-		switch (st) {
+		/* members and elements are separated by commas, read loosely */
+		if ((st == MEMBER || st == ELEMENT) && p < end && *p == ',')
+			p = ws(p + 1, end);
+		/* a UTF-8 byte order mark may come first */
+		if (st == OPEN && end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			p = ws(p + 3, end);
+		if (p == end)
+			more = 1;
+		else switch (st) {
 		case OPEN:
-			/* a UTF-8 byte order mark may come first */
-			if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-				p = ws(p + 3, end);
-			if (p == end) {
-				more = 1;
-				break;
-			}
 			if (*p != '{')
 				goto bad;
 			p++;
 			st = MEMBER;
 			break;
 		case MEMBER:
-			if (p < end && *p == ',')
-				p = ws(p + 1, end);
-			if (p == end) {
-				more = 1;
-				break;
-			}
 			if (*p == '}') {
 				st = DONE;
 				break;
 			}
-			if (*p != '"' || !(q = skip_whole(p, end, 0))) {
-				more = *p == '"';
-				if (!more)
-					goto bad;
+			if (*p != '"')
+				goto bad;
+			/* the name and its colon, whole */
+			if (!(q = skip_whole(p, end, 0)) || (c = ws(q, end)) == end) {
+				more = 1;
 				break;
 			}
-			{
-				const char *c = ws(q, end);
-
-				if (c == end) {
-					more = 1;
-					break;
-				}
-				if (*c != ':')
-					goto bad;
-				objects = name_is(p, (size_t)(q - p), "objects", 7);
-				p = c + 1;
-			}
+			if (*c != ':')
+				goto bad;
+			objects = name_is(p, (size_t)(q - p), "objects", 7);
+			p = c + 1;
 			st = objects ? ARRAY : VALUE;
 			break;
 		case VALUE:
@@ -349,22 +337,12 @@ cti__bundle_each(struct cti__src *s, const char *name,
 			st = MEMBER;
 			break;
 		case ARRAY:
-			if (p == end) {
-				more = 1;
-				break;
-			}
 			if (*p != '[')
 				goto bad;
 			p++;
 			st = ELEMENT;
 			break;
 		case ELEMENT:
-			if (p < end && *p == ',')
-				p = ws(p + 1, end);
-			if (p == end) {
-				more = 1;
-				break;
-			}
 			if (*p == ']') {
 				p++;
 				st = MEMBER;

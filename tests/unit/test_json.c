@@ -2,8 +2,12 @@
  * test_json.c - lib/json.c: members, elements and strings read out of
  * validated JSON without a tree.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "internal.h"
 #include "unit.h"
@@ -91,10 +95,81 @@ elements(void)
 	CHECK(cti__json_string(s, sizeof(s), "12", 2) == -1);
 }
 
+struct seen {
+	size_t n, bytes;
+	char first[64];
+};
+
+static int
+each(void *ctx, const char *json, size_t len)
+{
+	struct seen *sn = ctx;
+
+	if (sn->n++ == 0)
+		snprintf(sn->first, sizeof(sn->first), "%.*s",
+			 (int)(len < 63 ? len : 63), json);
+	sn->bytes += len;
+	return 0;
+}
+
+/* cti__bundle_each() over text (gzip'd when gz), into *sn */
+static int
+scan(struct seen *sn, const char *text, size_t n, int gz)
+{
+	struct cti__src s;
+	int fd = memfd_create("t", 0), rc;
+
+	memset(sn, 0, sizeof(*sn));
+	if (gz) {
+		gzFile g = gzdopen(dup(fd), "wb");
+
+		gzwrite(g, text, (unsigned)n);
+		gzclose(g);
+	} else if (write(fd, text, n) != (ssize_t)n) {
+		return -1;
+	}
+	lseek(fd, 0, SEEK_SET);
+	if ((rc = cti__src_open(&s, fd, 1, "t", NULL, 0)) == CTI_OK)
+		rc = cti__bundle_each(&s, "t", each, sn);
+	cti__src_close(&s);
+	return rc;
+}
+
+static void
+bundles(void)
+{
+	const char *b = "\xef\xbb\xbf { \"type\" : \"bundle\", \"x\":[{\"objects\":[{}]}],"
+			"\n \"obj\\u0065cts\" : [ {\"a\":\"}]\\\"\"} ,\n{\"b\":[1,2]} ] ,"
+			"\"id\":\"bundle--1\" }";
+	struct seen sn;
+	size_t big = (3u << 20) + 7, i;
+	char *t = malloc(big + 64);
+
+	/* white space, a BOM, an escaped name, brackets inside strings,
+	 * another member's "objects" left alone, gzip or not */
+	CHECK(scan(&sn, b, strlen(b), 0) == CTI_OK && sn.n == 2 &&
+	      strcmp(sn.first, "{\"a\":\"}]\\\"\"}") == 0);
+	CHECK(scan(&sn, b, strlen(b), 1) == CTI_OK && sn.n == 2);
+	/* objects over several reads of the input */
+	strcpy(t, "{\"objects\":[{\"d\":\"");
+	for (i = strlen(t); i < big; i++)
+		t[i] = 'x';
+	strcpy(t + big, "\"},{},{\"e\":1}]}");
+	CHECK(scan(&sn, t, strlen(t), 0) == CTI_OK && sn.n == 3 &&
+	      sn.bytes > big - 20);
+	/* not a bundle: a cut one, an array, an element not an object */
+	CHECK(scan(&sn, t, big, 0) == CTI_EFORMAT);
+	CHECK(scan(&sn, "[{}]", 4, 0) == CTI_EFORMAT);
+	CHECK(scan(&sn, "{\"objects\":[1]}", 15, 0) == CTI_EFORMAT);
+	CHECK(scan(&sn, "{\"objects\":[]}", 14, 0) == CTI_OK && sn.n == 0);
+	free(t);
+}
+
 int
 main(void)
 {
 	members();
 	elements();
+	bundles();
 	return UNIT_DONE();
 }
