@@ -219,6 +219,27 @@ done_testing() {
 	[ "$_fail" -eq 0 ]
 }
 
+# need_taxii WHAT [FILE...]: end the test with a skip, naming WHAT, when
+# what the TAXII test server and its tests use is missing (curl, jq,
+# openssl, python3-flask, the data FILEs)
+need_taxii() {
+	_what=$1
+	shift
+	_miss=
+	for _t in curl jq openssl; do
+		command -v $_t >/dev/null || _miss="no $_t"
+	done
+	$PY -c 'import flask' 2>/dev/null ||
+		_miss="no python3-flask (sh tests/setup.sh --test)"
+	for _f in "$@"; do
+		[ -f "$_f" ] || _miss="$_f is missing"
+	done
+	[ -z "$_miss" ] && return 0
+	skip "$_what: $_miss"
+	done_testing
+	exit
+}
+
 # a CA, a server and a client certificate in $T/taxii-tls, made once
 _taxii_tls() {
 	[ -f "$T/taxii-tls/client.pem" ] || make_tls "$T/taxii-tls"

@@ -8,25 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-for tool in curl jq openssl; do
-	if ! command -v $tool >/dev/null; then
-		skip "TAXII server: no $tool"
-		done_testing
-		exit
-	fi
-done
-if ! $PY -c 'import flask' 2>/dev/null; then
-	skip "TAXII server: no python3-flask (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
-
 ICS=$DATA/ics-attack-18.0.json
-if [ ! -f "$ICS" ]; then
-	skip "TAXII server: $ICS is missing"
-	done_testing
-	exit
-fi
+need_taxii "TAXII server" "$ICS"
 N=$(jq '.objects | length' "$ICS")
 A21='Accept: application/taxii+json;version=2.1'
 CT21='Content-Type: application/taxii+json;version=2.1'

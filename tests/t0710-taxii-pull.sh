@@ -8,18 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-for tool in curl jq openssl; do
-	if ! command -v $tool >/dev/null; then
-		skip "TAXII pull: no $tool"
-		done_testing
-		exit
-	fi
-done
-if ! $PY -c 'import flask' 2>/dev/null; then
-	skip "TAXII pull: no python3-flask (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_taxii "TAXII pull"
 
 N=10000
 A21='application/taxii+json;version=2.1'

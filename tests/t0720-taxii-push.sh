@@ -9,24 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-for tool in jq openssl curl; do
-	if ! command -v $tool >/dev/null; then
-		skip "TAXII push: no $tool"
-		done_testing
-		exit
-	fi
-done
-if ! $PY -c 'import flask' 2>/dev/null; then
-	skip "TAXII push: no python3-flask (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
 ICS=$DATA/ics-attack-18.0.json
-if [ ! -f "$ICS" ]; then
-	skip "TAXII push: $ICS is missing"
-	done_testing
-	exit
-fi
+need_taxii "TAXII push" "$ICS"
 
 # up NAME OPTION...: start_taxii with a request log in $T/NAME.jsonl; C is
 # the collections URL, INBOX the empty collection's
