@@ -219,16 +219,24 @@ done_testing() {
 	[ "$_fail" -eq 0 ]
 }
 
+# need_tools TOOL...: end the test with a skip when a tool is missing
+need_tools() {
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null 2>&1 && continue
+		skip "$_t missing (sh tests/setup.sh --test)"
+		done_testing
+		exit
+	done
+}
+
 # need_taxii WHAT [FILE...]: end the test with a skip, naming WHAT, when
 # what the TAXII test server and its tests use is missing (curl, jq,
-# openssl, python3-flask, the data FILEs)
+# openssl: need_tools; python3-flask, the data FILEs)
 need_taxii() {
 	_what=$1
 	shift
+	need_tools curl jq openssl
 	_miss=
-	for _t in curl jq openssl; do
-		command -v $_t >/dev/null || _miss="no $_t"
-	done
 	$PY -c 'import flask' 2>/dev/null ||
 		_miss="no python3-flask (sh tests/setup.sh --test)"
 	for _f in "$@"; do

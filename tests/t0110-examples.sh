@@ -4,13 +4,7 @@
 # how), so that the documentation and the tool cannot drift apart.
 . "$(dirname "$0")/lib.sh"
 
-for t in jq gzip minisign; do
-	if ! command -v $t >/dev/null 2>&1; then
-		skip "$t missing (sh tests/setup.sh --test)"
-		done_testing
-		exit
-	fi
-done
+need_tools jq gzip minisign
 # the https:// hosts of the examples are a test nginx serving
 # $NGINX_DIR/www/pub/, whose CA cti push and pull are given (world.sh)
 if ! start_nginx; then

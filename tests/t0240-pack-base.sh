@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! command -v jq >/dev/null 2>&1; then
-	skip "jq missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools jq
 
 objs() { gzip -dc "$1" | jq -c "$2"; }
 raw() { $PY "$SRC/tests/rawobjs.py" "$1"; }

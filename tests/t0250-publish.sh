@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! command -v jq >/dev/null 2>&1; then
-	skip "jq missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools jq
 
 # The section's "$ " commands, then its script block (indented lines that
 # are not commands or their output), /srv taken inside $T.

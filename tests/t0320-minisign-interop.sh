@@ -5,11 +5,7 @@
 cd "$T" || exit 2
 D=$SRC/tests/data/trust
 
-if ! command -v minisign >/dev/null 2>&1; then
-	skip "minisign missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools minisign
 
 printf '192.0.2.1\nbad.example.net\n' >iocs.txt
 if ! "$CTI" pack -o b.gz iocs.txt 2>/dev/null; then

@@ -5,11 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! command -v python3 >/dev/null 2>&1; then
-	skip "python3 missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools python3
 # a sanitizer report must not pass for a plain "exit 1"
 export ASAN_OPTIONS="exitcode=99:abort_on_error=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="exitcode=98:print_stacktrace=1:${UBSAN_OPTIONS:-}"

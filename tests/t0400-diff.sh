@@ -9,11 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 F=$SRC/tests/data/diff
 
-if ! command -v jq >/dev/null 2>&1; then
-	skip "jq missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools jq
 
 # ---------------------------------------------------------------- fixture
 # old.json/new.json hold one object of each category, a second version of

@@ -9,11 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! command -v jq >/dev/null 2>&1; then
-	skip "jq missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_tools jq
 
 # the ids the objects of bundle $1 refer to that are not in it
 dangling() {
