@@ -219,6 +219,19 @@ done_testing() {
 	[ "$_fail" -eq 0 ]
 }
 
+# man_examples PAGE: the "$ " commands of man/PAGE's EXAMPLES, one per
+# line ("\e" is "\"; a line ending in a backslash goes on the next)
+man_examples() {
+	awk '/^\.Sh EXAMPLES$/ { on = 1; next }
+	     on && /^\.Sh / { exit }
+	     on && /^\$ / { c = substr($0, 3); gsub(/\\e/, "\\", c)
+		cont = (c ~ /\\$/); if (!cont) { print c; next }
+		sub(/\\$/, "", c); buf = c; next }
+	     on && cont { l = $0; gsub(/\\e/, "\\", l); sub(/^ +/, " ", l)
+		cont = (l ~ /\\$/); sub(/\\$/, "", l); buf = buf l
+		if (!cont) print buf }' "$SRC/man/$1"
+}
+
 # need_tools TOOL...: end the test with a skip when a tool is missing
 need_tools() {
 	for _t in "$@"; do

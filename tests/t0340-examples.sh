@@ -28,18 +28,6 @@ readme_cmds() {
 		"$SRC/README"
 }
 
-# man_cmds PAGE: the "$ " lines of the EXAMPLES section ("\e" is "\").
-man_cmds() {
-	awk '/^\.Sh EXAMPLES$/ { on = 1; next }
-	     on && /^\.Sh / { exit }
-	     on && /^\$ / { c = substr($0, 3); gsub(/\\e/, "\\", c)
-		cont = (c ~ /\\$/); if (!cont) { print c; next }
-		sub(/\\$/, "", c); buf = c; next }
-	     on && cont { l = $0; gsub(/\\e/, "\\", l); sub(/^ +/, " ", l)
-		cont = (l ~ /\\$/); sub(/\\$/, "", l); buf = buf l
-		if (!cont) print buf }' "$SRC/man/$1"
-}
-
 # run_all NAME LIST: run each command of LIST (one per line) in the current
 # directory; the output of the last is in $T/out.
 run_all() {
@@ -84,7 +72,7 @@ cd "$T" || exit 2
 # --- cti-keygen(1)
 mkdir keygen keygen/home && cd keygen || exit 2
 printf '{}' | gzip -n >bundle.cti
-HOME="$T/keygen/home" run_all cti-keygen.1 "$(man_cmds cti-keygen.1)"
+HOME="$T/keygen/home" run_all cti-keygen.1 "$(man_examples cti-keygen.1)"
 check "cti-keygen.1: the key pair went to ~/.config/cti" test -s home/.config/cti/cti.key
 check "cti-keygen.1: the public key printed is a key" cti show cert-xy-feed.pub
 export XDG_CONFIG_HOME="$cfg" XDG_STATE_HOME="$state"
@@ -95,7 +83,7 @@ mkdir sign && cd sign || exit 2
 cp ../readme/iocs.txt .
 cti keygen -q -W -c cert-xy -p cert-xy.pub -s cert-xy.key
 cti keygen -q -W -c cert-zz -p cert-zz.pub -s cert-zz.key
-run_all cti-sign.1 "$(man_cmds cti-sign.1)"
+run_all cti-sign.1 "$(man_examples cti-sign.1)"
 cti verify -q --json -p cert-xy.pub -p cert-zz.pub --threshold 2 --feed cert-xy --state st iocs.cti >v.json 2>&1
 check "cti-sign.1: the co-signed file passes verify --feed --threshold 2" grep -q '"verified":true' v.json
 cd "$T" || exit 2
@@ -113,7 +101,7 @@ cti sign -q -s a.key --feed eu-feed --seq 1 eu-feed.cti
 cti sign -q -s b.key eu-feed.cti
 cti pack -o report.cti iocs.txt
 [ "$have_minisign" = 1 ] && minisign -G -W -p my.pub -s my.key >/dev/null
-run_all cti-verify.1 "$(man_cmds cti-verify.1)"
+run_all cti-verify.1 "$(man_examples cti-verify.1)"
 check "cti-verify.1: the sync job wrote the bundle JSON" sh -c 'gzip -dc eu-feed.cti | cmp -s - eu-feed.json'
 cd "$T" || exit 2
 

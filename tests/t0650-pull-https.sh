@@ -158,15 +158,7 @@ cp feed.cti usb/feed.cti
 cp "$PW" home/.cti-pw && chmod 600 home/.cti-pw
 printf 'cert-ab:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" \
 	>>"$NGINX_DIR/htpasswd"
-# $-lines of a text (a trailing backslash continues) and crontab lines
-dollar_cmds() {
-	awk '/^ *\$ / { c = $0; sub(/^ *\$ /, "", c); gsub(/\\e/, "\\", c)
-		cont = (c ~ /\\$/); if (!cont) { print c; next }
-		sub(/\\$/, "", c); buf = c; next }
-	     cont { l = $0; gsub(/\\e/, "\\", l); sub(/^ +/, " ", l)
-		cont = (l ~ /\\$/); sub(/\\$/, "", l); buf = buf l
-		if (!cont) print buf }'
-}
+# crontab lines
 # (TAXII's run in t0710)
 cron_cmds() { sed -n 's/^ *\*\/15 \* \* \* \* //p' | grep -v 'taxii+'; }
 here() { # the places an example cannot know
@@ -174,7 +166,7 @@ here() { # the places an example cannot know
 		-e "s|/srv/feeds|$T/ex/srv/feeds|g" -e "s|cti pull |cti pull --cacert $CA |"
 }
 mkdir bin && ln -s "$CTI" bin/cti
-man_ex=$(sed -n '/^\.Sh EXAMPLES$/,/^\.Sh /p' "$SRC/man/cti-pull.1" | dollar_cmds | grep '^cti pull' | grep -v 'taxii+' | here "$U/pub/")
+man_ex=$(man_examples cti-pull.1 | grep '^cti pull' | grep -v 'taxii+' | here "$U/pub/")
 check "cti-pull.1: three \$ examples" test "$(printf '%s\n' "$man_ex" | wc -l)" = 3
 while IFS= read -r c; do
 	expect 0 "cti-pull.1: $c" env PATH="$T/ex/bin:$PATH" HOME="$T/ex/home" sh -c "$c"

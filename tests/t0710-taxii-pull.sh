@@ -299,19 +299,6 @@ stop_server bad
 
 # --- the TAXII examples of cti-pull(1), run against the test server --------
 
-# man_taxii_cmds: the "$ " lines of cti-pull(1)'s EXAMPLES that name the
-# example TAXII server ("\e" is "\"), continued lines joined
-man_taxii_cmds() {
-	awk '/^\.Sh EXAMPLES$/ { on = 1; next }
-	     on && /^\.Sh / { exit }
-	     on && /^\$ / { c = substr($0, 3); gsub(/\\e/, "\\", c)
-		cont = (c ~ /\\$/); if (!cont) { print c; next }
-		sub(/\\$/, "", c); buf = c; next }
-	     on && cont { l = $0; gsub(/\\e/, "\\", l); sub(/^ +/, " ", l)
-		cont = (l ~ /\\$/); sub(/\\$/, "", l); buf = buf l
-		if (!cont) print buf }' "$SRC/man/cti-pull.1" |
-		grep taxii.example.org
-}
 up examples
 export XDG_STATE_HOME=$T/state-examples
 mkdir -p bin examples && ln -sf "$CTI" bin/cti
@@ -323,7 +310,7 @@ while IFS= read -r _c; do
 	expect 0 "cti-pull(1) example: $_c" \
 		sh -c "cd examples && PATH=\"$T/bin:\$PATH\" && $_c"
 	cp "$T/out" "examples/out.$_n"
-done < <(man_taxii_cmds)
+done < <(man_examples cti-pull.1 | grep taxii.example.org)
 check "cti-pull(1): three TAXII examples" [ "$_n" -eq 3 ]
 check "cti-pull(1) example: the listing names the Seed collection" \
 	grep -q "c011ec70-0000-4000-8000-000000000001 yes  yes   Seed" examples/out.1
