@@ -141,7 +141,7 @@ check "the connection failure is named" err_has "connect"
 
 # --- the README's nginx server block, as written: it takes a push
 R=$T/readme-nginx
-mkdir -p "$R/www" "$R/tmp" && cp "$NGINX_DIR/srv.pem" "$NGINX_DIR/srv.key" "$R/"
+mkdir -p "$R" && cp "$NGINX_DIR/srv.pem" "$NGINX_DIR/srv.key" "$R/"
 printf 'feeds:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" >"$R/htpasswd"
 RP=$(free_port)
 # the indented block that starts with "server {", its paths and port made
@@ -152,22 +152,8 @@ block=$(awk '/^    server \{$/ { on = 1 } on { print } on && /^    \}$/ { exit }
 		-e "s|root /srv/feeds;|root $R/www;|" -e "s|/etc/nginx/feeds.htpasswd|$R/htpasswd|")
 check "README: an nginx server block with a WebDAV location" \
 	sh -c "printf '%s\n' \"\$1\" | grep -q 'dav_methods PUT'" sh "$block"
-cat >"$R/nginx.conf" <<CONF
-daemon off;
-master_process off;
-pid $R/nginx.pid;
-error_log $R/error.log;
-events { worker_connections 16; }
-http {
-	access_log $R/access.log;
-	client_body_temp_path $R/tmp/body;
-	proxy_temp_path $R/tmp/proxy;
-	fastcgi_temp_path $R/tmp/fastcgi;
-	uwsgi_temp_path $R/tmp/uwsgi;
-	scgi_temp_path $R/tmp/scgi;
-$block
-}
-CONF
+printf '%s\n' "$block" >"$R/server.conf"
+sh "$SRC/tests/servers/nginx-conf.sh" "$R" "$RP" "$R/server.conf"
 if start_server readme-nginx "$RP" "${_ng:-nginx}" -p "$R" -c "$R/nginx.conf" -e "$R/error.log"; then
 	dir=$(printf '%s\n' "$block" | sed -n 's|^ *location \(/[^ ]*/\) {$|\1|p')
 	expect 0 "README: the server block takes a push with the password" \

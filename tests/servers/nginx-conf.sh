@@ -11,8 +11,10 @@
 #   /slow/     GET at 2 KB/s
 #   /mtls/     WebDAV PUT and GET for a client certificate of DIR/ca.pem
 #              only (403 without one)
+# nginx-conf.sh DIR PORT SERVER: the same frame around the server block in
+# the file SERVER instead (its listen line and paths the caller's).
 set -eu
-dir=$1 port=$2
+dir=$1 port=$2 server=${3:-}
 mkdir -p "$dir/www/pub" "$dir/www/auth" "$dir/www/small" "$dir/www/slow" \
 	"$dir/www/mtls" \
 	"$dir/tmp"
@@ -32,6 +34,13 @@ http {
 	scgi_temp_path $dir/tmp/scgi;
 	default_type application/octet-stream;
 	sendfile on;
+CONF
+if [ -n "$server" ]; then
+	cat "$server" >>"$dir/nginx.conf"
+	echo "}" >>"$dir/nginx.conf"
+	exit 0
+fi
+cat >>"$dir/nginx.conf" <<CONF
 	server {
 		listen 127.0.0.1:$port ssl;
 		server_name localhost;
