@@ -20,10 +20,11 @@ ws(const char *p, const char *end)
 	return p;
 }
 
-/* Past the string starting at p (its opening quote): the next quote that
- * an even number of backslashes precedes. */
+/* Past the string at p (its opening quote): past the next quote that an
+ * even number of backslashes precedes; NULL when it does not close before
+ * end. */
 static const char *
-skip_string(const char *p, const char *end)
+string_end(const char *p, const char *end)
 {
 	const char *q;
 
@@ -35,7 +36,16 @@ skip_string(const char *p, const char *end)
 		if (!((q - b) & 1))
 			return q + 1;
 	}
-	return end;
+	return NULL;
+}
+
+/* The same, end for a string that does not close. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	const char *q = string_end(p, end);
+
+	return q ? q : end;
 }
 
 const char *
@@ -217,24 +227,6 @@ cti__json_string(char *out, size_t size, const char *v, size_t n)
 }
 
 /* ------------------------------------------------------------ bundles */
-
-/* Past the string at p (its opening quote), or NULL when it does not
- * close before end. */
-static const char *
-string_end(const char *p, const char *end)
-{
-	const char *q;
-
-	for (p++; p < end && (q = memchr(p, '"', (size_t)(end - p))); p = q + 1) {
-		const char *b = q;
-
-		while (b > p && b[-1] == '\\')
-			b--;
-		if (!((q - b) & 1))
-			return q + 1;
-	}
-	return NULL;
-}
 
 /*
  * Past the whole JSON value at p, or NULL when [p, end) does not hold all
