@@ -78,6 +78,8 @@ void cmd_put_clean(FILE *f, const char *s);
  * cmd_info() prints "cti: CMD: MSG" on stderr only with -v.
  */
 extern int cmd_verbose;	/* -1 quiet, 0 default, 1 verbose */
+/* The option loop's -q or -v (c): cmd_verbose set. */
+void cmd_verbosity(int c);
 void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 
 /*

@@ -173,10 +173,8 @@ cmd_diff(int argc, char **argv)
 			free(ignore);
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case 'o':
 			output = optarg;

@@ -48,10 +48,8 @@ cmd_keygen(int argc, char **argv)
 		case 'h':
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case OPT_JSON:
 			json = 1;

@@ -92,10 +92,8 @@ cmd_pack(int argc, char **argv)
 			free(labels);
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case 'o':
 			output = optarg;

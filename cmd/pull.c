@@ -307,10 +307,8 @@ cmd_pull(int argc, char **argv)
 			cti_keyring_free(kr);
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case OPT_JSON:
 			json = 1;

@@ -280,10 +280,8 @@ cmd_show(int argc, char **argv)
 		case 'h':
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case 'j':
 			json = 1;

@@ -217,6 +217,12 @@ cmd_put_clean(FILE *f, const char *s)
 int cmd_verbose;
 
 void
+cmd_verbosity(int c)
+{
+	cmd_verbose = c == 'q' ? -1 : 1;
+}
+
+void
 cmd_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -232,10 +232,8 @@ cmd_verify(int argc, char **argv)
 			free(keys);
 			return cmd_help_usage(usage);
 		case 'q':
-			cmd_verbose = -1;
-			break;
 		case 'v':
-			cmd_verbose = 1;
+			cmd_verbosity(c);
 			break;
 		case OPT_JSON:
 			json = 1;
