@@ -94,5 +94,10 @@ check "a transfer loads it" sh -c "'$CTI' pack -q -o '$T/ws/a.cti' '$T/ws/l.txt'
 	grep -q 'file=libcurl.so.4'"
 check "a command without one does not" sh -c \
 	"! LD_DEBUG=files '$CTI' show '$T/ws/a.cti' 2>&1 | grep -q 'libcurl'"
+: >"$T/ws/libcurl.so.4" # a libcurl that cannot be loaded
+expect 4 "a transfer without a loadable libcurl: exit 4" env LD_LIBRARY_PATH="$T/ws" \
+	"$CTI" push --retries 0 --allow-unsigned "$T/ws/a.cti" https://127.0.0.1:1/x
+check "... saying why" err_has "libcurl, which the network transports need, cannot be loaded"
+expect 0 "... while the other commands work" env LD_LIBRARY_PATH="$T/ws" "$CTI" show "$T/ws/a.cti"
 
 done_testing

@@ -17,27 +17,28 @@ struct cti__https {
 	char *origin;		/* "scheme://host:port" of the URL given */
 };
 
-/* "scheme://host:port" of url, malloc'd; NULL with the error set. */
-static char *
-origin_of(const char *url, struct cti__url *parts)
+/* "scheme://host:port" of url into *out, malloc'd: CTI_OK, or the error
+ * of parsing it (CTI_EUSAGE; CTI_EIO when libcurl cannot be loaded). */
+static int
+origin_of(char **out, const char *url, struct cti__url *parts)
 {
 	struct cti__url u;
-	char *o;
+	int rc;
 
-	if (cti__url_parse(&u, url))
-		return NULL;
-	if (!(o = malloc(strlen(u.scheme) + strlen(u.host) + strlen(u.port) +
-			 6))) {
+	*out = NULL;
+	if ((rc = cti__url_parse(&u, url)))
+		return rc;
+	if (!(*out = malloc(strlen(u.scheme) + strlen(u.host) + strlen(u.port) +
+			    6))) {
 		cti__url_free(&u);
-		cti__seterr(CTI_ENOMEM, "out of memory");
-		return NULL;
+		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
-	sprintf(o, "%s://%s:%s", u.scheme, u.host, u.port);
+	sprintf(*out, "%s://%s:%s", u.scheme, u.host, u.port);
 	if (parts)
 		*parts = u;
 	else
 		cti__url_free(&u);
-	return o;
+	return CTI_OK;
 }
 
 int
@@ -55,8 +56,8 @@ cti__https_new(struct cti__https **out, cti_net *n, const char *url)
 		free(s);
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	}
-	if (!(s->origin = origin_of(url, &u))) {
-		rc = cti__preferr(CTI_EUSAGE, "%s", disp);
+	if ((rc = origin_of(&s->origin, url, &u))) {
+		rc = cti__preferr(rc, "%s", disp);
 		free(disp);
 		free(s);
 		return rc;
@@ -202,7 +203,7 @@ cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
 		x->handle = s->handle;
 		/* credentials go to the origin they were given for only */
 		free(org);
-		if (!(org = origin_of(url, NULL))) {
+		if (origin_of(&org, url, NULL)) {
 			rc = cti__preferr(CTI_EREMOTE, "%s", disp);
 			break;
 		}
