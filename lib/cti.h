@@ -1013,8 +1013,9 @@ size_t cti_verify_count(const cti_verify_result *res);
 const struct cti_signer *cti_verify_signer(const cti_verify_result *res,
 					   size_t i);
 /*
- * The most restrictive TLP 2.0 marking the verified payload names (the
- * marking-definition ids of cti_tlp_id() found in its text), with
+ * The most restrictive TLP marking the verified payload uses (the TLP 2.0
+ * ids of cti_tlp_id() and the TLP 1.0 ids of STIX 2.1 found in its text
+ * as string values; a marking-definition's own "id" is not a use), with
  * opts->tlp; CTI_TLP_NONE when there is none, or it was not looked for.
  */
 enum cti_tlp cti_verify_tlp(const cti_verify_result *res);

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +33,9 @@
 #define TMP_BASE_MAX 64
 #define STALE_SECONDS 10
 #define NSLOTS 256
+/* Write-back of a temporary output is started every this many bytes, so
+ * that the fsync before its rename has little left to do. */
+#define WRITEBACK_STEP (32u << 20)
 
 /* ------------------------------------------------------------ cleanup */
 
@@ -265,12 +270,65 @@ cti__out_open(struct cti__out *o, const char *path, unsigned mode, int flags)
 	return rc;
 }
 
+/* A hint: start writing out what is written, as it grows. */
+static void
+writeback(struct cti__out *o, uint64_t n)
+{
+	if (!o->tmp)
+		return;
+	o->written += n;
+	if (o->written - o->synced >= WRITEBACK_STEP) {
+		(void)sync_file_range(o->fd, (off_t)o->synced,
+				      (off_t)(o->written - o->synced),
+				      SYNC_FILE_RANGE_WRITE);
+		o->synced = o->written;
+	}
+}
+
 int
 cti__out_write(struct cti__out *o, const void *p, size_t n)
 {
 	if (cti__write_full(o->fd, p, n) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", o->name);
+	writeback(o, n);
 	return CTI_OK;
+}
+
+int
+cti__out_copy(struct cti__out *o, int fd, uint64_t from_off)
+{
+	unsigned char *buf;
+	off_t off = (off_t)from_off;
+	ssize_t n;
+	int rc = CTI_OK;
+
+	/* a clone: a file of its own on the same blocks (Btrfs, XFS) */
+	if (o->tmp && from_off == 0 && o->written == 0 &&
+	    ioctl(o->fd, FICLONE, fd) == 0)
+		return CTI_OK;
+	/* copied in the kernel, else through a buffer */
+	while ((n = copy_file_range(fd, &off, o->fd, NULL, 1u << 30, 0)) > 0)
+		writeback(o, (uint64_t)n);
+	if (n == 0)
+		return CTI_OK;
+	if (off > (off_t)from_off || (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+			errno != EOPNOTSUPP && errno != EBADF))
+		return cti__seterrno(CTI_EIO, errno, "%s", o->name);
+	if (!(buf = malloc(CTI_IOBUF)))
+		return cti__seterr(CTI_ENOMEM, "out of memory");
+	while ((n = pread(fd, buf, CTI_IOBUF, off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cti__seterrno(CTI_EIO, errno, "%s", o->name);
+			break;
+		}
+		if ((rc = cti__out_write(o, buf, (size_t)n)))
+			break;
+		off += n;
+	}
+	free(buf);
+	return rc;
 }
 
 static int

@@ -220,6 +220,30 @@ int cti__write_full(int fd, const void *p, size_t n);
 /* file.c: every file libcti writes. */
 
 /*
+ * The TLP levels a payload's text names, as it streams by (tlp.c): the
+ * highest TLP 2.0 or 1.0 marking-definition id found as a string value
+ * other than a definition's own "id", and whether anything was seen that
+ * only a reading of the objects can decide (the payload defines a marking
+ * it refers to, or a \u escape could hide one). Not unsure after
+ * cti__tlpscan_end(): every marking reference of the payload is a TLP id
+ * at most max, or an id the payload does not define. Zero-initialise;
+ * feed any chunks.
+ */
+#define CTI__TLPSCAN_CTX 32
+#define CTI__TLPSCAN_IDS 16
+struct cti__tlpscan {
+	char carry[CTI__TLPSCAN_CTX + 64];
+	size_t carry_len;
+	enum cti_tlp max;
+	int unsure;
+	char refs[CTI__TLPSCAN_IDS][37]; /* UUIDs of other markings used */
+	char defs[CTI__TLPSCAN_IDS][37]; /* and of those defined */
+	size_t nrefs, ndefs;
+};
+void cti__tlpscan_feed(struct cti__tlpscan *t, const void *p, size_t n);
+void cti__tlpscan_end(struct cti__tlpscan *t);
+
+/*
  * An output file replaced atomically: data goes to a temporary file in the
  * target's directory (locked, and removed by cti_cleanup() on a signal),
  * fsync()ed and rename()d over the target on commit, then the directory is
@@ -232,6 +256,7 @@ struct cti__out {
 	int flags;
 	int ready;	/* synced and closed, waiting for commit */
 	int slot;	/* in cti_cleanup()'s table, or -1 */
+	uint64_t written, synced; /* bytes written; write-back started */
 	char *path;	/* target */
 	char *tmp;	/* temporary name, NULL for stdout and devices */
 	const char *name; /* for messages */
@@ -246,6 +271,14 @@ enum {
 int cti__out_open(struct cti__out *o, const char *path, unsigned mode,
 		  int flags);
 int cti__out_write(struct cti__out *o, const void *p, size_t n);
+/*
+ * Write the file fd from offset off to its end to o, as cheaply as the
+ * file systems allow: the whole file to an output not yet written as a
+ * clone of its blocks (FICLONE: Btrfs, XFS), else copied in the kernel
+ * (copy_file_range(2)), else read and written. fd's own offset is not
+ * used.
+ */
+int cti__out_copy(struct cti__out *o, int fd, uint64_t off);
 /* fsync and close the temporary file, so that several outputs can be
  * made ready before any is committed (all or nothing, as far as rename
  * allows). cti__out_commit() does it when it was not done. */
@@ -301,6 +334,10 @@ int cti__src_open_eof(struct cti__src *s, int fd, int own_fd,
  * or a negative error. */
 ssize_t cti__src_read(struct cti__src *s, void *p, size_t n);
 void cti__src_close(struct cti__src *s);
+/* Everything src gives, to out (written on a second thread while the
+ * next bytes are read and inflated) and through t when not NULL. */
+int cti__src_pump(struct cti__src *src, struct cti__out *out,
+		  struct cti__tlpscan *t);
 
 /* csv.c: cti_csv_open(); eof: reading the prefix met the end of the
  * input; *no_column is set when the header names no value column. */

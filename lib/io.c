@@ -248,3 +248,66 @@ cti__src_close(struct cti__src *s)
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
+
+/* ------------------------------------------------------------ pump */
+
+/* The hand-over of cti__src_pump(): read and inflated here, written by a
+ * second thread, so that inflating and writing overlap. */
+#define PUMP_SLOTS 8
+#define PUMP_SLOT (256u << 10)
+
+struct pump {
+	struct cti__pipe pipe;
+	struct cti__out *out;
+	unsigned char *buf[PUMP_SLOTS];
+	size_t len[PUMP_SLOTS];
+};
+
+static void *
+pump_writer(void *arg)
+{
+	struct pump *w = arg;
+	int i, rc;
+
+	while ((i = cti__pipe_next(&w->pipe)) >= 0) {
+		if ((rc = cti__out_write(w->out, w->buf[i], w->len[i]))) {
+			cti__pipe_stop(&w->pipe, rc);
+			break;
+		}
+		cti__pipe_done(&w->pipe);
+	}
+	return NULL;
+}
+
+int
+cti__src_pump(struct cti__src *src, struct cti__out *out,
+	      struct cti__tlpscan *t)
+{
+	struct pump w = { .out = out };
+	ssize_t k = 0;
+	int i, rc = CTI_OK;
+
+	for (i = 0; i < PUMP_SLOTS; i++)
+		if (!(w.buf[i] = malloc(PUMP_SLOT))) {
+			rc = cti__seterr(CTI_ENOMEM, "out of memory");
+			goto out;
+		}
+	if ((rc = cti__pipe_start(&w.pipe, PUMP_SLOTS, pump_writer, &w)))
+		goto out;
+	while ((i = cti__pipe_slot(&w.pipe)) >= 0 &&
+	       (k = cti__src_read(src, w.buf[i], PUMP_SLOT)) > 0) {
+		if (t)
+			cti__tlpscan_feed(t, w.buf[i], (size_t)k);
+		w.len[i] = (size_t)k;
+		cti__pipe_put(&w.pipe);
+	}
+	if (k < 0)
+		cti__pipe_stop(&w.pipe, (int)k);
+	else
+		cti__pipe_close(&w.pipe);
+	rc = cti__pipe_finish(&w.pipe);
+out:
+	for (i = 0; i < PUMP_SLOTS; i++)
+		free(w.buf[i]);
+	return rc;
+}

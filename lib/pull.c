@@ -30,9 +30,9 @@
 #define NAME_MAX_READABLE 80
 /* Largest lock file read for its holder's pid. */
 #define PID_MAX 32
-/* The hand-over between the receiving thread and the one that writes and
- * hashes: this many buffers of this size. */
-#define PIPE_SLOTS 8
+/* The hand-over between the receiving thread (which writes the partial)
+ * and the one that hashes: this many buffers of this size. */
+#define PIPE_SLOTS 32
 #define PIPE_SLOT (256u << 10)
 /* Write-back of the partial is started every this many bytes, so that the
  * fsync before it is installed has little left to do. */
@@ -165,9 +165,11 @@ meta_write(const char *path, const char *source,
  * Received bytes are gathered in a buffer of PIPE_SLOT bytes; each full
  * buffer is written to the partial file and handed, through a pipe of
  * PIPE_SLOTS buffers (pipe.c), to a second thread that feeds the
- * verifier, so that hashing (and the verifier's copy of the payload)
- * overlaps with receiving. Only one thread touches the verifier at a
- * time: the worker while the pipe has work, the caller after pipe_drain().
+ * verifier, so that hashing overlaps with receiving (8 MiB in all: less
+ * made the receiving thread wait for the hashing one on two cores). The
+ * verifier keeps no copy: the output is written from the partial once it
+ * passed. Only one thread touches the verifier at a time: the worker
+ * while the pipe has work, the caller after pipe_drain().
  */
 struct pull {
 	const struct cti_pull_opts *o;
@@ -446,18 +448,12 @@ on_write(void *ctx, const void *buf, size_t n)
 	return CTI_OK;
 }
 
-/* Without signatures: the file must still be a STIX bundle, read whole;
- * then the output gets it (keep_gzip: as received, else inflated). */
+/* Without signatures: the file must still be a STIX bundle, read whole. */
 static int
 check_unsigned(struct pull *p)
 {
-	const struct cti_verify_opts *vo = &p->o->verify;
 	const struct cti_object *obj;
-	struct cti__src src;
-	struct cti__out out;
 	cti_reader *r = NULL;
-	char *buf = NULL;
-	ssize_t k;
 	int rc;
 
 	if (lseek(p->pfd, 0, SEEK_SET) < 0)
@@ -469,37 +465,63 @@ check_unsigned(struct pull *p)
 	if (rc == CTI_OK && cti_reader_layout(r) != CTI_LAYOUT_BUNDLE)
 		rc = cti__seterr(CTI_EFORMAT, "%s: not a STIX bundle", p->disp);
 	cti_reader_free(r);
-	if (rc || !vo->output)
-		return rc;
+	return rc;
+}
+
+/*
+ * The output, from the file checked (p->pfd, named path): with keep_gzip
+ * the signed bytes (cti__out_copy(): where it can, without reading them
+ * through), else its payload inflated. Only ever after every check.
+ */
+static int
+write_output(struct pull *p, const char *path)
+{
+	const struct cti_verify_opts *vo = &p->o->verify;
+	struct cti__src src;
+	struct cti__out out;
+	int rc;
+
+	if (!vo->output)
+		return CTI_OK;
 	if (lseek(p->pfd, 0, SEEK_SET) < 0)
-		return cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+		return cti__seterrno(CTI_EIO, errno, "%s", path);
 	if ((rc = cti__out_open(&out, vo->output, 0, 0)))
 		return rc;
-	if (!(buf = malloc(CTI_IOBUF))) {
-		cti__out_abort(&out);
-		return cti__seterr(CTI_ENOMEM, "out of memory");
-	}
 	if (vo->keep_gzip) {
-		while ((k = cti__read_full(p->pfd, buf, CTI_IOBUF)) > 0)
-			if ((rc = cti__out_write(&out, buf, (size_t)k)))
-				break;
-		if (k < 0)
-			rc = cti__seterrno(CTI_EIO, errno, "%s", p->partial);
+		/* what was verified: the header without its signatures,
+		 * then the rest of the file as it is */
+		const unsigned char *head = NULL;
+		size_t head_len = 0;
+		uint64_t from = 0;
+
+		if (!p->v ||
+		    (rc = cti__verifier_signed(p->v, &head, &head_len, &from)) ==
+			    CTI_OK)
+			rc = head_len ? cti__out_write(&out, head, head_len) :
+					CTI_OK;
+		if (rc == CTI_OK)
+			rc = cti__out_copy(&out, p->pfd, from);
 	} else if ((rc = cti__src_open(&src, p->pfd, 0, p->disp, NULL, 0)) ==
 		   CTI_OK) {
-		while ((k = cti__src_read(&src, buf, CTI_IOBUF)) > 0)
-			if ((rc = cti__out_write(&out, buf, (size_t)k)))
-				break;
-		if (k < 0)
-			rc = (int)k;
+		rc = cti__src_pump(&src, &out, NULL);
 		cti__src_close(&src);
 	}
-	free(buf);
 	if (rc) {
 		cti__out_abort(&out);
 		return rc;
 	}
 	return cti__out_commit(&out);
+}
+
+/* fsync(2) the partial, on a thread of its own: cti__install() then finds
+ * little left to do (its own fsync reports any error). */
+static void *
+sync_partial(void *arg)
+{
+	const struct pull *p = arg;
+
+	(void)fsync(p->pfd);
+	return NULL;
 }
 
 /* CTI_ELOCKED from the lock: say who holds it, by the pid it wrote. */
@@ -729,7 +751,8 @@ tpull_output(struct pull *p, const char *path)
 		return CTI_OK;
 	if ((p->pfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return cti__seterrno(CTI_EIO, errno, "%s", path);
-	rc = check_unsigned(p);
+	if ((rc = check_unsigned(p)) == CTI_OK)
+		rc = write_output(p, path);
 	close(p->pfd);
 	p->pfd = -1;
 	return rc;
@@ -854,6 +877,7 @@ pull_one(struct cti_pull_result *res, cti_net *n,
 	struct cti_net_get req = { 0 };
 	struct cti__validators last, part;
 	struct stat st;
+	pthread_t syncer;
 	char *disp = NULL, source[17];
 	int rc, lfd = -1, resume = 0;
 
@@ -926,6 +950,9 @@ pull_one(struct cti_pull_result *res, cti_net *n,
 	p.vo.no_detached = p.vo.sig_path == NULL;
 	p.vo.lock_wait = -1; /* the pull's lock keeps other pulls out */
 	p.vo.progress = NULL;
+	/* the output is written from the partial after the checks */
+	p.vo.output = NULL;
+	p.vo.keep_gzip = 0;
 
 	/* the last good copy's validators; a partial download's */
 	last.etag[0] = part.etag[0] = '\0';
@@ -1009,6 +1036,15 @@ pull_one(struct cti_pull_result *res, cti_net *n,
 	} else if ((rc = check_unsigned(&p))) {
 		goto failed;
 	}
+	/* the partial goes to disk while the output is written */
+	if (pthread_create(&syncer, NULL, sync_partial, &p) == 0) {
+		rc = write_output(&p, p.partial);
+		pthread_join(syncer, NULL);
+	} else {
+		rc = write_output(&p, p.partial);
+	}
+	if (rc)
+		goto failed;
 
 	/* install: the last good copy, then what says which it is */
 	if ((rc = cti__install(p.partial, p.bundle)))

@@ -128,3 +128,185 @@ cti_tlp_object(enum cti_tlp t)
 		return NULL;
 	return tlps[t].object;
 }
+
+/* ------------------------------------------------------------ scan */
+
+/*
+ * The scan's rules. A marking reference is a JSON string whose value is a
+ * marking-definition id: unescaped, its text is '"' NEEDLE UUID '"'. So
+ * every such string of the payload is looked at:
+ *   - the value of an "id" member is a definition: passed over when it is
+ *     a TLP id (cti_tlp_from_id(): its level is known), else noted;
+ *   - any other TLP id counts with its level;
+ *   - any other id is noted as referenced: one that the payload also
+ *     defines may be a TLP level of the producer's own, which only a
+ *     reading of the object can tell (cti__tlpscan_end() says unsure),
+ *     one it does not define marks nothing a reader can know;
+ *   - anything that only starts like an id (another length, an escape
+ *     in it) makes the scan unsure.
+ * A \u escape that stands for a character an id is written with (ASCII
+ * letters, digits, '-') could hide a reference from these rules, so it
+ * makes the scan unsure too; escapes of other characters cannot.
+ */
+#define SCAN_NEEDLE "marking-definition--"
+#define SCAN_NEEDLE_LEN (sizeof(SCAN_NEEDLE) - 1)
+#define SCAN_ID_LEN (SCAN_NEEDLE_LEN + 36)
+#define SCAN_MATCH (SCAN_ID_LEN + 2)	/* with its quotes */
+#define SCAN_ESC 6			/* \uXXXX */
+
+/* Whether the quote at q (window from w) opens the value of an "id"
+ * member: 1 yes, 0 no, -1 the window does not reach back far enough. */
+static int
+is_id_value(const char *w, const char *q)
+{
+	const char *p = q;
+	int colon = 0;
+
+	while (p > w) {
+		char c = *--p;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == ':' && !colon) {
+			colon = 1;
+			continue;
+		}
+		if (!colon)
+			return 0;
+		if (p - w < 3)
+			return -1;
+		return memcmp(p - 3, "\"id\"", 4) == 0;
+	}
+	return -1;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Note the UUID of id in the set ids (n of them), once. */
+static void
+note(struct cti__tlpscan *t, char (*ids)[37], size_t *n, const char *id)
+{
+	const char *u = id + SCAN_NEEDLE_LEN;
+
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp(ids[i], u, 36) == 0)
+			return;
+	if (*n == CTI__TLPSCAN_IDS) {
+		t->unsure = 1;
+		return;
+	}
+	memcpy(ids[*n], u, 36);
+	ids[(*n)++][36] = '\0';
+}
+
+/* Look at the matches in w..end that start in [from, to). */
+static void
+scan_window(struct cti__tlpscan *t, const char *w, const char *end,
+	    const char *from, const char *to)
+{
+	const char *q;
+	char id[SCAN_ID_LEN + 1];
+
+	for (q = from; q < to &&
+	     (q = memmem(q, (size_t)(end - q), SCAN_NEEDLE, SCAN_NEEDLE_LEN)) &&
+	     q < to; q += SCAN_NEEDLE_LEN) {
+		enum cti_tlp l;
+		int def;
+
+		if (q == w || q[-1] != '"')
+			continue; /* not the start of a string */
+		if (end - q < (ptrdiff_t)SCAN_ID_LEN + 1)
+			break;	  /* cut: the next window has it whole */
+		memcpy(id, q, SCAN_ID_LEN);
+		id[SCAN_ID_LEN] = '\0';
+		if (q[SCAN_ID_LEN] != '"' ||
+		    memchr(id, '\\', SCAN_ID_LEN)) {
+			t->unsure = 1;
+			continue;
+		}
+		l = cti_tlp_from_id(id);
+		if ((def = is_id_value(w, q - 1)) < 0)
+			t->unsure = 1;	/* and counted, as if a reference */
+		if (def > 0) {
+			if (l == CTI_TLP_NONE)
+				note(t, t->defs, &t->ndefs, id);
+		} else if (l == CTI_TLP_NONE) {
+			note(t, t->refs, &t->nrefs, id);
+		} else if (l > t->max) {
+			t->max = l;
+		}
+	}
+	for (q = from; !t->unsure && q < to &&
+	     (q = memmem(q, (size_t)(end - q), "\\u", 2)) && q < to; q += 2) {
+		int v = 0;
+
+		if (end - q < SCAN_ESC)
+			break;
+		for (int i = 2; i < SCAN_ESC && v >= 0; i++)
+			v = hexval(q[i]) < 0 ? -1 : v * 16 + hexval(q[i]);
+		if (v == '-' || (v >= '0' && v <= '9') || (v >= 'a' && v <= 'z') ||
+		    (v >= 'A' && v <= 'Z'))
+			t->unsure = 1;
+	}
+}
+
+void
+cti__tlpscan_feed(struct cti__tlpscan *t, const void *buf, size_t n)
+{
+	const char *p = buf;
+	char j[sizeof(t->carry) + CTI__TLPSCAN_CTX + SCAN_MATCH];
+	size_t head = n < CTI__TLPSCAN_CTX + SCAN_MATCH ?
+			      n : CTI__TLPSCAN_CTX + SCAN_MATCH;
+	size_t keep;
+
+	/* what straddles the previous bytes and these, and what starts
+	 * near the beginning of these (its context is in the carry) */
+	memcpy(j, t->carry, t->carry_len);
+	memcpy(j + t->carry_len, p, head);
+	scan_window(t, j, j + t->carry_len + head,
+		    j + (t->carry_len > SCAN_MATCH ? t->carry_len - SCAN_MATCH :
+						     0),
+		    j + t->carry_len + (head < CTI__TLPSCAN_CTX ?
+						head : CTI__TLPSCAN_CTX));
+	if (n > CTI__TLPSCAN_CTX)
+		scan_window(t, p, p + n, p + CTI__TLPSCAN_CTX, p + n);
+	/* the last bytes, for the next call */
+	if (n >= sizeof(t->carry)) {
+		memcpy(t->carry, p + n - sizeof(t->carry), sizeof(t->carry));
+		t->carry_len = sizeof(t->carry);
+	} else {
+		keep = t->carry_len + n > sizeof(t->carry) ?
+			       sizeof(t->carry) - n : t->carry_len;
+		memmove(t->carry, t->carry + t->carry_len - keep, keep);
+		memcpy(t->carry + keep, p, n);
+		t->carry_len = keep + n;
+	}
+}
+
+void
+cti__tlpscan_end(struct cti__tlpscan *t)
+{
+	const char *end = t->carry + t->carry_len, *q = t->carry;
+
+	/* a string at the very end, too short to be an id */
+	while ((q = memmem(q, (size_t)(end - q), SCAN_NEEDLE, SCAN_NEEDLE_LEN))) {
+		if (q > t->carry && q[-1] == '"' &&
+		    end - q < (ptrdiff_t)SCAN_ID_LEN + 1)
+			t->unsure = 1;
+		q += SCAN_NEEDLE_LEN;
+	}
+	for (size_t i = 0; i < t->nrefs; i++)
+		for (size_t j = 0; j < t->ndefs; j++)
+			if (memcmp(t->refs[i], t->defs[j], 36) == 0)
+				t->unsure = 1;
+}

@@ -178,6 +178,11 @@ struct cti__scan {
 };
 
 int cti__scan_init(struct cti__scan *s, const char *name);
+/* The signed bytes of the file a verifier took: head[0..head_len) (the
+ * gzip header without its signatures; none for a plain file), then the
+ * file's own bytes from offset from on. */
+int cti__verifier_signed(const cti_verifier *v, const unsigned char **head,
+			 size_t *head_len, uint64_t *from);
 /* Take bytes from *p, *n into the head (advancing them); eof: no more
  * bytes follow. Returns 1 when the head is parsed, 0 when it wants more,
  * or a negative error (a malformed header). */

@@ -195,121 +195,49 @@ direct_output(const char *output)
 	return stat(output, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode);
 }
 
-/* ------------------------------------------------------------ TLP */
-
-/*
- * The most restrictive TLP 2.0 marking the payload names: its text is
- * searched for the five marking-definition ids as it streams by, so that
- * no second parse is needed. An id split between two chunks is found by
- * keeping the last bytes of each.
- */
-#define TLP_ID_LEN 56	/* "marking-definition--" + a UUID */
-struct tlpscan {
-	char carry[TLP_ID_LEN - 1];
-	size_t carry_len;
-	enum cti_tlp max;
-};
-
-static void
-tlp_look(struct tlpscan *t, const char *p, size_t n)
-{
-	static const char needle[] = "marking-definition--";
-	const char *q = p, *end = p + n;
-	char id[TLP_ID_LEN + 1];
-	enum cti_tlp l;
-
-	while ((q = memmem(q, (size_t)(end - q), needle, sizeof(needle) - 1))) {
-		if (end - q < TLP_ID_LEN)
-			break;
-		memcpy(id, q, TLP_ID_LEN);
-		id[TLP_ID_LEN] = '\0';
-		if ((l = cti_tlp_from_id(id)) > t->max)
-			t->max = l;
-		q += sizeof(needle) - 1;
-	}
-}
-
-static void
-tlp_feed(struct tlpscan *t, const unsigned char *p, size_t n)
-{
-	char j[2 * (TLP_ID_LEN - 1)];
-	size_t k = n < sizeof(t->carry) ? n : sizeof(t->carry);
-
-	if (t->max == CTI_TLP_RED)
-		return; /* nothing is above it */
-	if (t->carry_len) {
-		/* ids that straddle the previous chunk and this one */
-		memcpy(j, t->carry, t->carry_len);
-		memcpy(j + t->carry_len, p, k);
-		tlp_look(t, j, t->carry_len + k);
-	}
-	tlp_look(t, (const char *)p, n);
-	if (n >= sizeof(t->carry)) {
-		memcpy(t->carry, p + n - sizeof(t->carry), sizeof(t->carry));
-		t->carry_len = sizeof(t->carry);
-	} else {
-		size_t keep = t->carry_len + n > sizeof(t->carry) ?
-				      sizeof(t->carry) - n :
-				      t->carry_len;
-
-		memmove(t->carry, t->carry + t->carry_len - keep, keep);
-		memcpy(t->carry + keep, p, n);
-		t->carry_len = keep + n;
-	}
-}
-
 /* ------------------------------------------------------------ payload */
 
 /*
  * After the checks: the signed bytes in fd (from its start) to out, as
- * they are (keep_gzip) or inflated, and through t (may be NULL) inflated.
+ * they are (keep_gzip) or inflated, and through t (may be NULL) inflated:
+ * the payload's TLP (cti_verify_tlp()) is the highest TLP id it names as
+ * a marking (cti__tlpscan_feed()).
  * out NULL: only t. An inflation error fails only when out wants it.
  */
 static int
-payload(int fd, struct cti__out *out, int keep_gzip, struct tlpscan *t,
+payload(int fd, struct cti__out *out, int keep_gzip, struct cti__tlpscan *t,
 	const char *name)
 {
 	struct cti__src src;
 	unsigned char *buf;
-	ssize_t r;
+	ssize_t r = 0;
 	int rc = CTI_OK;
 
-	if (!(buf = malloc(CTI_IOBUF)))
-		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if (out && keep_gzip) {
-		if (lseek(fd, 0, SEEK_SET) < 0)
-			rc = cti__seterrno(CTI_EIO, errno, "temporary file");
-		while (rc == CTI_OK &&
-		       (r = cti__read_full(fd, buf, CTI_IOBUF)) > 0)
-			rc = cti__out_write(out, buf, (size_t)r);
-		if (rc == CTI_OK && r < 0)
-			rc = cti__seterrno(CTI_EIO, errno, "temporary file");
+		if ((rc = cti__out_copy(out, fd, 0)))
+			return rc;
 		out = NULL;
 	}
-	if (rc == CTI_OK && (out || t)) {
-		if (lseek(fd, 0, SEEK_SET) < 0) {
-			rc = cti__seterrno(CTI_EIO, errno, "temporary file");
-		} else if ((rc = cti__src_open(&src, fd, 0, name, NULL, 0)) ==
-			   CTI_OK) {
-			while ((r = cti__src_read(&src, buf, CTI_IOBUF)) > 0) {
-				if (t)
-					tlp_feed(t, buf, (size_t)r);
-				if (out && (rc = cti__out_write(out, buf,
-								(size_t)r)))
-					break;
-			}
-			if (r < 0 && rc == CTI_OK)
-				rc = (int)r;
-			cti__src_close(&src);
-		}
-		if (rc && !out) {
-			/* only looking: a payload that does not inflate
-			 * has no TLP to tell */
+	if (!out && !t)
+		return CTI_OK;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return cti__seterrno(CTI_EIO, errno, "temporary file");
+	if ((rc = cti__src_open(&src, fd, 0, name, NULL, 0)))
+		return rc;
+	if (out) {
+		rc = cti__src_pump(&src, out, t);
+	} else if (!(buf = malloc(CTI_IOBUF))) {
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
+	} else {
+		/* only looking: a payload that does not inflate has no TLP
+		 * to tell */
+		while ((r = cti__src_read(&src, buf, CTI_IOBUF)) > 0)
+			cti__tlpscan_feed(t, buf, (size_t)r);
+		if (r < 0)
 			t->max = CTI_TLP_NONE;
-			rc = CTI_OK;
-		}
+		free(buf);
 	}
-	free(buf);
+	cti__src_close(&src);
 	return rc;
 }
 
@@ -794,7 +722,7 @@ cti_verifier_finish(cti_verify_result **out, cti_verifier *v)
 {
 	unsigned char prehash[CTI_PREHASH_LEN];
 	cti_verify_result *r = NULL;
-	struct tlpscan tlp = { .max = CTI_TLP_NONE };
+	struct cti__tlpscan tlp = { .max = CTI_TLP_NONE };
 	struct cti__out pout;
 	size_t counted, distinct;
 	unsigned threshold;
@@ -864,6 +792,18 @@ cti_verifier_finish(cti_verify_result **out, cti_verifier *v)
 err:
 	cti_verify_result_free(r);
 	return fail(v, rc);
+}
+
+int
+cti__verifier_signed(const cti_verifier *v, const unsigned char **head,
+		     size_t *head_len, uint64_t *from)
+{
+	if (!v || !v->scan.started)
+		return cti__seterr(CTI_EINVAL, "no verified file");
+	*head = v->scan.gzip ? v->scan.strip : NULL;
+	*head_len = v->scan.gzip ? v->scan.strip_len : 0;
+	*from = v->scan.gzip ? (uint64_t)v->scan.h->len : 0;
+	return CTI_OK;
 }
 
 /* ------------------------------------------------------------ whole files */

@@ -117,6 +117,50 @@ check "indicator--3333... named" err_has "indicator--33333333-3333-4333-8333-333
 expect 0 "--max-tlp red lets them all through" sh -c \
 	'for f in gran tlp1 own esc; do "$CTI" push --max-tlp red -p alice.pub $f.gz stick || exit 1; done'
 
+# the gate first searches the text (a plain file while its signature is
+# checked): what the search cannot decide, the objects decide
+ind='{"type":"indicator","spec_version":"2.1","id":"indicator--66666666-6666-4666-8666-666666666666","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '"'"'192.0.2.6'"'"']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"'
+RED=marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1
+GREEN=marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb
+reddef='{"type":"marking-definition","spec_version":"2.1","id":"'$RED'","created":"2022-10-01T00:00:00.000Z","name":"TLP:RED","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":"red"}}}'
+bundle() {
+	printf '{"type":"bundle","id":"bundle--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa","objects":[%s]}' "$1" >"$2" &&
+		"$CTI" sign -q --detached -s alice.key "$2"
+}
+bundle "$reddef,$ind"',"object_marking_refs":["'$GREEN'"]}' defs.json
+expect 0 "TLP:RED defined but not used: sent" "$CTI" push -v -p alice.pub defs.json stick
+check "found by the search of the text" err_has "defs.json: markings found by a search of the text"
+check "the marking used is named" err_has "highest marking TLP:GREEN"
+bundle "$ind"',"x_note":"'$RED'","object_marking_refs":["'$GREEN'"]}' note.json
+expect 0 "the TLP:RED id as a property's value: sent" "$CTI" push -v -p alice.pub note.json stick
+check "the objects decided" sh -c "! grep -q 'search of the text' '$T/err' && grep -q 'highest marking TLP:GREEN' '$T/err'"
+bundle "$ind"',"object_marking_refs":["marking\u002ddefinition--e828b379-4e03-4974-9ac4-e53a884c97c1"]}' escref.json
+expect 1 "a reference written with escapes is refused" "$CTI" push -p alice.pub escref.json stick
+check "its object named" err_has "indicator--66666666-6666-4666-8666-666666666666 is marked TLP:RED"
+# a reference and a definition across the 128 KiB the search reads at a
+# time: the opening quote of the TLP:RED id at every offset around it
+reddesc() { printf '{"type":"marking-definition","spec_version":"2.1","description":"%s","id":"%s","created":"2022-10-01T00:00:00.000Z","name":"TLP:RED","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":{"extension_type":"property-extension","tlp_2_0":"red"}}}' "$1" $RED; }
+refdesc() { printf '%s,"description":"%s","object_marking_refs":["%s"]}' "$ind" "$1" "$2"; }
+xs() { head -c "$1" /dev/zero | tr '\0' x; }
+quote_at() { grep -b -o "\"$RED" "$1" | head -n 1 | cut -d: -f1; }
+for at in 131000 131014 131015 131016 131040 131060 131070 131071 131072 131073; do
+	bundle "$(refdesc "$(xs 1000)" $RED)" probe.json
+	pad=$((1000 + at - $(quote_at probe.json)))
+	bundle "$(refdesc "$(xs $pad)" $RED)" cut-ref-$at.json
+	bundle "$(reddesc "$(xs 1000)"),$(refdesc x $GREEN)" probe.json
+	pad=$((1000 + at - $(quote_at probe.json)))
+	bundle "$(reddesc "$(xs $pad)"),$(refdesc x $GREEN)" cut-def-$at.json
+	[ "$(quote_at cut-ref-$at.json)" = $at ] && [ "$(quote_at cut-def-$at.json)" = $at ] ||
+		echo "not ok - the test's files: the id is not at $at"
+done
+expect 0 "at every offset: a reference is refused, a definition is not" sh -c '
+	for f in cut-ref-*.json; do
+		"$CTI" push -q -p alice.pub $f stick 2>err; [ $? -eq 1 ] && grep -q "is marked TLP:RED" err || { echo "$f"; exit 1; }
+	done
+	for f in cut-def-*.json; do
+		"$CTI" push -v -p alice.pub $f stick 2>err && grep -q "search of the text" err && grep -q "highest marking TLP:GREEN" err || { echo "$f"; cat err; exit 1; }
+	done'
+
 # --- standard input: spooled, checked, then sent
 expect 0 "FILE - with --name" sh -c '"$CTI" push -p alice.pub --name in.gz - stick <green.gz'
 check "stick/in.gz is the input" cmp -s green.gz stick/in.gz

@@ -470,8 +470,20 @@ test_verifier(void)
 	free(state);
 }
 
+/* Put the id at p as a JSON string, quotes included. */
+static void
+put_id(char *p, const char *id)
+{
+	size_t n = strlen(id);
+
+	p[0] = '"';
+	memcpy(p + 1, id, n);
+	p[n + 1] = '"';
+}
+
 /* The TLP is found wherever its id falls, across the reads of the
- * payload too (they are CTI_IOBUF bytes). */
+ * payload too (they are CTI_IOBUF bytes); a definition's own id is not a
+ * marking. */
 static void
 test_tlp(void)
 {
@@ -483,7 +495,7 @@ test_tlp(void)
 	cti_seckey *sk;
 	char *pub, *sec, *file, *buf;
 	const char *red = cti_tlp_id(CTI_TLP_RED);
-	size_t n = 3 * CTI_IOBUF, at, bad = 0;
+	size_t n = 3 * CTI_IOBUF, at, bad = 0, len = strlen(red) + 2;
 	FILE *f;
 
 	pub = cti__path_join(tmpdir, "t.pub", NULL);
@@ -495,10 +507,10 @@ test_tlp(void)
 	CHECK(cti_keyring_add(kr, pub) == CTI_OK);
 	vo.keys = kr;
 	buf = malloc(n);
-	for (at = CTI_IOBUF - strlen(red); at <= CTI_IOBUF; at++) {
+	for (at = CTI_IOBUF - len; at <= CTI_IOBUF; at++) {
 		memset(buf, ' ', n);
-		memcpy(buf + 10, cti_tlp_id(CTI_TLP_GREEN), strlen(red));
-		memcpy(buf + at, red, strlen(red));
+		put_id(buf + 10, cti_tlp_id(CTI_TLP_GREEN));
+		put_id(buf + at, red);
 		f = fopen(file, "wb");
 		fwrite(buf, 1, n, f);
 		fclose(f);
@@ -510,9 +522,26 @@ test_tlp(void)
 		cti_verify_result_free(res);
 	}
 	CHECK(bad == 0);
+	/* only GREEN used; RED defined (an "id"), across the reads too */
+	for (at = CTI_IOBUF - len - 6; at <= CTI_IOBUF; at++) {
+		memset(buf, ' ', n);
+		put_id(buf + 10, cti_tlp_id(CTI_TLP_GREEN));
+		memcpy(buf + at - 5, "\"id\":", 5);
+		put_id(buf + at, red);
+		f = fopen(file, "wb");
+		fwrite(buf, 1, n, f);
+		fclose(f);
+		res = NULL;
+		if (cti_sign_file(NULL, sk, file, &so) != CTI_OK ||
+		    cti_verify_file(&res, file, &vo) != CTI_OK ||
+		    cti_verify_tlp(res) != CTI_TLP_GREEN)
+			bad++;
+		cti_verify_result_free(res);
+	}
+	CHECK(bad == 0);
 	/* only GREEN */
 	memset(buf, ' ', n);
-	memcpy(buf + CTI_IOBUF - 20, cti_tlp_id(CTI_TLP_GREEN), strlen(red));
+	put_id(buf + CTI_IOBUF - 20, cti_tlp_id(CTI_TLP_GREEN));
 	f = fopen(file, "wb");
 	fwrite(buf, 1, n, f);
 	fclose(f);

@@ -1,4 +1,5 @@
-/* test_uuid.c - SHA-1 (FIPS 180-4 vectors), UUIDv5, STIX ids, TLP. */
+/* test_uuid.c - SHA-1 (FIPS 180-4 vectors), UUIDv5, STIX ids, TLP and
+ * the search of a payload's text for TLP markings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,10 +166,117 @@ test_tlp(void)
 	CHECK(cti_tlp_label(CTI_TLP_NONE) == NULL);
 	CHECK(cti_tlp_object(CTI_TLP_NONE) == NULL);
 	CHECK(cti_tlp_object(99) == NULL);
-	/* TLP 1.0 (STIX 2.1 section 7.2.1.4) is not TLP 2.0 */
+	/* TLP 1.0 (STIX 2.1 section 7.2.1.4) is known too; an id that
+	 * differs in one digit is not */
+	CHECK(cti_tlp_from_id("marking-definition--34098fce-860f-48ae-8e50-"
+			      "ebd3cc5a41da") == CTI_TLP_GREEN);
 	CHECK(cti_tlp_from_id("marking-definition--34098fce-860f-48ae-8e50-"
 			      "ebd3cc5e41da") == CTI_TLP_NONE);
 	CHECK(cti_tlp_from_id(NULL) == CTI_TLP_NONE);
+}
+
+#define S_GREEN "\"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb\""
+#define S_RED "\"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1\""
+#define S_OWN "\"marking-definition--44444444-4444-4444-8444-444444444444\""
+
+/* The scan of text, fed whole, a byte at a time and in chunks of 7:
+ * *max, and whether it was sure; the three must agree. */
+static int
+scan(const char *text, enum cti_tlp *max)
+{
+	struct cti__tlpscan t[3];
+	size_t n = strlen(text);
+
+	memset(t, 0, sizeof(t));
+	cti__tlpscan_feed(&t[0], text, n);
+	for (size_t i = 0; i < n; i++)
+		cti__tlpscan_feed(&t[1], text + i, 1);
+	for (size_t i = 0; i < n; i += 7)
+		cti__tlpscan_feed(&t[2], text + i, n - i < 7 ? n - i : 7);
+	for (int i = 0; i < 3; i++)
+		cti__tlpscan_end(&t[i]);
+	if (t[0].max != t[1].max || t[0].max != t[2].max ||
+	    t[0].unsure != t[1].unsure || t[0].unsure != t[2].unsure)
+		return -1;
+	*max = t[0].max;
+	return !t[0].unsure;
+}
+
+/* Definitions and references at every offset of a chunk boundary: each
+ * chunk size gives what the whole text gives. */
+static void
+chunked(void)
+{
+	static char text[1 << 16];
+	struct cti__tlpscan whole = { 0 }, t;
+	size_t n = 0;
+	int same = 1;
+
+	for (int i = 0; n < sizeof(text) - 400; i++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "{\"id\":  %s,\"d\":\"%*s\","
+				      "\"object_marking_refs\":[%s]},",
+				      i % 3 ? S_RED : S_OWN, i % 97, "",
+				      S_GREEN);
+	}
+	cti__tlpscan_feed(&whole, text, n);
+	cti__tlpscan_end(&whole);
+	CHECK(whole.max == CTI_TLP_GREEN && !whole.unsure);
+	for (size_t c = 1; c <= 300; c++) {
+		memset(&t, 0, sizeof(t));
+		for (size_t i = 0; i < n; i += c)
+			cti__tlpscan_feed(&t, text + i, n - i < c ? n - i : c);
+		cti__tlpscan_end(&t);
+		same &= t.max == whole.max && t.unsure == whole.unsure;
+	}
+	CHECK(same);
+}
+
+static void
+test_tlpscan(void)
+{
+	enum cti_tlp m = CTI_TLP_NONE;
+	char many[4096];
+	size_t k = 0;
+
+	/* a reference counts with its level */
+	CHECK(scan("{\"object_marking_refs\":[" S_GREEN "]}", &m) == 1 &&
+	      m == CTI_TLP_GREEN);
+	CHECK(scan("{\"marking_ref\":" S_RED "}", &m) == 1 &&
+	      m == CTI_TLP_RED);
+	/* a definition's own id does not, however spaced */
+	CHECK(scan("{\"id\":" S_RED ",\"x\":[" S_GREEN "]}", &m) == 1 &&
+	      m == CTI_TLP_GREEN);
+	CHECK(scan("{\"id\" :\n\t " S_RED "}", &m) == 1 &&
+	      m == CTI_TLP_NONE);
+	/* but a member that only ends in id does */
+	CHECK(scan("{\"xid\":" S_RED "}", &m) == 1 && m == CTI_TLP_RED);
+	/* text that names an id inside a longer string is no reference */
+	CHECK(scan("{\"d\":\"see marking-definition--e828b379-4e03-4974-"
+		   "9ac4-e53a884c97c1\"}", &m) == 1 && m == CTI_TLP_NONE);
+	/* a marking of the producer's own: sure while it is not defined */
+	CHECK(scan("{\"object_marking_refs\":[" S_OWN "]}", &m) == 1 &&
+	      m == CTI_TLP_NONE);
+	CHECK(scan("{\"object_marking_refs\":[" S_OWN "]},{\"id\":" S_OWN
+		   "}", &m) == 0);
+	CHECK(scan("{\"id\":" S_OWN "},{\"object_marking_refs\":[" S_OWN
+		   "]}", &m) == 0);
+	/* an id that is not one, and escapes that could hide one */
+	CHECK(scan("[\"marking-definition--44\"]", &m) == 0);
+	CHECK(scan("[\"marking\\u002ddefinition--e828b379-4e03-4974-9ac4-"
+		   "e53a884c97c1\"]", &m) == 0);
+	CHECK(scan("[\"\\u006darking-definition--e828b379-4e03-4974-9ac4-"
+		   "e53a884c97c1\"]", &m) == 0);
+	CHECK(scan("{\"name\":\"caf\\u00e9 \\u2603\"}", &m) == 1);
+	/* more distinct markings than are remembered: unsure */
+	many[k++] = '[';
+	for (int i = 0; i < CTI__TLPSCAN_IDS + 1; i++)
+		k += (size_t)snprintf(many + k, sizeof(many) - k,
+				      "%s\"marking-definition--%08d-4444-4444-"
+				      "8444-444444444444\"", i ? "," : "", i);
+	snprintf(many + k, sizeof(many) - k, "]");
+	CHECK(scan(many, &m) == 0);
+	chunked();
 }
 
 int
@@ -177,5 +285,6 @@ main(void)
 	test_sha1();
 	test_uuid();
 	test_tlp();
+	test_tlpscan();
 	return UNIT_DONE();
 }
