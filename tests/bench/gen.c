@@ -311,6 +311,7 @@ gen_list(unsigned long n)
 }
 
 #define IDENTITY "identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5"
+/* a marking of the producer's own, not defined in the bundle (no TLP id) */
 #define MARKING "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
 #define TECH_STEM "attack-pattern--"
 
