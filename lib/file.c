@@ -311,8 +311,11 @@ cti__out_copy(struct cti__out *o, int fd, uint64_t from_off)
 		writeback(o, (uint64_t)n);
 	if (n == 0)
 		return CTI_OK;
-	if (off > (off_t)from_off || (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
-			errno != EOPNOTSUPP && errno != EBADF))
+	/* nothing copied yet and not possible here (another file system,
+	 * a pipe): through a buffer */
+	if (off > (off_t)from_off ||
+	    (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+	     errno != EOPNOTSUPP && errno != EBADF))
 		return cti__seterrno(CTI_EIO, errno, "%s", o->name);
 	if (!(buf = malloc(CTI_IOBUF)))
 		return cti__seterr(CTI_ENOMEM, "out of memory");

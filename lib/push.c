@@ -393,6 +393,8 @@ scan_finish(struct scan *sc, enum cti_tlp *highest, const char *name,
 	return 1;
 }
 
+/* ------------------------------------------------------------ push */
+
 static void
 info(const struct cti_push_opts *o, const char *fmt, ...) CTI_PRINTF(2, 3);
 

@@ -180,18 +180,6 @@ is_id_value(const char *w, const char *q)
 	return -1;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Note the UUID of id in the set ids (n of them), once. */
 static void
 note(struct cti__tlpscan *t, char (*ids)[37], size_t *n, const char *id)
@@ -253,7 +241,7 @@ scan_window(struct cti__tlpscan *t, const char *w, const char *end,
 		if (end - q < SCAN_ESC)
 			break;
 		for (int i = 2; i < SCAN_ESC && v >= 0; i++)
-			v = hexval(q[i]) < 0 ? -1 : v * 16 + hexval(q[i]);
+			v = cti__hexval(q[i]) < 0 ? -1 : v * 16 + cti__hexval(q[i]);
 		if (v == '-' || (v >= '0' && v <= '9') || (v >= 'a' && v <= 'z') ||
 		    (v >= 'A' && v <= 'Z'))
 			t->unsure = 1;

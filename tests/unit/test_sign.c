@@ -481,6 +481,28 @@ put_id(char *p, const char *id)
 	p[n + 1] = '"';
 }
 
+/* buf[0..n) written to file, signed (detached) and verified: its TLP, or
+ * -1 when that failed. */
+static int
+signed_tlp(cti_seckey *sk, const char *file, const char *buf, size_t n,
+	   const struct cti_verify_opts *vo)
+{
+	struct cti_sign_opts so = { .seq = -1, .detached = 1 };
+	cti_verify_result *res = NULL;
+	FILE *f = fopen(file, "wb");
+	int t = -1;
+
+	if (!f)
+		return -1;
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	if (cti_sign_file(NULL, sk, file, &so) == CTI_OK &&
+	    cti_verify_file(&res, file, vo) == CTI_OK)
+		t = (int)cti_verify_tlp(res);
+	cti_verify_result_free(res);
+	return t;
+}
+
 /* The TLP is found wherever its id falls, across the reads of the
  * payload too (they are CTI_IOBUF bytes); a definition's own id is not a
  * marking. */
@@ -511,15 +533,7 @@ test_tlp(void)
 		memset(buf, ' ', n);
 		put_id(buf + 10, cti_tlp_id(CTI_TLP_GREEN));
 		put_id(buf + at, red);
-		f = fopen(file, "wb");
-		fwrite(buf, 1, n, f);
-		fclose(f);
-		res = NULL;
-		if (cti_sign_file(NULL, sk, file, &so) != CTI_OK ||
-		    cti_verify_file(&res, file, &vo) != CTI_OK ||
-		    cti_verify_tlp(res) != CTI_TLP_RED)
-			bad++;
-		cti_verify_result_free(res);
+		bad += signed_tlp(sk, file, buf, n, &vo) != CTI_TLP_RED;
 	}
 	CHECK(bad == 0);
 	/* only GREEN used; RED defined (an "id"), across the reads too */
@@ -528,15 +542,7 @@ test_tlp(void)
 		put_id(buf + 10, cti_tlp_id(CTI_TLP_GREEN));
 		memcpy(buf + at - 5, "\"id\":", 5);
 		put_id(buf + at, red);
-		f = fopen(file, "wb");
-		fwrite(buf, 1, n, f);
-		fclose(f);
-		res = NULL;
-		if (cti_sign_file(NULL, sk, file, &so) != CTI_OK ||
-		    cti_verify_file(&res, file, &vo) != CTI_OK ||
-		    cti_verify_tlp(res) != CTI_TLP_GREEN)
-			bad++;
-		cti_verify_result_free(res);
+		bad += signed_tlp(sk, file, buf, n, &vo) != CTI_TLP_GREEN;
 	}
 	CHECK(bad == 0);
 	/* only GREEN */
