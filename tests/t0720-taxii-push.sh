@@ -276,7 +276,36 @@ expect 0 "a bearer token from the environment" \
 check "no credential in any output" \
 	eval '! grep -q -e s3cret -e tok-0123 out err out-basic err-basic'
 check "every request had the TAXII Accept header" all_accept auth
+# the same credentials read the collection back
+expect 6 "pull without credentials: 401" \
+	"$CTI" pull --retries 0 --state st-noauth $TLS -o noauth.json "$INBOX"
+check "nothing written" test ! -e noauth.json
+printf 'tok-wrong\n' >badtoken
+expect 6 "pull with a wrong token: 401" \
+	"$CTI" pull --retries 0 --state st-bad --token-file badtoken $TLS -o bad.json "$INBOX"
+expect 0 "pull with the bearer token from a file" \
+	"$CTI" pull -v --state st-tok --token-file token $TLS -o tok.json "$INBOX"
+check "it holds what was pushed" eval '[ "$(jq ".objects | length" tok.json)" -gt 0 ]'
+expect 0 "pull with basic auth from CTI_PASSWORD_FILE" \
+	env CTI_PASSWORD_FILE="$T/pw" "$CTI" pull -v --state st-pw --user alice $TLS -o pw.json "$INBOX"
+check "no credential in the pulls' output either" \
+	eval '! grep -q -e s3cret -e tok-0123 out err'
 stop_server auth
+
+# --- mutual TLS: a client certificate, both directions ------------------------
+
+up mtls --client-ca "$TAXII_CA"
+MTLS="--cert $TAXII_CLIENT_CERT --key $TAXII_CLIENT_KEY"
+expect 5 "push without a client certificate: the handshake fails" \
+	"$CTI" push --retries 0 $TLS $K few.cti "$INBOX"
+expect 0 "push with --cert and --key" "$CTI" push $TLS $MTLS $K few.cti "$INBOX"
+expect 5 "pull without a client certificate: the handshake fails" \
+	"$CTI" pull --retries 0 --state st-nocert $TLS -o nocert.json "$INBOX"
+check "nothing written" test ! -e nocert.json
+expect 0 "pull with --cert and --key" \
+	"$CTI" pull --state st-cert $TLS $MTLS -o cert.json "$INBOX"
+check "it holds what was pushed" eval '[ "$(jq ".objects | length" cert.json)" -gt 0 ]'
+stop_server mtls
 
 # the examples of cti-push(1) and the README run in t0110
 
