@@ -669,7 +669,71 @@ struct tpull {
 	cti_writer *w;
 	struct cti__buf amend;	/* a STIX 2.0 object with its spec_version */
 	uint64_t fresh;		/* objects new to the bundle */
+	uint64_t *known;	/* a collection read whole again: the
+				   versions of the last good copy, sorted */
+	size_t nknown;
 };
+
+/* 64 bits of BLAKE2b over an object's id and modified: its version. */
+static uint64_t
+version_print(const struct cti_object *o)
+{
+	crypto_generichash_state st;
+	unsigned char h[8];
+	uint64_t v;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	if (o->id)
+		crypto_generichash_update(&st, (const unsigned char *)o->id,
+					  strlen(o->id));
+	crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	if (o->modified)
+		crypto_generichash_update(&st,
+					  (const unsigned char *)o->modified,
+					  strlen(o->modified));
+	crypto_generichash_final(&st, h, sizeof(h));
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The versions of the last good copy at path, so that a collection read
+ * whole again (no cursor) counts as new only what it did not hold: 8
+ * bytes an object. */
+static int
+tpull_known(struct tpull *t, const char *path, const char *name)
+{
+	const struct cti_object *o;
+	cti_reader *r = NULL;
+	size_t cap = 0;
+	uint64_t *k;
+	int rc;
+
+	if ((rc = cti_reader_open(&r, path, name)))
+		return rc;
+	while ((rc = cti_reader_next(&o, r)) == CTI_OK && o) {
+		if (t->nknown == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if (!(k = realloc(t->known, cap * sizeof(*k)))) {
+				rc = cti__seterr(CTI_ENOMEM, "out of memory");
+				break;
+			}
+			t->known = k;
+		}
+		t->known[t->nknown++] = version_print(o);
+	}
+	cti_reader_free(r);
+	if (rc == CTI_OK)
+		qsort(t->known, t->nknown, sizeof(*t->known), cmp_u64);
+	return rc;
+}
 
 static int
 tpull_add(struct tpull *t, const struct cti_object *o, int *added)
@@ -699,8 +763,13 @@ tpull_object(void *ctx, const struct cti_object *o, int *repeat)
 	if ((rc = tpull_add(t, o, &added)))
 		return rc;
 	*repeat = added != 1;
-	if (added == 1)
-		t->fresh++;
+	if (added == 1) {
+		uint64_t v = t->known ? version_print(o) : 0;
+
+		if (!t->known ||
+		    !bsearch(&v, t->known, t->nknown, sizeof(v), cmp_u64))
+			t->fresh++;
+	}
 	return CTI_OK;
 }
 
@@ -795,6 +864,8 @@ taxii_pull(struct pull *p, cti_net *n, const char *taxii_state)
 		return rc;
 	if (merge && (rc = tpull_previous(&t, p->bundle, p->disp)))
 		goto fail;
+	if (have_last && !merge && (rc = tpull_known(&t, p->bundle, p->disp)))
+		goto fail;
 	if (q.added_after)
 		info(p, "%s: objects added after %s", p->disp, q.added_after);
 	rc = cti__taxii_objects(n, &q);
@@ -866,6 +937,7 @@ fail:
 out:
 	cti_writer_abort(t.w);
 	cti__buf_free(&t.amend);
+	free(t.known);
 	return rc;
 }
 

@@ -158,6 +158,17 @@ check "TAXII 2.0: Range paging (206)" \
 expect 0 "TAXII 2.0: a second pull" pull --json -o v20.json "$U"
 check "TAXII 2.0: no cursor, the whole collection read again: unchanged" \
 	jqe '.status == "unchanged" and .pages == 100' out
+jq -c '{type: "bundle", id: "bundle--00000000-0000-4000-8000-000000000020",
+	spec_version: "2.0", objects: .objects}' new.json >new20.json
+check "TAXII 2.0: 5 objects POSTed to the server, as a bundle" \
+	eval 'curl -sS --cacert "$TAXII_CA" -H "Accept: $A20" \
+		-H "Content-Type: application/vnd.oasis.stix+json; version=2.0" \
+		--data-binary @new20.json -o /dev/null -w "%{http_code}" \
+		"$TAXII_URL/api1/collections/$TAXII_SEED/objects/" | grep -qx 202'
+expect 0 "TAXII 2.0: a third pull" pull --json -o v20.json "$U"
+check "TAXII 2.0: read whole again, only the 5 counted as new" \
+	jqe --argjson n $((N + 5)) '.status == "updated" and .objects == 5 and
+		.total == $n' out
 stop_server v20
 
 # paging that cannot make progress ends with an error, not a loop
