@@ -62,6 +62,9 @@ struct tpush {
 	size_t nitems, cap;
 	struct pend *pend;
 	size_t npend, pcap;
+	char late[CTI__TAXII_ID_MAX + 1]; /* a status still pending at the
+					     end, for the message */
+	size_t nlate;			   /* how many were */
 	cti_reader *r;	       /* the file */
 	uint64_t size;	       /* its size, for progress */
 	struct cti__buf ftext; /* failures of the status being read */
@@ -369,6 +372,8 @@ poll_pending(struct tpush *p, int64_t wait)
 				return rc;
 			}
 			if (st.complete || final) {
+				if (!st.complete && p->nlate++ == 0)
+					memcpy(p->late, e->id, sizeof(p->late));
 				settle(p, &st, e->objects);
 				continue;
 			}
@@ -477,12 +482,15 @@ cti__push_taxii(struct cti_push_result *res, cti_net *n, int fd,
 			rc = cti__seterr(CTI_ENET,
 					 "%s: %" PRIu64 " of %" PRIu64
 					 " objects still pending after %" PRId64
-					 " s at %s",
+					 " s at %s%s%s%s",
 					 name, res->pending, res->total,
 					 o->status_timeout > 0
 						 ? o->status_timeout
 						 : (int64_t)WAIT_DEFAULT,
-					 ci->url);
+					 ci->url, p.nlate ? " (status " : "",
+					 p.late,
+					 p.nlate > 1 ? " and others)" :
+					 p.nlate ? ")" : "");
 	} else {
 		/* what was not judged is pending as far as anyone knows */
 		for (size_t i = 0; i < p.npend; i++)

@@ -181,6 +181,8 @@ check "--json: all pending" json '.pending == 1000 and .success == 0 and .exit =
 check "it waited about 2 s" \
 	eval '[ "$((end - start))" -ge 2 ] && [ "$((end - start))" -le 15 ]'
 check "said so" err_has "1000 of 1000 objects still pending"
+check "naming a status to ask about them" \
+	eval 'grep -E -q "still pending after 2 s at .* \(status [^ ]+ and others\)" "$T/err"'
 stop_server never
 
 # --- 413, and an object too large to go -------------------------------------
