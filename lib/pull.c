@@ -730,7 +730,7 @@ tpull_known(struct tpull *t, const char *path, const char *name)
 		t->known[t->nknown++] = version_print(o);
 	}
 	cti_reader_free(r);
-	if (rc == CTI_OK)
+	if (rc == CTI_OK && t->nknown)
 		qsort(t->known, t->nknown, sizeof(*t->known), cmp_u64);
 	return rc;
 }
