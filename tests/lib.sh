@@ -93,6 +93,19 @@ flip() {
 		dd of="$1" bs=1 seek="$_o" conv=notrunc 2>/dev/null
 }
 
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds; fails
+# after SECONDS. For a state another process reaches (a lock taken): a fixed
+# sleep is too short on a loaded machine.
+wait_for() {
+	_w=$(($1 * 20))
+	shift
+	while ! "$@" 2>/dev/null; do
+		_w=$((_w - 1))
+		[ "$_w" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
 free_port() {
 	$PY -c 'import socket
 s = socket.socket()

@@ -76,7 +76,8 @@ mkdir held
 touch -d '1 minute ago' held/.cti-tmp-out.cti.AbCdEf
 flock held/.cti-tmp-out.cti.AbCdEf sleep 3 &
 lpid=$!
-sleep 0.3
+wait_for 10 sh -c '! flock -n "$1" true' sh held/.cti-tmp-out.cti.AbCdEf ||
+	not_ok "the holder never took the lock"
 "$CTI" pack -o held/out.cti small.txt
 check "a locked temporary file is left to its owner" \
 	[ -e held/.cti-tmp-out.cti.AbCdEf ]

@@ -142,7 +142,8 @@ check "the file as it came" cmp -s unsigned.cti u.cti
 lock=$st/lock
 flock "$lock" sleep 3 &
 holder=$!
-sleep 0.3
+wait_for 10 sh -c '! flock -n "$1" true' sh "$lock" ||
+	not_ok "the holder never took the lock"
 printf '%s\n' "$holder" >"$lock"
 expect 4 "the source is locked: exit 4" "$CTI" pull $K usb/feed.cti
 check "who holds it" err_has "another pull of usb/feed.cti is running (pid $holder)"

@@ -134,7 +134,9 @@ cp big.cti "$W/slow/feed.cti"
 S=$U/slow/feed.cti
 "$CTI" pull $TLS $K --state st-slow -o slow.json "$S" 2>slow.err &
 first=$!
-sleep 1.5
+# the lock holds the first pull's pid once it is taken
+wait_for 30 grep -qx "$first" st-slow/lock ||
+	not_ok "the first pull never took the lock"
 expect 4 "a second pull of the same source: exit 4" "$CTI" pull $TLS $K --state st-slow -o slow.json "$S"
 check "it names the first one's pid" err_has "another pull of $S is running (pid $first)"
 check "and wrote nothing" test ! -e slow.json -a ! -e st-slow/bundle
