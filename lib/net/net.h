@@ -198,6 +198,79 @@ int cti__taxii_status_parse(struct cti__taxii_status *st, const char *json,
 					  const char *message),
 			    void *ctx);
 
+/* ------------------------------------------------------------ sigv4.c */
+
+/* The payload hash of an empty body, and that of a body not signed. */
+#define CTI__SHA256_EMPTY                                                   \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define CTI__UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
+
+/* A header to sign: its name (any case) and value, as sent. */
+struct cti__sigv4_hdr {
+	const char *name, *value;
+};
+
+/* The signing key of one scope ("DATE/REGION/SERVICE/aws4_request"),
+ * kept between requests; as secret as the secret key for that day: keep
+ * it in sodium_malloc() memory. An empty scope is no key yet. */
+struct cti__sigv4_key {
+	char scope[128];
+	unsigned char key[32];
+};
+
+/* One request to sign. */
+struct cti__sigv4 {
+	const char *method;
+	const char *path;	/* the canonical URI: the path as sent, each
+				   segment encoded once (S3 normalises
+				   nothing) */
+	const char *query;	/* as sent, without '?'; NULL or "": none */
+	const struct cti__sigv4_hdr *hdrs; /* every header signed (host
+				   and x-amz-date among them) */
+	size_t nhdrs;		/* at most 64 */
+	const char *payload_hash; /* hex SHA-256, or UNSIGNED-PAYLOAD */
+	const char *region, *service;
+	const char *key_id, *secret;
+	int64_t time;		/* of the request, as x-amz-date says it */
+};
+
+/*
+ * The value of the Authorization header of r ("AWS4-HMAC-SHA256
+ * Credential=ID/SCOPE, SignedHeaders=..., Signature=HEX") into out (size
+ * bytes). *key is derived again when its scope is not r's. Returns 0, or
+ * -1 for a request that cannot be signed (a header name that is not a
+ * token, a value with a line break, a path that is not one, a region or
+ * key id with a '/', too many headers, or out too small).
+ */
+int cti__sigv4_sign(char *out, size_t size, struct cti__sigv4_key *key,
+		    const struct cti__sigv4 *r);
+/* The canonical request of r appended to b, its signed header names
+ * (";"-separated) into signed_headers. 0 or -1, as above. */
+int cti__sigv4_canonical(struct cti__buf *b, char *signed_headers,
+			 size_t size, const struct cti__sigv4 *r);
+/* s[0..n) URI-encoded as SigV4 wants: every byte but the unreserved
+ * characters of RFC 3986 (and '/' when keep_slash) as %XX, upper-case.
+ * 0, or -1 out of memory. */
+int cti__sigv4_encode(struct cti__buf *b, const char *s, size_t n,
+		      int keep_slash);
+/* t as x-amz-date writes it: "20130524T000000Z". */
+void cti__sigv4_time(char out[17], int64_t t);
+
+/* ------------------------------------------------------------ s3xml.c */
+
+/* The largest S3 error document read. */
+#define CTI__S3_ERROR_MAX (64u << 10)
+
+/* What cti keeps of an S3 error document. */
+struct cti__s3_error {
+	char code[64];		/* "NoSuchKey": letters, digits, '.', '_' */
+	char message[256];	/* printable ASCII; "" when none */
+};
+/* The Code and Message of the <Error> document doc[0..len). 0, or -1
+ * when it is not one (no root Error element, no valid Code). */
+int cti__s3_error_parse(struct cti__s3_error *e, const char *doc,
+			size_t len);
+
 /* ------------------------------------------------------------ curl.c */
 
 /*
