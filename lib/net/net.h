@@ -339,6 +339,7 @@ void cti__xres_clear(struct cti__xres *xr);
  */
 struct cti__https;
 struct cti__try;
+struct cti__get;
 int cti__https_new(struct cti__https **out, cti_net *n, const char *url);
 void cti__https_free(struct cti__https *s);
 /*
@@ -351,6 +352,39 @@ void cti__https_free(struct cti__https *s);
 int cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
 		   struct cti__xres *xr, struct cti_net_result *res,
 		   struct cti__try *t, int conditional);
+
+/*
+ * What a backend that speaks HTTP through s adds to each of its exchanges
+ * (s3.c signs them):
+ *   prepare  called before every exchange (after x's URL, method, headers,
+ *            range_from, size and source are set): *headers gets the list
+ *            of headers to send instead of x->headers (those and its
+ *            own), valid until its next call; a non-zero return (a CTI_E*
+ *            code, message set) ends the request with it
+ *   header   every line of every response head, as x->header
+ *   errbody  the body of an answer that is not 2xx, up to errbody_max
+ *            bytes, emptied before every exchange
+ * Copied; h->ctx and errbody are borrowed.
+ */
+struct cti__https_hooks {
+	int (*prepare)(void *ctx, const struct cti__xfer *x,
+		       const char *const **headers);
+	void (*header)(void *ctx, const char *line, size_t len);
+	struct cti__buf *errbody;
+	size_t errbody_max;
+	void *ctx;
+};
+void cti__https_set_hooks(struct cti__https *s,
+			  const struct cti__https_hooks *h);
+
+/* The https backend's GET (or HEAD: g->head_only) of g->target, and PUT
+ * (or POST) of req to url, through s, an https:// URL each. The ETag a
+ * PUT is answered with goes to res->etag. */
+int cti__https_get(struct cti__https *s, cti_net *n, const struct cti__get *g,
+		   struct cti_net_result *res, struct cti__try *t);
+int cti__https_put(struct cti__https *s, cti_net *n, const char *url,
+		   const struct cti_net_put *req, struct cti_net_result *res,
+		   struct cti__try *t);
 
 /* URL parts, through libcurl's URL parser. Strings malloc'd. */
 struct cti__url {
@@ -497,6 +531,7 @@ struct cti_net {
 const struct cti__backend *cti__backend_https(void);
 const struct cti__backend *cti__backend_dir(void);
 const struct cti__backend *cti__backend_taxii(void);
+const struct cti__backend *cti__backend_s3(void);
 
 /*
  * The retry loop of every backend: attempt(ctx, t) until it returns
@@ -514,5 +549,10 @@ void cti__net_warn(const cti_net *n, const char *fmt, ...) CTI_PRINTF(2, 3);
 
 /* A URL fit for messages: userinfo and query removed; malloc'd, or NULL. */
 char *cti__url_display(const char *url);
+
+/* Take name's value out of the environment into sodium_malloc() memory
+ * (sodium_free() wipes it), wiping it there: CTI_OK with *out NULL when
+ * it is not set, CTI_ELIMIT past 4096 bytes, CTI_ENOMEM. */
+int cti__net_secret_env(char **out, const char *name);
 
 #endif
