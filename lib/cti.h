@@ -1297,7 +1297,10 @@ void cti_diff_free(cti_diff *d);
  * KEY is taken as written, no percent-decoding (at most 1024 bytes, no
  * control character, no "." or ".." segment: CTI_EUSAGE at the request).
  * cti_net_get() is a GetObject (conditional, ranged: signed like the
- * rest), cti_net_stat() a HeadObject, cti_net_put() one PutObject (PUT
+ * rest; req->if_modified_since is sent only without req->if_none_match,
+ * as some S3 services weigh the date even beside the ETag and would call
+ * an object replaced within the same second unchanged), cti_net_stat() a
+ * HeadObject, cti_net_put() one PutObject (PUT
  * only; more than 5 GiB is CTI_ELIMIT before any request; res->etag gets
  * the ETag S3 answers with). Each request is signed with AWS Signature
  * V4 as it goes out: host, x-amz-date, x-amz-content-sha256 (the empty

@@ -899,12 +899,22 @@ s3_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 {
 	struct s3 *p = priv(n);
 	struct cti__get og = *g;
+	struct cti_net_get req;
 	char *url;
 	int rc;
 
 	if ((rc = object_url(&url, p, g->target)))
 		return rc;
 	og.target = url;
+	/* the ETag decides: some S3 services weigh If-Modified-Since even
+	   beside If-None-Match, and would call an object replaced within
+	   the same second unchanged */
+	if (g->req && g->req->if_none_match && g->req->if_none_match[0] &&
+	    g->req->if_modified_since > 0) {
+		req = *g->req;
+		req.if_modified_since = 0;
+		og.req = &req;
+	}
 	rc = cti__https_get(p->s, n, &og, res, t);
 	rc = judge(p, rc, g->target, url, res, t);
 	free(url);
