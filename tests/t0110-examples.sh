@@ -1,7 +1,8 @@
 #!/bin/bash
 # t0110-examples: every example of the README and of the manual pages'
 # EXAMPLES runs, taken from the files themselves (tests/examples.py says
-# how), so that the documentation and the tool cannot drift apart.
+# how), so that the documentation and the tool cannot drift apart; their
+# s3:// buckets are the S3 test front's.
 . "$(dirname "$0")/lib.sh"
 
 need_tools jq gzip minisign
@@ -24,12 +25,26 @@ if ! start_taxii taxii; then
 	done_testing
 	exit
 fi
+# and the s3:// buckets the S3 test front, with the same CA
+mkdir -p "$T/s3-tls" && for f in ca.pem srv.pem srv.key; do
+	cp "$NGINX_DIR/$f" "$T/s3-tls/$f"
+done
+if [ ! -f "$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" ] ||
+	! command -v node >/dev/null 2>&1 || ! start_s3 s3; then
+	skip "the S3 test server does not start (sh tests/setup.sh --test)"
+	done_testing
+	exit
+fi
+EX_S3_ENDPOINT=$S3_ENDPOINT EX_S3_KEY_ID=$S3_KEY_ID EX_S3_SECRET=$S3_SECRET
 tab=$(printf '\t')
 EX_REWRITE="https://feeds.example.org/$tab$NGINX_URL/pub/
 https://intranet.example/$tab$NGINX_URL/pub/
 https://taxii.example.org$tab$TAXII_URL
+https://minio.example.org:9000$tab$S3_ENDPOINT
+s3://cert-xx-feeds/${tab}s3://cti-test/cert-xx/
+s3://cert-xy-feeds/${tab}s3://cti-test/cert-xy/
 sha256//4u1Bq2...$tab$(cat "$NGINX_DIR/pin")"
-export DATA EX_WWW EX_CA EX_REWRITE
+export DATA EX_WWW EX_CA EX_REWRITE EX_S3_ENDPOINT EX_S3_KEY_ID EX_S3_SECRET
 $PY "$SRC/tests/examples.py" "$SRC" "$CTI" "$SRC/tests/examples/world.sh" \
 	"$T" "$SRC/README" "$SRC"/man/*.[0-9] >"$T/examples.out" 2>&1
 while IFS= read -r line; do
