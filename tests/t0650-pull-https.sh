@@ -161,8 +161,8 @@ cp "$PW" home/.cti-pw && chmod 600 home/.cti-pw
 printf 'cert-ab:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" \
 	>>"$NGINX_DIR/htpasswd"
 # crontab lines
-# (TAXII's run in t0710)
-cron_cmds() { sed -n 's/^ *\*\/15 \* \* \* \* //p' | grep -v 'taxii+'; }
+# (TAXII's run in t0710, S3's in t0110)
+cron_cmds() { sed -n 's/^ *\*\/15 \* \* \* \* //p' | grep -v -e 'taxii+' -e 's3://'; }
 here() { # the places an example cannot know
 	sed -e "s|https://feeds.example.org/|$1|g" -e "s|/media/usb|$T/ex/usb|g" \
 		-e "s|/srv/feeds|$T/ex/srv/feeds|g" -e "s|cti pull |cti pull --cacert $CA |"

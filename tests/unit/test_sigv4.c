@@ -175,7 +175,8 @@ suite(char *auth, size_t size, const char *method, const char *path,
 		.key_id = suite_id, .secret = suite_secret, .time = T_SUITE,
 	};
 
-	memcpy(h + 2, extra, n * sizeof(*extra));
+	if (n)
+		memcpy(h + 2, extra, n * sizeof(*extra));
 	return sign(auth, size, &r);
 }
 
