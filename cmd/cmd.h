@@ -40,7 +40,7 @@ void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
  * there is no detail) and return its exit status. */
 int cmd_fail(int err);
 /* As cmd_fail(), with advice the library cannot give (it does not know
- * the command's options): "cti: CMD: detail; HINT". */
+ * the command's options): "cti: CMD: detail; HINT" (hint NULL: none). */
 int cmd_fail_hint(int err, const char *hint);
 /* Report a usage error, print the usage lines, return 2. */
 int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);

@@ -29,17 +29,24 @@ prefix(void)
 		fputs("cti: ", stderr);
 }
 
+/* "cti: CMD: MSG" and a newline on stderr */
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	prefix();
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 cmd_msg(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Whether standard output is a pipe or socket whose reader went away. */
@@ -68,15 +75,7 @@ die_of_closed_pipe(void)
 int
 cmd_fail(int err)
 {
-	const char *m = cti_errmsg();
-
-	if (err == CTI_EIO && stdout_closed())
-		die_of_closed_pipe();
-	if (m && *m)
-		cmd_msg("%s", m);
-	else
-		cmd_msg("%s", cti_strerror(err));
-	return cti_exit_status(err);
+	return cmd_fail_hint(err, NULL);
 }
 
 int
@@ -86,7 +85,8 @@ cmd_fail_hint(int err, const char *hint)
 
 	if (err == CTI_EIO && stdout_closed())
 		die_of_closed_pipe();
-	cmd_msg("%s; %s", m && *m ? m : cti_strerror(err), hint);
+	cmd_msg("%s%s%s", m && *m ? m : cti_strerror(err), hint ? "; " : "",
+		hint ? hint : "");
 	return cti_exit_status(err);
 }
 
@@ -95,11 +95,9 @@ cmd_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	fputs(usage, stderr);
 	return 2;
 }
@@ -230,11 +228,9 @@ cmd_info(const char *fmt, ...)
 	if (cmd_verbose < 1)
 		return;
 	fflush(stdout);
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* libcti's warnings: the first few are shown, then only how many more */
