@@ -7,11 +7,7 @@
 need_tools jq gzip minisign
 # the https:// hosts of the examples are a test nginx serving
 # $NGINX_DIR/www/pub/, whose CA cti push and pull are given (world.sh)
-if ! start_nginx; then
-	skip "nginx or openssl missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_nginx
 EX_WWW=$NGINX_DIR/www/pub
 EX_CA=$NGINX_DIR/ca.pem
 # and taxii.example.org the TAXII test server, with the same CA (it asks
@@ -19,11 +15,8 @@ EX_CA=$NGINX_DIR/ca.pem
 mkdir -p "$T/taxii-tls" && for f in ca.pem srv.pem srv.key client.pem client.key; do
 	cp "$NGINX_DIR/$f" "$T/taxii-tls/$f"
 done
-if ! start_taxii taxii; then
-	skip "the TAXII test server does not start (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+start_taxii taxii ||
+	skip_all "the TAXII test server does not start (sh tests/setup.sh --test)"
 tab=$(printf '\t')
 EX_REWRITE="https://feeds.example.org/$tab$NGINX_URL/pub/
 https://intranet.example/$tab$NGINX_URL/pub/
