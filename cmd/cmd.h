@@ -83,6 +83,26 @@ void cmd_verbosity(int c);
 void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 
 /*
+ * The options every command takes: -h, -q, -v and --json. CMD_LONGOPTS
+ * goes into a command's option table, "hqv" into its short options (after
+ * the leading ':'). cmd_getopt() is getopt_long() with opterr off (':' and
+ * '?' come back for cmd_bad_option()) that takes these itself: -q and -v
+ * set cmd_verbose (cmd_verbosity()), --json sets *json to 1, and -h prints
+ * usage on standard output and exits with cmd_help_usage()'s status (what
+ * a command holds while it reads its options, memory and public keys,
+ * asks no more of it). It returns the next other option, or -1 after the
+ * last.
+ */
+enum { CMD_OPT_JSON = 0x0800 };
+#define CMD_LONGOPTS                                                          \
+	{ "quiet", no_argument, NULL, 'q' },                                  \
+	{ "verbose", no_argument, NULL, 'v' },                                \
+	{ "json", no_argument, NULL, CMD_OPT_JSON },                          \
+	{ "help", no_argument, NULL, 'h' }
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, const char *usage, int *json);
+
+/*
  * libcti's warnings (a cti_warn_fn, with a NULL context): "cti: CMD: MSG"
  * on stderr, the first 20 of them, none with -q; cmd_warn_done() then
  * says how many more there were: "cti: CMD: N more WHAT".

@@ -21,7 +21,7 @@ static const char usage[] =
 	"                [--match FIELD=VALUES]... [--since TIME] [--sign-key KEY]\n"
 	"                " CMD_NET_USAGE " SRC\n";
 
-enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_MAX_AGE, OPT_LEGACY,
+enum { OPT_THRESHOLD = 256, OPT_FEED, OPT_MAX_AGE, OPT_LEGACY,
        OPT_ALLOW_UNSIGNED, OPT_KEEP_GZIP, OPT_STATE, OPT_LOCK_WAIT,
        OPT_MAX_SIZE, OPT_TAXII, OPT_LIST, OPT_LIMIT, OPT_MATCH, OPT_SINCE,
        OPT_SIGN_KEY };
@@ -30,9 +30,7 @@ enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_MAX_AGE, OPT_LEGACY,
 #define MATCH_MAX 16
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "keyring", required_argument, NULL, 'k' },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
@@ -53,7 +51,6 @@ static const struct option longopts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 	CMD_NET_LONGOPTS,
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -299,20 +296,9 @@ cmd_pull(int argc, char **argv)
 	no.max_size = MAX_SIZE_DEFAULT;
 	if ((rc = cti_keyring_new(&kr)))
 		return cmd_finish(cmd_fail(rc));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:o:", longopts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:o:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			cti_keyring_free(kr);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 'p':
 		case 'k':
 		case 'P':

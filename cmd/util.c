@@ -220,6 +220,26 @@ cmd_verbosity(int c)
 	cmd_verbose = c == 'q' ? -1 : 1;
 }
 
+int
+cmd_getopt(int argc, char **argv, const char *shortopts,
+	   const struct option *longopts, const char *usage, int *json)
+{
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == 'h')
+			exit(cmd_help_usage(usage));
+		else if (c == 'q' || c == 'v')
+			cmd_verbosity(c);
+		else if (c == CMD_OPT_JSON)
+			*json = 1;
+		else
+			return c;
+	}
+}
+
 void
 cmd_info(const char *fmt, ...)
 {

@@ -21,13 +21,11 @@ static const char usage[] =
 	"                  [--max-age DURATION] [--legacy] [-x SIG] [-o OUT]\n"
 	"                  [--keep-gzip] FILE ...\n";
 
-enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_STATE, OPT_MAX_AGE,
+enum { OPT_THRESHOLD = 256, OPT_FEED, OPT_STATE, OPT_MAX_AGE,
        OPT_LEGACY, OPT_KEEP_GZIP };
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "keyring", required_argument, NULL, 'k' },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
@@ -38,7 +36,6 @@ static const struct option longopts[] = {
 	{ "signature", required_argument, NULL, 'x' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "keep-gzip", no_argument, NULL, OPT_KEEP_GZIP },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -223,21 +220,9 @@ cmd_verify(int argc, char **argv)
 		free(keys);
 		return cmd_finish(cmd_fail(rc));
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:o:", longopts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:o:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			cti_keyring_free(kr);
-			free(keys);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 'p':
 		case 'k':
 		case 'P':
