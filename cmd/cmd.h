@@ -128,6 +128,29 @@ void cmd_progress_note(const char *text);
 char *cmd_default_keyring(void);
 
 /*
+ * What a verification accepts, as options verify and pull share:
+ * --threshold K, --feed NAME, --max-age DURATION, --legacy, -x SIG, -o OUT
+ * and --keep-gzip. CMD_VERIFY_LONGOPTS goes into a command's option table,
+ * "x:o:" into its short options; cmd_verify_option() takes the option c
+ * with its value into o. It returns 0 when it took it, 1 when c is not one
+ * of them, 2 after reporting a bad value.
+ */
+enum {
+	CMD_OPT_THRESHOLD = 0x1100, CMD_OPT_FEED, CMD_OPT_MAX_AGE,
+	CMD_OPT_LEGACY, CMD_OPT_KEEP_GZIP,
+};
+#define CMD_VERIFY_LONGOPTS                                                   \
+	{ "threshold", required_argument, NULL, CMD_OPT_THRESHOLD },          \
+	{ "feed", required_argument, NULL, CMD_OPT_FEED },                    \
+	{ "max-age", required_argument, NULL, CMD_OPT_MAX_AGE },              \
+	{ "legacy", no_argument, NULL, CMD_OPT_LEGACY },                      \
+	{ "signature", required_argument, NULL, 'x' },                        \
+	{ "output", required_argument, NULL, 'o' },                           \
+	{ "keep-gzip", no_argument, NULL, CMD_OPT_KEEP_GZIP }
+int cmd_verify_option(struct cti_verify_opts *o, const struct option *longopts,
+		      int c, const char *arg);
+
+/*
  * The network options of push and pull (cmd/net.c): CMD_NET_LONGOPTS goes
  * into a command's option table, CMD_NET_USAGE into its usage, and
  * cmd_net_option() takes the option c with its value. It returns 0 when

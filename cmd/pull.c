@@ -21,10 +21,8 @@ static const char usage[] =
 	"                [--match FIELD=VALUES]... [--since TIME] [--sign-key KEY]\n"
 	"                " CMD_NET_USAGE " SRC\n";
 
-enum { OPT_THRESHOLD = 256, OPT_FEED, OPT_MAX_AGE, OPT_LEGACY,
-       OPT_ALLOW_UNSIGNED, OPT_KEEP_GZIP, OPT_STATE, OPT_LOCK_WAIT,
-       OPT_MAX_SIZE, OPT_TAXII, OPT_LIST, OPT_LIMIT, OPT_MATCH, OPT_SINCE,
-       OPT_SIGN_KEY };
+enum { OPT_ALLOW_UNSIGNED = 256, OPT_STATE, OPT_LOCK_WAIT, OPT_MAX_SIZE,
+       OPT_TAXII, OPT_LIST, OPT_LIMIT, OPT_MATCH, OPT_SINCE, OPT_SIGN_KEY };
 
 /* The most --match options taken. */
 #define MATCH_MAX 16
@@ -33,14 +31,8 @@ static const struct option longopts[] = {
 	CMD_LONGOPTS,
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "keyring", required_argument, NULL, 'k' },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "feed", required_argument, NULL, OPT_FEED },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "legacy", no_argument, NULL, OPT_LEGACY },
-	{ "signature", required_argument, NULL, 'x' },
+	CMD_VERIFY_LONGOPTS,
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
-	{ "output", required_argument, NULL, 'o' },
-	{ "keep-gzip", no_argument, NULL, OPT_KEEP_GZIP },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
@@ -305,33 +297,8 @@ cmd_pull(int argc, char **argv)
 			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
 				goto fail;
 			break;
-		case OPT_THRESHOLD:
-			if ((v = cmd_parse_uint(optarg, 1000)) < 1)
-				goto bad_value;
-			po.verify.threshold = (unsigned)v;
-			break;
-		case OPT_FEED:
-			po.verify.feed = optarg;
-			break;
-		case OPT_MAX_AGE:
-			if (cti_parse_duration(&po.verify.max_age, optarg) ||
-			    po.verify.max_age <= 0)
-				goto bad_value;
-			break;
-		case OPT_LEGACY:
-			po.verify.legacy = 1;
-			break;
-		case 'x':
-			po.verify.sig_path = optarg;
-			break;
 		case OPT_ALLOW_UNSIGNED:
 			po.allow_unsigned = 1;
-			break;
-		case 'o':
-			po.verify.output = optarg;
-			break;
-		case OPT_KEEP_GZIP:
-			po.verify.keep_gzip = 1;
 			break;
 		case OPT_STATE:
 			po.state_dir = optarg;
@@ -380,7 +347,10 @@ cmd_pull(int argc, char **argv)
 			taxii_opt = c;
 			break;
 		default:
-			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
+			if ((st = cmd_verify_option(&po.verify, longopts, c,
+						    optarg)) == 1)
+				st = cmd_net_option(&no, longopts, c, optarg);
+			if (st == 0)
 				break;
 			cti_keyring_free(kr);
 			if (st == 2)
@@ -522,12 +492,9 @@ fail_status:
 bad_value:
 	cti_keyring_free(kr);
 	return cmd_bad_value(longopts, c, optarg,
-			     c == OPT_THRESHOLD ? "a number from 1 to 1000" :
 			     c == OPT_MAX_SIZE  ? "a size such as 500M or 2G" :
 			     c == OPT_LOCK_WAIT ? "a duration such as 30s or 5m" :
 			     c == OPT_LIMIT ? "a number from 1 to 1000000" :
-			     c == OPT_SINCE ? "a time such as "
-					      "2026-11-22T10:00:00Z" :
-						  "a duration such as 12h, 30d "
-						  "or 2w");
+					      "a time such as "
+					      "2026-11-22T10:00:00Z");
 }

@@ -178,6 +178,45 @@ cmd_bad_value(const struct option *longopts, int c, const char *value,
 	return 2;
 }
 
+int
+cmd_verify_option(struct cti_verify_opts *o, const struct option *longopts,
+		  int c, const char *arg)
+{
+	long long v;
+
+	switch (c) {
+	case CMD_OPT_THRESHOLD:
+		if ((v = cmd_parse_uint(arg, 1000)) < 1)
+			return cmd_bad_value(longopts, c, arg,
+					     "a number from 1 to 1000");
+		o->threshold = (unsigned)v;
+		return 0;
+	case CMD_OPT_FEED:
+		o->feed = arg;
+		return 0;
+	case CMD_OPT_MAX_AGE:
+		if (cti_parse_duration(&o->max_age, arg) || o->max_age <= 0)
+			return cmd_bad_value(longopts, c, arg,
+					     "a duration such as 12h, 30d or "
+					     "2w");
+		return 0;
+	case CMD_OPT_LEGACY:
+		o->legacy = 1;
+		return 0;
+	case 'x':
+		o->sig_path = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case CMD_OPT_KEEP_GZIP:
+		o->keep_gzip = 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 void
 cmd_json_str(FILE *f, const char *s)
 {
