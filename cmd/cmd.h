@@ -151,12 +151,16 @@ int cmd_verify_option(struct cti_verify_opts *o, const struct option *longopts,
 		      int c, const char *arg);
 
 /*
- * The network options of push and pull (cmd/net.c): CMD_NET_LONGOPTS goes
- * into a command's option table, CMD_NET_USAGE into its usage, and
- * cmd_net_option() takes the option c with its value. It returns 0 when
- * it took it, 1 when c is not a network option, 2 after reporting a bad
- * value. cmd_net_setup() fills in the rest (the environment, the -v and
- * warning callbacks) before cti_net_open().
+ * The options push and pull share (cmd/net.c): the keys signatures are
+ * checked with and the network options. CMD_NET_LONGOPTS goes into a
+ * command's option table, "p:P:k:" into its short options, CMD_NET_USAGE
+ * into its usage, and cmd_net_option() takes the option c with its value:
+ * the key of -p PUB, -k KEYRING or -P KEY is read into kr at once
+ * (cmd_net_key()), a network option goes into o. It returns 0 when it
+ * took it, 1 when c is not one of them, 2 after reporting a bad value, or
+ * the CTI_E* code of a key that cannot be read. cmd_net_setup() fills in
+ * the rest (the environment, the -v and warning callbacks) before
+ * cti_net_open().
  */
 enum {
 	CMD_OPT_NET = 0x1000, CMD_OPT_ALLOW_HTTP, CMD_OPT_CACERT,
@@ -166,6 +170,8 @@ enum {
 	CMD_OPT_LOW_SPEED_TIME, CMD_OPT_RETRIES, CMD_OPT_MAX_WAIT,
 };
 #define CMD_NET_LONGOPTS                                                      \
+	{ "public-key", required_argument, NULL, 'p' },                       \
+	{ "keyring", required_argument, NULL, 'k' },                          \
 	{ "allow-http", no_argument, NULL, CMD_OPT_ALLOW_HTTP },              \
 	{ "cacert", required_argument, NULL, CMD_OPT_CACERT },                \
 	{ "capath", required_argument, NULL, CMD_OPT_CAPATH },                \
@@ -192,8 +198,8 @@ enum {
 	"                [--low-speed-time DURATION] [--retries N]\n"          \
 	"                [--max-wait DURATION]"
 struct cti_net_opts;
-int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
-		   int c, const char *arg);
+int cmd_net_option(struct cti_net_opts *o, cti_keyring *kr, int *nkeys,
+		   const struct option *longopts, int c, const char *arg);
 void cmd_net_setup(struct cti_net_opts *o);
 /*
  * The keys push and pull check signatures with: cmd_net_key() adds the

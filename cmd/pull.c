@@ -29,8 +29,6 @@ enum { OPT_ALLOW_UNSIGNED = 256, OPT_STATE, OPT_LOCK_WAIT, OPT_MAX_SIZE,
 
 static const struct option longopts[] = {
 	CMD_LONGOPTS,
-	{ "public-key", required_argument, NULL, 'p' },
-	{ "keyring", required_argument, NULL, 'k' },
 	CMD_VERIFY_LONGOPTS,
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -291,12 +289,6 @@ cmd_pull(int argc, char **argv)
 	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:o:", longopts, usage,
 			       &json)) != -1) {
 		switch (c) {
-		case 'p':
-		case 'k':
-		case 'P':
-			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
-				goto fail;
-			break;
 		case OPT_ALLOW_UNSIGNED:
 			po.allow_unsigned = 1;
 			break;
@@ -347,15 +339,16 @@ cmd_pull(int argc, char **argv)
 			taxii_opt = c;
 			break;
 		default:
-			if ((st = cmd_verify_option(&po.verify, longopts, c,
+			if ((rc = cmd_verify_option(&po.verify, longopts, c,
 						    optarg)) == 1)
-				st = cmd_net_option(&no, longopts, c, optarg);
-			if (st == 0)
+				rc = cmd_net_option(&no, kr, &nkeys, longopts, c,
+						    optarg);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0)
 				break;
 			cti_keyring_free(kr);
-			if (st == 2)
-				return st;
-			return cmd_bad_option(usage, c, argv);
+			return rc == 2 ? rc : cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind != 1) {

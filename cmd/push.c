@@ -20,8 +20,6 @@ enum { OPT_ALLOW_UNSIGNED = 256, OPT_MAX_TLP, OPT_NAME, OPT_METHOD,
 
 static const struct option longopts[] = {
 	CMD_LONGOPTS,
-	{ "public-key", required_argument, NULL, 'p' },
-	{ "keyring", required_argument, NULL, 'k' },
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
 	{ "max-tlp", required_argument, NULL, OPT_MAX_TLP },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -115,12 +113,6 @@ cmd_push(int argc, char **argv)
 	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:", longopts, usage,
 			       &json)) != -1) {
 		switch (c) {
-		case 'p':
-		case 'k':
-		case 'P':
-			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
-				goto fail;
-			break;
 		case OPT_ALLOW_UNSIGNED:
 			po.allow_unsigned = 1;
 			break;
@@ -160,12 +152,13 @@ cmd_push(int argc, char **argv)
 			taxii = 1;
 			break;
 		default:
-			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
+			rc = cmd_net_option(&no, kr, &nkeys, longopts, c, optarg);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0)
 				break;
 			cti_keyring_free(kr);
-			if (st == 2)
-				return st;
-			return cmd_bad_option(usage, c, argv);
+			return rc == 2 ? rc : cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind != 2) {
