@@ -40,7 +40,7 @@ void cmd_msg(const char *fmt, ...) CMD_PRINTF(1, 2);
  * there is no detail) and return its exit status. */
 int cmd_fail(int err);
 /* As cmd_fail(), with advice the library cannot give (it does not know
- * the command's options): "cti: CMD: detail; HINT". */
+ * the command's options): "cti: CMD: detail; HINT" (hint NULL: none). */
 int cmd_fail_hint(int err, const char *hint);
 /* Report a usage error, print the usage lines, return 2. */
 int cmd_usage_error(const char *usage, const char *fmt, ...) CMD_PRINTF(2, 3);
@@ -83,6 +83,26 @@ void cmd_verbosity(int c);
 void cmd_info(const char *fmt, ...) CMD_PRINTF(1, 2);
 
 /*
+ * The options every command takes: -h, -q, -v and --json. CMD_LONGOPTS
+ * goes into a command's option table, "hqv" into its short options (after
+ * the leading ':'). cmd_getopt() is getopt_long() with opterr off (':' and
+ * '?' come back for cmd_bad_option()) that takes these itself: -q and -v
+ * set cmd_verbose (cmd_verbosity()), --json sets *json to 1, and -h prints
+ * usage on standard output and exits with cmd_help_usage()'s status (what
+ * a command holds while it reads its options, memory and public keys,
+ * asks no more of it). It returns the next other option, or -1 after the
+ * last.
+ */
+enum { CMD_OPT_JSON = 0x0800 };
+#define CMD_LONGOPTS                                                          \
+	{ "quiet", no_argument, NULL, 'q' },                                  \
+	{ "verbose", no_argument, NULL, 'v' },                                \
+	{ "json", no_argument, NULL, CMD_OPT_JSON },                          \
+	{ "help", no_argument, NULL, 'h' }
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, const char *usage, int *json);
+
+/*
  * libcti's warnings (a cti_warn_fn, with a NULL context): "cti: CMD: MSG"
  * on stderr, the first 20 of them, none with -q; cmd_warn_done() then
  * says how many more there were: "cti: CMD: N more WHAT".
@@ -108,12 +128,39 @@ void cmd_progress_note(const char *text);
 char *cmd_default_keyring(void);
 
 /*
- * The network options of push and pull (cmd/net.c): CMD_NET_LONGOPTS goes
- * into a command's option table, CMD_NET_USAGE into its usage, and
- * cmd_net_option() takes the option c with its value. It returns 0 when
- * it took it, 1 when c is not a network option, 2 after reporting a bad
- * value. cmd_net_setup() fills in the rest (the environment, the -v and
- * warning callbacks) before cti_net_open().
+ * What a verification accepts, as options verify and pull share:
+ * --threshold K, --feed NAME, --max-age DURATION, --legacy, -x SIG, -o OUT
+ * and --keep-gzip. CMD_VERIFY_LONGOPTS goes into a command's option table,
+ * "x:o:" into its short options; cmd_verify_option() takes the option c
+ * with its value into o. It returns 0 when it took it, 1 when c is not one
+ * of them, 2 after reporting a bad value.
+ */
+enum {
+	CMD_OPT_THRESHOLD = 0x1100, CMD_OPT_FEED, CMD_OPT_MAX_AGE,
+	CMD_OPT_LEGACY, CMD_OPT_KEEP_GZIP,
+};
+#define CMD_VERIFY_LONGOPTS                                                   \
+	{ "threshold", required_argument, NULL, CMD_OPT_THRESHOLD },          \
+	{ "feed", required_argument, NULL, CMD_OPT_FEED },                    \
+	{ "max-age", required_argument, NULL, CMD_OPT_MAX_AGE },              \
+	{ "legacy", no_argument, NULL, CMD_OPT_LEGACY },                      \
+	{ "signature", required_argument, NULL, 'x' },                        \
+	{ "output", required_argument, NULL, 'o' },                           \
+	{ "keep-gzip", no_argument, NULL, CMD_OPT_KEEP_GZIP }
+int cmd_verify_option(struct cti_verify_opts *o, const struct option *longopts,
+		      int c, const char *arg);
+
+/*
+ * The options push and pull share (cmd/net.c): the keys signatures are
+ * checked with and the network options. CMD_NET_LONGOPTS goes into a
+ * command's option table, "p:P:k:" into its short options, CMD_NET_USAGE
+ * into its usage, and cmd_net_option() takes the option c with its value:
+ * the key of -p PUB, -k KEYRING or -P KEY is read into kr at once
+ * (cmd_net_key()), a network option goes into o. It returns 0 when it
+ * took it, 1 when c is not one of them, 2 after reporting a bad value, or
+ * the CTI_E* code of a key that cannot be read. cmd_net_setup() fills in
+ * the rest (the environment, the -v and warning callbacks) before
+ * cti_net_open().
  */
 enum {
 	CMD_OPT_NET = 0x1000, CMD_OPT_ALLOW_HTTP, CMD_OPT_CACERT,
@@ -124,6 +171,8 @@ enum {
 	CMD_OPT_ENDPOINT, CMD_OPT_REGION,
 };
 #define CMD_NET_LONGOPTS                                                      \
+	{ "public-key", required_argument, NULL, 'p' },                       \
+	{ "keyring", required_argument, NULL, 'k' },                          \
 	{ "allow-http", no_argument, NULL, CMD_OPT_ALLOW_HTTP },              \
 	{ "cacert", required_argument, NULL, CMD_OPT_CACERT },                \
 	{ "capath", required_argument, NULL, CMD_OPT_CAPATH },                \
@@ -153,8 +202,8 @@ enum {
 	"                [--max-wait DURATION] [--endpoint URL]\n"            \
 	"                [--region REGION]"
 struct cti_net_opts;
-int cmd_net_option(struct cti_net_opts *o, const struct option *longopts,
-		   int c, const char *arg);
+int cmd_net_option(struct cti_net_opts *o, cti_keyring *kr, int *nkeys,
+		   const struct option *longopts, int c, const char *arg);
 void cmd_net_setup(struct cti_net_opts *o);
 /*
  * The keys push and pull check signatures with: cmd_net_key() adds the

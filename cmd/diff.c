@@ -14,18 +14,15 @@ static const char usage[] =
 	"                [--ignore PROPERTY]... [--deprecated-property NAME]\n"
 	"                OLD NEW\n";
 
-enum { OPT_JSON = 256, OPT_BUNDLE, OPT_STAT, OPT_IGNORE, OPT_DEPRECATED };
+enum { OPT_BUNDLE = 256, OPT_STAT, OPT_IGNORE, OPT_DEPRECATED };
 
 static const struct option longopts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "bundle", no_argument, NULL, OPT_BUNDLE },
 	{ "stat", no_argument, NULL, OPT_STAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
 	{ "deprecated-property", required_argument, NULL, OPT_DEPRECATED },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -166,21 +163,11 @@ cmd_diff(int argc, char **argv)
 		cmd_msg("out of memory");
 		return 4;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvo:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvo:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			free(ignore);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
 		case 'o':
 			output = optarg;
-			break;
-		case OPT_JSON:
-			json = 1;
 			break;
 		case OPT_BUNDLE:
 			bundle = 1;

@@ -13,19 +13,16 @@ static const char usage[] =
 	"usage: cti keygen [-q | -v] [--json] [-W] [-f] [-c COMMENT] [-p PUB]\n"
 	"                  [-s SEC] [--passphrase-file FILE]\n";
 
-enum { OPT_PASSFILE = 256, OPT_JSON };
+enum { OPT_PASSFILE = 256 };
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "secret-key", required_argument, NULL, 's' },
 	{ "comment", required_argument, NULL, 'c' },
 	{ "unencrypted", no_argument, NULL, 'W' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -41,19 +38,9 @@ cmd_keygen(int argc, char **argv)
 	uint64_t keyid;
 	int c, rc, st, json = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:s:c:Wf", longopts, NULL)) !=
-	       -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:s:c:Wf", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 'p':
 			pub = optarg;
 			break;

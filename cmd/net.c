@@ -13,13 +13,17 @@
 static const char duration_want[] = "a duration such as 30s, 5m or 1h";
 
 int
-cmd_net_option(struct cti_net_opts *o, const struct option *longopts, int c,
-	       const char *arg)
+cmd_net_option(struct cti_net_opts *o, cti_keyring *kr, int *nkeys,
+	       const struct option *longopts, int c, const char *arg)
 {
 	int64_t d;
 	long long v;
 
 	switch (c) {
+	case 'p':
+	case 'k':
+	case 'P':
+		return cmd_net_key(kr, nkeys, c, arg);
 	case CMD_OPT_ALLOW_HTTP:
 		o->allow_http = 1;
 		return 0;

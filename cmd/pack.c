@@ -17,13 +17,13 @@ static const char usage[] =
 	"                [--base PREV [--revoke-missing]] [INPUT ...]\n";
 
 enum {
-	OPT_JSON = 256, OPT_STRICT, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
+	OPT_STRICT = 256, OPT_PLAIN, OPT_FROM, OPT_COLUMN,
 	OPT_PRODUCER, OPT_TLP, OPT_LABEL, OPT_CONFIDENCE, OPT_VALID_FOR,
 	OPT_LEVEL, OPT_DELIMITER, OPT_BASE, OPT_REVOKE_MISSING,
 };
 
 static const struct option longopts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ "output", required_argument, NULL, 'o' },
@@ -38,9 +38,6 @@ static const struct option longopts[] = {
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "base", required_argument, NULL, OPT_BASE },
 	{ "revoke-missing", no_argument, NULL, OPT_REVOKE_MISSING },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -85,21 +82,11 @@ cmd_pack(int argc, char **argv)
 		cmd_msg("out of memory");
 		return 4;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvo:", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvo:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			free(labels);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
 		case 'o':
 			output = optarg;
-			break;
-		case OPT_JSON:
-			json = 1;
 			break;
 		case OPT_STRICT:
 			o.strict = 1;

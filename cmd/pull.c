@@ -21,28 +21,16 @@ static const char usage[] =
 	"                [--match FIELD=VALUES]... [--since TIME] [--sign-key KEY]\n"
 	"                " CMD_NET_USAGE " SRC\n";
 
-enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_MAX_AGE, OPT_LEGACY,
-       OPT_ALLOW_UNSIGNED, OPT_KEEP_GZIP, OPT_STATE, OPT_LOCK_WAIT,
-       OPT_MAX_SIZE, OPT_TAXII, OPT_LIST, OPT_LIMIT, OPT_MATCH, OPT_SINCE,
-       OPT_SIGN_KEY };
+enum { OPT_ALLOW_UNSIGNED = 256, OPT_STATE, OPT_LOCK_WAIT, OPT_MAX_SIZE,
+       OPT_TAXII, OPT_LIST, OPT_LIMIT, OPT_MATCH, OPT_SINCE, OPT_SIGN_KEY };
 
 /* The most --match options taken. */
 #define MATCH_MAX 16
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "public-key", required_argument, NULL, 'p' },
-	{ "keyring", required_argument, NULL, 'k' },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "feed", required_argument, NULL, OPT_FEED },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "legacy", no_argument, NULL, OPT_LEGACY },
-	{ "signature", required_argument, NULL, 'x' },
+	CMD_LONGOPTS,
+	CMD_VERIFY_LONGOPTS,
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
-	{ "output", required_argument, NULL, 'o' },
-	{ "keep-gzip", no_argument, NULL, OPT_KEEP_GZIP },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
@@ -53,7 +41,6 @@ static const struct option longopts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 	CMD_NET_LONGOPTS,
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -299,53 +286,11 @@ cmd_pull(int argc, char **argv)
 	no.max_size = MAX_SIZE_DEFAULT;
 	if ((rc = cti_keyring_new(&kr)))
 		return cmd_finish(cmd_fail(rc));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:o:", longopts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:o:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			cti_keyring_free(kr);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case 'p':
-		case 'k':
-		case 'P':
-			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
-				goto fail;
-			break;
-		case OPT_THRESHOLD:
-			if ((v = cmd_parse_uint(optarg, 1000)) < 1)
-				goto bad_value;
-			po.verify.threshold = (unsigned)v;
-			break;
-		case OPT_FEED:
-			po.verify.feed = optarg;
-			break;
-		case OPT_MAX_AGE:
-			if (cti_parse_duration(&po.verify.max_age, optarg) ||
-			    po.verify.max_age <= 0)
-				goto bad_value;
-			break;
-		case OPT_LEGACY:
-			po.verify.legacy = 1;
-			break;
-		case 'x':
-			po.verify.sig_path = optarg;
-			break;
 		case OPT_ALLOW_UNSIGNED:
 			po.allow_unsigned = 1;
-			break;
-		case 'o':
-			po.verify.output = optarg;
-			break;
-		case OPT_KEEP_GZIP:
-			po.verify.keep_gzip = 1;
 			break;
 		case OPT_STATE:
 			po.state_dir = optarg;
@@ -394,12 +339,16 @@ cmd_pull(int argc, char **argv)
 			taxii_opt = c;
 			break;
 		default:
-			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
+			if ((rc = cmd_verify_option(&po.verify, longopts, c,
+						    optarg)) == 1)
+				rc = cmd_net_option(&no, kr, &nkeys, longopts, c,
+						    optarg);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0)
 				break;
 			cti_keyring_free(kr);
-			if (st == 2)
-				return st;
-			return cmd_bad_option(usage, c, argv);
+			return rc == 2 ? rc : cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind != 1) {
@@ -536,12 +485,9 @@ fail_status:
 bad_value:
 	cti_keyring_free(kr);
 	return cmd_bad_value(longopts, c, optarg,
-			     c == OPT_THRESHOLD ? "a number from 1 to 1000" :
 			     c == OPT_MAX_SIZE  ? "a size such as 500M or 2G" :
 			     c == OPT_LOCK_WAIT ? "a duration such as 30s or 5m" :
 			     c == OPT_LIMIT ? "a number from 1 to 1000000" :
-			     c == OPT_SINCE ? "a time such as "
-					      "2026-11-22T10:00:00Z" :
-						  "a duration such as 12h, 30d "
-						  "or 2w");
+					      "a time such as "
+					      "2026-11-22T10:00:00Z");
 }

@@ -15,15 +15,11 @@ static const char usage[] =
 	"                [-x SIG] [--method METHOD] [--batch N] [--taxii]\n"
 	"                " CMD_NET_USAGE " FILE DEST\n";
 
-enum { OPT_JSON = 256, OPT_ALLOW_UNSIGNED, OPT_MAX_TLP, OPT_NAME,
-       OPT_METHOD, OPT_BATCH, OPT_TAXII };
+enum { OPT_ALLOW_UNSIGNED = 256, OPT_MAX_TLP, OPT_NAME, OPT_METHOD,
+       OPT_BATCH, OPT_TAXII };
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "public-key", required_argument, NULL, 'p' },
-	{ "keyring", required_argument, NULL, 'k' },
+	CMD_LONGOPTS,
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
 	{ "max-tlp", required_argument, NULL, OPT_MAX_TLP },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -32,7 +28,6 @@ static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "taxii", no_argument, NULL, OPT_TAXII },
 	CMD_NET_LONGOPTS,
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,26 +112,9 @@ cmd_push(int argc, char **argv)
 	cmd_verbose = 0;
 	if ((rc = cti_keyring_new(&kr)))
 		return cmd_finish(cmd_fail(rc));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:", longopts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			cti_keyring_free(kr);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case 'p':
-		case 'k':
-		case 'P':
-			if ((rc = cmd_net_key(kr, &nkeys, c, optarg)))
-				goto fail;
-			break;
 		case OPT_ALLOW_UNSIGNED:
 			po.allow_unsigned = 1;
 			break;
@@ -176,12 +154,13 @@ cmd_push(int argc, char **argv)
 			taxii = 1;
 			break;
 		default:
-			if ((st = cmd_net_option(&no, longopts, c, optarg)) == 0)
+			rc = cmd_net_option(&no, kr, &nkeys, longopts, c, optarg);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0)
 				break;
 			cti_keyring_free(kr);
-			if (st == 2)
-				return st;
-			return cmd_bad_option(usage, c, argv);
+			return rc == 2 ? rc : cmd_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -261,11 +261,8 @@ int
 cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
+		CMD_LONGOPTS,
 		{ "objects", no_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cti_summary_opts o = { 0 };
@@ -274,18 +271,9 @@ cmd_show(int argc, char **argv)
 	const char *file;
 	int json = 0, objects = 0, c, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqv", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqv", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case 'j':
-			json = 1;
-			break;
 		case 'O':
 			objects = 1;
 			break;

@@ -19,12 +19,10 @@ static const char usage[] =
 	"                FILE ...\n";
 
 enum { OPT_FEED = 256, OPT_SEQ, OPT_EXPIRES, OPT_DETACHED, OPT_STATE,
-       OPT_PASSFILE, OPT_JSON };
+       OPT_PASSFILE };
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "secret-key", required_argument, NULL, 's' },
 	{ "feed", required_argument, NULL, OPT_FEED },
 	{ "seq", required_argument, NULL, OPT_SEQ },
@@ -34,7 +32,6 @@ static const struct option longopts[] = {
 	{ "comment", required_argument, NULL, 'c' },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -149,19 +146,9 @@ cmd_sign(int argc, char **argv)
 	long long v;
 	int c, i, rc, status = 0, seq_auto = 0, json = 0, todo = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvs:x:c:", longopts, NULL)) !=
-	       -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvs:x:c:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 's':
 			sec = optarg;
 			break;

@@ -29,17 +29,24 @@ prefix(void)
 		fputs("cti: ", stderr);
 }
 
+/* "cti: CMD: MSG" and a newline on stderr */
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	prefix();
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 cmd_msg(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Whether standard output is a pipe or socket whose reader went away. */
@@ -68,15 +75,7 @@ die_of_closed_pipe(void)
 int
 cmd_fail(int err)
 {
-	const char *m = cti_errmsg();
-
-	if (err == CTI_EIO && stdout_closed())
-		die_of_closed_pipe();
-	if (m && *m)
-		cmd_msg("%s", m);
-	else
-		cmd_msg("%s", cti_strerror(err));
-	return cti_exit_status(err);
+	return cmd_fail_hint(err, NULL);
 }
 
 int
@@ -86,7 +85,8 @@ cmd_fail_hint(int err, const char *hint)
 
 	if (err == CTI_EIO && stdout_closed())
 		die_of_closed_pipe();
-	cmd_msg("%s; %s", m && *m ? m : cti_strerror(err), hint);
+	cmd_msg("%s%s%s", m && *m ? m : cti_strerror(err), hint ? "; " : "",
+		hint ? hint : "");
 	return cti_exit_status(err);
 }
 
@@ -95,11 +95,9 @@ cmd_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
 
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	fputs(usage, stderr);
 	return 2;
 }
@@ -180,6 +178,45 @@ cmd_bad_value(const struct option *longopts, int c, const char *value,
 	return 2;
 }
 
+int
+cmd_verify_option(struct cti_verify_opts *o, const struct option *longopts,
+		  int c, const char *arg)
+{
+	long long v;
+
+	switch (c) {
+	case CMD_OPT_THRESHOLD:
+		if ((v = cmd_parse_uint(arg, 1000)) < 1)
+			return cmd_bad_value(longopts, c, arg,
+					     "a number from 1 to 1000");
+		o->threshold = (unsigned)v;
+		return 0;
+	case CMD_OPT_FEED:
+		o->feed = arg;
+		return 0;
+	case CMD_OPT_MAX_AGE:
+		if (cti_parse_duration(&o->max_age, arg) || o->max_age <= 0)
+			return cmd_bad_value(longopts, c, arg,
+					     "a duration such as 12h, 30d or "
+					     "2w");
+		return 0;
+	case CMD_OPT_LEGACY:
+		o->legacy = 1;
+		return 0;
+	case 'x':
+		o->sig_path = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case CMD_OPT_KEEP_GZIP:
+		o->keep_gzip = 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 void
 cmd_json_str(FILE *f, const char *s)
 {
@@ -222,6 +259,26 @@ cmd_verbosity(int c)
 	cmd_verbose = c == 'q' ? -1 : 1;
 }
 
+int
+cmd_getopt(int argc, char **argv, const char *shortopts,
+	   const struct option *longopts, const char *usage, int *json)
+{
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == 'h')
+			exit(cmd_help_usage(usage));
+		else if (c == 'q' || c == 'v')
+			cmd_verbosity(c);
+		else if (c == CMD_OPT_JSON)
+			*json = 1;
+		else
+			return c;
+	}
+}
+
 void
 cmd_info(const char *fmt, ...)
 {
@@ -230,11 +287,9 @@ cmd_info(const char *fmt, ...)
 	if (cmd_verbose < 1)
 		return;
 	fflush(stdout);
-	prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* libcti's warnings: the first few are shown, then only how many more */

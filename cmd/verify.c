@@ -21,24 +21,14 @@ static const char usage[] =
 	"                  [--max-age DURATION] [--legacy] [-x SIG] [-o OUT]\n"
 	"                  [--keep-gzip] FILE ...\n";
 
-enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_FEED, OPT_STATE, OPT_MAX_AGE,
-       OPT_LEGACY, OPT_KEEP_GZIP };
+enum { OPT_STATE = 256 };
 
 static const struct option longopts[] = {
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CMD_LONGOPTS,
 	{ "public-key", required_argument, NULL, 'p' },
 	{ "keyring", required_argument, NULL, 'k' },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "feed", required_argument, NULL, OPT_FEED },
+	CMD_VERIFY_LONGOPTS,
 	{ "state", required_argument, NULL, OPT_STATE },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "legacy", no_argument, NULL, OPT_LEGACY },
-	{ "signature", required_argument, NULL, 'x' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "keep-gzip", no_argument, NULL, OPT_KEEP_GZIP },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -210,7 +200,6 @@ cmd_verify(int argc, char **argv)
 	char *defstate = NULL, *defring = NULL;
 	const char *state = NULL;
 	int c, i, rc, status = 0, json = 0, nkeys = 0, key_stdin = 0;
-	long long v;
 	FILE *info;
 	/* keys are read once the options are known good */
 	struct { int opt; const char *arg; } *keys;
@@ -223,21 +212,9 @@ cmd_verify(int argc, char **argv)
 		free(keys);
 		return cmd_finish(cmd_fail(rc));
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqvp:P:k:x:o:", longopts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, ":hqvp:P:k:x:o:", longopts, usage,
+			       &json)) != -1) {
 		switch (c) {
-		case 'h':
-			cti_keyring_free(kr);
-			free(keys);
-			return cmd_help_usage(usage);
-		case 'q':
-		case 'v':
-			cmd_verbosity(c);
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 'p':
 		case 'k':
 		case 'P':
@@ -250,37 +227,16 @@ cmd_verify(int argc, char **argv)
 			keys[nkeys].opt = c;
 			keys[nkeys++].arg = optarg;
 			break;
-		case OPT_THRESHOLD:
-			if ((v = cmd_parse_uint(optarg, 1000)) < 1)
-				goto bad_value;
-			o.threshold = (unsigned)v;
-			break;
-		case OPT_FEED:
-			o.feed = optarg;
-			break;
 		case OPT_STATE:
 			state = optarg;
 			break;
-		case OPT_MAX_AGE:
-			if (cti_parse_duration(&o.max_age, optarg) ||
-			    o.max_age <= 0)
-				goto bad_value;
-			break;
-		case OPT_LEGACY:
-			o.legacy = 1;
-			break;
-		case 'x':
-			o.sig_path = optarg;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case OPT_KEEP_GZIP:
-			o.keep_gzip = 1;
-			break;
 		default:
-			status = cmd_bad_option(usage, c, argv);
-			goto out;
+			if ((status = cmd_verify_option(&o, longopts, c,
+							optarg)) == 1)
+				status = cmd_bad_option(usage, c, argv);
+			if (status)
+				goto out;
+			break;
 		}
 	}
 	if (optind == argc) {
@@ -379,11 +335,4 @@ out:
 	free(defring);
 	free(keys);
 	return cmd_finish(status);
-
-bad_value:
-	status = cmd_bad_value(longopts, c, optarg,
-			       c == OPT_THRESHOLD ? "a number from 1 to 1000" :
-						    "a duration such as 12h, "
-						    "30d or 2w");
-	goto out;
 }

@@ -448,6 +448,23 @@ es_number(char *b, double d)
 	return o;
 }
 
+/* Past the digits at *p, of which a number's fraction and exponent have
+ * one at least. */
+static int
+need_digits(struct jcs *j, const unsigned char **p)
+{
+	const unsigned char *q = *p;
+
+	if (q == j->end || *q < '0' || *q > '9') {
+		j->s = q;
+		return jerr(j, "bad number");
+	}
+	while (q < j->end && *q >= '0' && *q <= '9')
+		q++;
+	*p = q;
+	return 0;
+}
+
 static int
 parse_number(struct jcs *j)
 {
@@ -476,24 +493,16 @@ parse_number(struct jcs *j)
 	if (p < j->end && *p == '.') {
 		plain = 0;
 		p++;
-		if (p == j->end || *p < '0' || *p > '9') {
-			j->s = p;
-			return jerr(j, "bad number");
-		}
-		while (p < j->end && *p >= '0' && *p <= '9')
-			p++;
+		if ((rc = need_digits(j, &p)))
+			return rc;
 	}
 	if (p < j->end && (*p == 'e' || *p == 'E')) {
 		plain = 0;
 		p++;
 		if (p < j->end && (*p == '+' || *p == '-'))
 			p++;
-		if (p == j->end || *p < '0' || *p > '9') {
-			j->s = p;
-			return jerr(j, "bad number");
-		}
-		while (p < j->end && *p >= '0' && *p <= '9')
-			p++;
+		if ((rc = need_digits(j, &p)))
+			return rc;
 	}
 	j->s = p;
 	len = (size_t)(p - start);

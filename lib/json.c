@@ -48,25 +48,31 @@ skip_string(const char *p, const char *end)
 	return q ? q : end;
 }
 
-const char *
-cti__json_skip(const char *p, const char *end)
+/*
+ * Past the whole JSON value at p, or NULL when [p, end) does not hold all
+ * of it yet (at_eof: the input ends at end, so a number or literal running
+ * up to it is whole).
+ */
+static const char *
+skip_whole(const char *p, const char *end, int at_eof)
 {
-	int depth = 0;
+	size_t depth = 0;
 
-	p = ws(p, end);
-	if (p < end && *p == '"')
-		return skip_string(p, end);
-	if (p < end && *p != '{' && *p != '[') {
-		/* a number or a literal */
+	if (p == end)
+		return NULL;
+	if (*p == '"')
+		return string_end(p, end);
+	if (*p != '{' && *p != '[') {
 		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
 		       *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 			p++;
-		return p;
+		return p < end || at_eof ? p : NULL;
 	}
 	while (p < end) {
 		switch (*p) {
 		case '"':
-			p = skip_string(p, end);
+			if (!(p = string_end(p, end)))
+				return NULL;
 			continue;
 		case '{':
 		case '[':
@@ -80,7 +86,15 @@ cti__json_skip(const char *p, const char *end)
 		}
 		p++;
 	}
-	return end;
+	return NULL;
+}
+
+const char *
+cti__json_skip(const char *p, const char *end)
+{
+	const char *q = skip_whole(ws(p, end), end, 1);
+
+	return q ? q : end;
 }
 
 /* Whether the member name at p (quotes included, n bytes) is name. */
@@ -227,47 +241,6 @@ cti__json_string(char *out, size_t size, const char *v, size_t n)
 }
 
 /* ------------------------------------------------------------ bundles */
-
-/*
- * Past the whole JSON value at p, or NULL when [p, end) does not hold all
- * of it yet (at_eof: the input ends at end, so a number or literal running
- * up to it is whole).
- */
-static const char *
-skip_whole(const char *p, const char *end, int at_eof)
-{
-	size_t depth = 0;
-
-	if (p == end)
-		return NULL;
-	if (*p == '"')
-		return string_end(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && *p != ',' && *p != '}' && *p != ']' &&
-		       *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			p++;
-		return p < end || at_eof ? p : NULL;
-	}
-	while (p < end) {
-		switch (*p) {
-		case '"':
-			if (!(p = string_end(p, end)))
-				return NULL;
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-		p++;
-	}
-	return NULL;
-}
 
 int
 cti__bundle_each(struct cti__src *s, const char *name,

@@ -7,6 +7,7 @@
 #                               and check its exit status
 #   check DESC CMD...           pass when CMD succeeds
 #   skip DESC                   count a skipped test (a tool is missing)
+#   skip_all DESC               skip DESC, then end the test (done_testing)
 #   done_testing                print the counts; exit non-zero on failure
 #   flip FILE OFFSET            invert the byte at OFFSET of FILE (a
 #                               negative OFFSET counts from the end): a
@@ -25,6 +26,8 @@
 #   start_faults                the fault-injecting HTTPS server:
 #                               $FAULTS_URL, $FAULTS_STORE
 #                               (tests/servers/faults.py)
+#   need_nginx, need_faults     start_nginx, start_faults, or skip_all
+#                               when what the server needs is missing
 #   start_taxii NAME [--http] [OPTION...]
 #                               start_server NAME with tests/servers/taxii.py
 #                               (a TAXII 2.1 server; OPTIONs in its header)
@@ -242,9 +245,24 @@ start_faults() {
 		"$FAULTS_STORE"
 }
 
+# need_nginx, need_faults: the server started, or the test ended with a
+# skip that names what is missing
+need_nginx() {
+	start_nginx || skip_all "nginx or openssl missing (sh tests/setup.sh --test)"
+}
+need_faults() {
+	start_faults || skip_all "openssl missing (sh tests/setup.sh --test)"
+}
+
 done_testing() {
 	echo "# $(basename "$0"): $_pass passed, $_fail failed, $_skip skipped"
 	[ "$_fail" -eq 0 ]
+}
+
+skip_all() {
+	skip "$1"
+	done_testing
+	exit
 }
 
 # man_examples PAGE: the "$ " commands of man/PAGE's EXAMPLES, one per
@@ -264,9 +282,7 @@ man_examples() {
 need_tools() {
 	for _t in "$@"; do
 		command -v "$_t" >/dev/null 2>&1 && continue
-		skip "$_t missing (sh tests/setup.sh --test)"
-		done_testing
-		exit
+		skip_all "$_t missing (sh tests/setup.sh --test)"
 	done
 }
 
@@ -284,9 +300,7 @@ need_taxii() {
 		[ -f "$_f" ] || _miss="$_f is missing"
 	done
 	[ -z "$_miss" ] && return 0
-	skip "$_what: $_miss"
-	done_testing
-	exit
+	skip_all "$_what: $_miss"
 }
 
 # a CA, a server and a client certificate in $T/taxii-tls, made once

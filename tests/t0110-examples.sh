@@ -8,11 +8,7 @@
 need_tools jq gzip minisign
 # the https:// hosts of the examples are a test nginx serving
 # $NGINX_DIR/www/pub/, whose CA cti push and pull are given (world.sh)
-if ! start_nginx; then
-	skip "nginx or openssl missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_nginx
 EX_WWW=$NGINX_DIR/www/pub
 EX_CA=$NGINX_DIR/ca.pem
 # and taxii.example.org the TAXII test server, with the same CA (it asks
@@ -20,21 +16,15 @@ EX_CA=$NGINX_DIR/ca.pem
 mkdir -p "$T/taxii-tls" && for f in ca.pem srv.pem srv.key client.pem client.key; do
 	cp "$NGINX_DIR/$f" "$T/taxii-tls/$f"
 done
-if ! start_taxii taxii; then
-	skip "the TAXII test server does not start (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+start_taxii taxii ||
+	skip_all "the TAXII test server does not start (sh tests/setup.sh --test)"
 # and the s3:// buckets the S3 test front, with the same CA
 mkdir -p "$T/s3-tls" && for f in ca.pem srv.pem srv.key; do
 	cp "$NGINX_DIR/$f" "$T/s3-tls/$f"
 done
-if [ ! -f "$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" ] ||
-	! command -v node >/dev/null 2>&1 || ! start_s3 s3; then
-	skip "the S3 test server does not start (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_s3 "the examples"
+start_s3 s3 ||
+	skip_all "the S3 test server does not start (sh tests/setup.sh --test)"
 EX_S3_ENDPOINT=$S3_ENDPOINT EX_S3_KEY_ID=$S3_KEY_ID EX_S3_SECRET=$S3_SECRET
 tab=$(printf '\t')
 EX_REWRITE="https://feeds.example.org/$tab$NGINX_URL/pub/

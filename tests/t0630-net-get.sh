@@ -8,16 +8,8 @@ cd "$T" || exit 2
 
 case ${O:-build} in /*) bin=$O ;; *) bin=$SRC/${O:-build} ;; esac
 bin=$bin/tests/unit/test_net
-if [ ! -x "$bin" ]; then
-	skip "test_net not built (make check builds it)"
-	done_testing
-	exit
-fi
-if ! start_faults; then
-	skip "openssl missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+[ -x "$bin" ] || skip_all "test_net not built (make check builds it)"
+need_faults
 CTI_TEST_URL=$FAULTS_URL/ok/ CTI_TEST_CACERT=$FAULTS_DIR/ca.pem "$bin" >log 2>&1
 st=$?
 sed 's/^/# /' log | grep -v '^# ok' | head -20

@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! start_nginx; then
-	skip "nginx or openssl missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_nginx
 U=$NGINX_URL
 W=$NGINX_DIR/www
 PW=$NGINX_DIR/password

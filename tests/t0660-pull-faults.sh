@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-if ! start_faults; then
-	skip "openssl missing (sh tests/setup.sh --test)"
-	done_testing
-	exit
-fi
+need_faults
 U=$FAULTS_URL
 TLS="--cacert $FAULTS_DIR/ca.pem"
 
