@@ -41,6 +41,11 @@
 #                               tests/servers/s3front.py (Signature V4
 #                               checked; OPTIONs in its header), bucket
 #                               $S3_BUCKET made; see start_s3 below
+#   state_sums DIR              checksums of a pull state directory (less
+#                               its locks and partial download)
+#   feed_files                  iocs.txt, more.txt, alice's keys, and
+#                               s1.cti s2.cti s3.cti signed by her for feed
+#                               cert-xy with seq 1 to 3
 #   s3_curl [--payload H] METHOD PATH [CURL-ARG...]
 #                               a request to $S3_ENDPOINT signed with the
 #                               test's key; prints the status
@@ -252,6 +257,29 @@ need_nginx() {
 }
 need_faults() {
 	start_faults || skip_all "openssl missing (sh tests/setup.sh --test)"
+}
+
+# state_sums DIR: the checksums of a pull state directory, less the locks
+# (they hold the pid of the last holder) and a partial download (kept to
+# resume): what a failed pull must leave as it was
+state_sums() {
+	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" |
+		sort | xargs -r sha256sum)
+}
+
+# feed_files: in the current directory, iocs.txt and more.txt (indicator
+# lists), alice.pub and alice.key (an unencrypted key pair) and s1.cti,
+# s2.cti, s3.cti: bundle files signed by alice for feed cert-xy with seq
+# 1, 2 (of more.txt) and 3
+feed_files() {
+	printf '198.51.100.7\nevil.example.com\n' >iocs.txt &&
+	printf '203.0.113.9\n' >more.txt &&
+	"$CTI" keygen -W -p alice.pub -s alice.key >/dev/null 2>&1 || return 1
+	for _f in 1:iocs 2:more 3:iocs; do
+		"$CTI" pack -o "s${_f%%:*}.cti" "${_f#*:}.txt" &&
+			"$CTI" sign -q -s alice.key --feed cert-xy --seq "${_f%%:*}" \
+				"s${_f%%:*}.cti" || return 1
+	done
 }
 
 done_testing() {

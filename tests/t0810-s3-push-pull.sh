@@ -42,19 +42,8 @@ jqe() { jq -e "$1" "$T/out" >/dev/null; }
 last() { tail -n 1 "$LOG" | jq -e "$1" >/dev/null; }
 # since N JQ: the requests logged after the first N, slurped, satisfy JQ
 since() { tail -n +"$(($1 + 1))" "$LOG" | jq -se "$2" >/dev/null; }
-sums() {
-	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" |
-		sort | xargs -r sha256sum)
-}
 
-printf '198.51.100.7\nevil.example.com\n' >iocs.txt
-printf '203.0.113.9\n' >more.txt
-"$CTI" keygen -W -p alice.pub -s alice.key >/dev/null 2>&1
-mk() { # mk OUT SEQ [INPUT]
-	"$CTI" pack -o "$1" "${3:-iocs.txt}" &&
-		"$CTI" sign -q -s alice.key --feed cert-xy --seq "$2" "$1"
-}
-mk s1.cti 1 && mk s2.cti 2 more.txt && mk s3.cti 3
+feed_files
 K="-p alice.pub"
 F=$B/feeds/feed.cti
 
@@ -115,25 +104,25 @@ keep
 check "-v: GET and 304" sh -c "grep -q 'GET $EP/cti-test/feeds/feed.cti' '$T/err' && grep -q ': 304' '$T/err'"
 
 # --- tampered, and older, objects: refused, the last good copy untouched
-before=$(sums "$st")
+before=$(state_sums "$st")
 cp s2.cti bad.cti && flip bad.cti -40
 check "a tampered object put in place" \
 	eval '[ "$(s3_curl --payload UNSIGNED-PAYLOAD PUT /cti-test/feeds/feed.cti --data-binary @bad.cti)" = 200 ]'
 expect 1 "a tampered object: exit 1" "$CTI" pull $S $K -o feed.json "$F"
 keep
-check "the last good copy and state untouched" [ "$(sums "$st")" = "$before" ]
+check "the last good copy and state untouched" [ "$(state_sums "$st")" = "$before" ]
 check "the output untouched" [ "$(stat -c %i.%Y feed.json)" = "$stamp" ]
 expect 0 "push seq 2" "$CTI" push $S $K s2.cti "$F"
 keep
 expect 0 "pull seq 2" "$CTI" pull $S $K -o feed.json "$F"
 keep
 check "seq 2 installed" cmp -s s2.cti "$st/bundle"
-before=$(sums "$st")
+before=$(state_sums "$st")
 expect 0 "push seq 1 back" "$CTI" push $S $K s1.cti "$F"
 expect 1 "an older seq: exit 1" "$CTI" pull $S $K -o feed.json "$F"
 keep
 check "replay: named" err_has "seq 1"
-check "the last good copy and state untouched" [ "$(sums "$st")" = "$before" ]
+check "the last good copy and state untouched" [ "$(state_sums "$st")" = "$before" ]
 expect 0 "push seq 3" "$CTI" push $S $K s3.cti "$F"
 
 # --- S3's refusals: exit 6, its code and message in the message

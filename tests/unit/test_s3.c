@@ -87,6 +87,16 @@ has(const char *msg, const char *part)
 	return 0;
 }
 
+/* url opens, with the options o (may be NULL), and what opts.info and
+ * opts.warn said has text in it */
+static void
+opens(const char *url, const struct cti_net_opts *o, const char *text)
+{
+	said[0] = '\0';
+	CHECK(open_s3(NULL, url, o) == CTI_OK);
+	CHECK(has(said, text));
+}
+
 static void
 test_xml(void)
 {
@@ -223,14 +233,10 @@ test_names(void)
 	setenv("AWS_ENDPOINT_URL", "https://one.example", 1);
 	setenv("AWS_ENDPOINT_URL_S3", "https://two.example:8443", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-test", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "endpoint https://two.example:8443,"));
+	opens("s3://cti-test/k", NULL, "endpoint https://two.example:8443,");
 	unsetenv("AWS_ENDPOINT_URL_S3");
 	setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-test", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "endpoint https://one.example,"));
+	opens("s3://cti-test/k", NULL, "endpoint https://one.example,");
 	unsetenv("AWS_ENDPOINT_URL");
 
 	/* an endpoint or region is for s3:// only; credentials of other
@@ -263,24 +269,16 @@ test_region(void)
 	setenv("AWS_PROFILE", "feeds", 1);
 	write_file(".aws/credentials", "[feeds]\naws_access_key_id = A\n"
 		   "aws_secret_access_key = B\n", 0600);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "region ap-south-2 (the AWS config file)"));
+	opens("s3://cti-test/k", NULL, "region ap-south-2 (the AWS config file)");
 	setenv("AWS_DEFAULT_REGION", "us-west-1", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "region us-west-1 (AWS_DEFAULT_REGION)"));
+	opens("s3://cti-test/k", NULL, "region us-west-1 (AWS_DEFAULT_REGION)");
 	setenv("AWS_REGION", "eu-central-1", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "region eu-central-1 (AWS_REGION)"));
+	opens("s3://cti-test/k", NULL, "region eu-central-1 (AWS_REGION)");
 	o.region = "sa-east-1";
 	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", &o) == CTI_OK);
-	CHECK(has(said, "region sa-east-1;"));
+	opens("s3://cti-test/k", &o, "region sa-east-1;");
 	o.region = "eu west";
 	CHECK(open_s3(NULL, "s3://cti-test/k", &o) == CTI_EUSAGE);
 	o.region = "eu/west";
@@ -333,15 +331,11 @@ test_credentials(void)
 	CHECK(!strstr(said, "readable by others"));
 	/* readable by others: a warning */
 	chmod(".aws/credentials", 0644);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "readable by others than its owner (mode 644)"));
+	opens("s3://cti-test/k", NULL, "readable by others than its owner (mode 644)");
 	chmod(".aws/credentials", 0600);
 	/* a profile by name; one that is not there */
 	setenv("AWS_PROFILE", "other", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "key id WRONG from profile other"));
+	opens("s3://cti-test/k", NULL, "key id WRONG from profile other");
 	setenv("AWS_PROFILE", "nobody", 1);
 	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_EUSAGE);
 	CHECK(has(cti_errmsg(), "AWS_PROFILE nobody: no such profile in "));
@@ -357,27 +351,49 @@ test_credentials(void)
 	write_file("creds", "[default]\naws_access_key_id = ENVFILE\n"
 		   "aws_secret_access_key = s\n", 0600);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "key id ENVFILE from profile default of "));
+	opens("s3://cti-test/k", NULL, "key id ENVFILE from profile default of ");
 	CHECK(has(said, "/creds"));
 	/* the environment comes first */
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
 	setenv("AWS_SESSION_TOKEN", "envtoken", 1);
-	said[0] = '\0';
-	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_OK);
-	CHECK(has(said, "key id AKIDENV from the environment"));
+	opens("s3://cti-test/k", NULL, "key id AKIDENV from the environment");
 	CHECK(has(said, "with a session token"));
 	CHECK(getenv("AWS_SESSION_TOKEN") == NULL);
 }
 
 /* Keys and sizes refused before any request (the endpoint is a port
  * nothing listens on: a request would be a network error). */
+static const struct cti_net_opts *
+nowhere(void)
+{
+	static struct cti_net_opts o = CTI_NET_OPTS_INIT;
+
+	o.endpoint = "https://127.0.0.1:1";
+	o.retries = 0;
+	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
+	return &o;
+}
+
+/* A GET of url is refused as usage, the message saying why. */
+static void
+refused_key(const char *url, const char *why)
+{
+	struct cti_net_result res = { 0 };
+	struct cti_net_get g = { 0 };
+	cti_net *n = NULL;
+
+	CHECK(open_s3(&n, url, nowhere()) == CTI_OK);
+	CHECK(cti_net_get(&res, n, &g) == CTI_EUSAGE);
+	CHECK(has(cti_errmsg(), why));
+	cti_net_result_clear(&res);
+	cti_net_free(n);
+}
+
 static void
 test_refused(void)
 {
-	struct cti_net_opts o = CTI_NET_OPTS_INIT;
 	struct cti_net_result res = { 0 };
 	struct cti_net_get g = { 0 };
 	struct cti_net_put p = { 0 };
@@ -385,33 +401,14 @@ test_refused(void)
 	char url[1100];
 
 	clear_env();
-	setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	o.endpoint = "https://127.0.0.1:1";
-	o.retries = 0;
-	CHECK(open_s3(&n, "s3://cti-test/a/../b", &o) == CTI_OK);
-	CHECK(cti_net_get(&res, n, &g) == CTI_EUSAGE);
-	CHECK(has(cti_errmsg(), "a key with a \".\" or \"..\" segment"));
-	cti_net_result_clear(&res);
-	cti_net_free(n);
-	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	CHECK(open_s3(&n, "s3://cti-test/a\tb", &o) == CTI_OK);
-	CHECK(cti_net_get(&res, n, &g) == CTI_EUSAGE);
-	CHECK(has(cti_errmsg(), "a control character in the key"));
-	cti_net_result_clear(&res);
-	cti_net_free(n);
+	refused_key("s3://cti-test/a/../b", "a key with a \".\" or \"..\" segment");
+	refused_key("s3://cti-test/a\tb", "a control character in the key");
 	memset(url, 'k', sizeof(url) - 1);
 	url[sizeof(url) - 1] = '\0';
 	memcpy(url, "s3://cti-test/", 14);
-	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	CHECK(open_s3(&n, url, &o) == CTI_OK);
-	CHECK(cti_net_get(&res, n, &g) == CTI_EUSAGE);
-	CHECK(has(cti_errmsg(), "a key longer than 1024 bytes"));
-	cti_net_result_clear(&res);
-	cti_net_free(n);
+	refused_key(url, "a key longer than 1024 bytes");
 	/* a collection needs a name; one with it goes to the network */
-	setenv("AWS_SECRET_ACCESS_KEY", "x", 1);
-	CHECK(open_s3(&n, "s3://cti-test/out/", &o) == CTI_OK);
+	CHECK(open_s3(&n, "s3://cti-test/out/", nowhere()) == CTI_OK);
 	CHECK(cti_net_get(&res, n, &g) == CTI_EINVAL);
 	g.name = "f.cti";
 	CHECK(cti_net_get(&res, n, &g) == CTI_ENET);
