@@ -197,7 +197,7 @@ aws_file(const char *var, const char *name)
 }
 
 /* The file at path into sodium_malloc() memory (it may hold secrets):
- * CTI_OK with *out NULL when there is no such file. */
+ * CTI_OK with *out NULL when there is no such file; a device is empty. */
 static int
 read_file(char **out, size_t *len, struct stat *st, const char *path)
 {
@@ -210,6 +210,15 @@ read_file(char **out, size_t *len, struct stat *st, const char *path)
 		if (errno == ENOENT || errno == ENOTDIR)
 			return CTI_OK;
 		return cti__seterrno(CTI_EIO, errno, "%s", path);
+	}
+	/* a device (/dev/null) holds nothing */
+	if (fstat(fd, st) == 0 && S_ISCHR(st->st_mode)) {
+		close(fd);
+		st->st_mode &= ~(mode_t)077;
+		if (!(*out = sodium_malloc(1)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+		(*out)[0] = '\0';
+		return CTI_OK;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
 	    st->st_size > INI_MAX) {
@@ -557,7 +566,7 @@ out:
 
 /* ------------------------------------------------------------ signing */
 
-/* Copy s[0..n) into the arena; NULL when it is full. */
+/* Print into the arena; NULL when it is full. */
 static const char *
 arena_put(struct s3 *p, size_t *used, const char *fmt, ...) CTI_PRINTF(3, 4);
 

@@ -346,6 +346,10 @@ test_credentials(void)
 	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_EUSAGE);
 	CHECK(has(cti_errmsg(), "aws_access_key_id without "
 				"aws_secret_access_key"));
+	/* /dev/null: no profile, not an error reading it */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+	CHECK(open_s3(NULL, "s3://cti-test/k", NULL) == CTI_EUSAGE);
+	CHECK(has(cti_errmsg(), "and /dev/null has no profile default"));
 	/* another file, by AWS_SHARED_CREDENTIALS_FILE */
 	snprintf(path, sizeof(path), "%s/creds", dir);
 	write_file("creds", "[default]\naws_access_key_id = ENVFILE\n"
