@@ -38,9 +38,10 @@
 #                               tests/servers/s3front.py (Signature V4
 #                               checked; OPTIONs in its header), bucket
 #                               $S3_BUCKET made; see start_s3 below
-#   s3_curl [--payload H] METHOD PATH [CURL-ARG...]
+#   s3_curl [--payload H] [--header 'N: V']... METHOD PATH [CURL-ARG...]
 #                               a request to $S3_ENDPOINT signed with the
-#                               test's key; prints the status
+#                               test's key; prints the status (s3_sign and
+#                               s3_send do its two halves)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -329,7 +330,7 @@ need_s3() {
 	exit
 }
 
-# _s3_word N: N random letters and digits
+# _s3_word N: N random hexadecimal digits, upper case
 _s3_word() {
 	od -An -tx1 -N 64 /dev/urandom | tr -d ' \n' | tr a-f A-F | cut -c "1-$1"
 }
@@ -379,6 +380,7 @@ start_s3() {
 		"$S3_TOKEN_KEY_ID" "$S3_TOKEN_SECRET" "$S3_SESSION_TOKEN" \
 		>"$S3_DIR/credentials") || return 1
 	_s3bp=$(free_port) && _s3fp=$(free_port) || return 1
+	while [ "$_s3fp" = "$_s3bp" ]; do _s3fp=$(free_port) || return 1; done
 	S3_ENDPOINT=https://127.0.0.1:$_s3fp
 	start_server "$_s3name-s3rver" "$_s3bp" node \
 		"$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" \
@@ -425,13 +427,17 @@ s3_send() {
 # s3_curl [s3_sign OPTION...] METHOD PATH [CURL-ARG...]: s3_sign, then
 # s3_send
 s3_curl() {
-	_s3n=0
-	while :; do
-		eval "_s3w=\${$((_s3n + 1))}"
-		case $_s3w in
-		--payload | --header) _s3n=$((_s3n + 2)) ;;
-		*) break ;;
-		esac
+	_s3n=0 _s3v=
+	for _s3w; do
+		if [ -z "$_s3v" ]; then
+			case $_s3w in
+			--payload | --header) _s3v=1 ;;
+			*) break ;;
+			esac
+		else
+			_s3v=
+		fi
+		_s3n=$((_s3n + 1))
 	done
 	_s3a=
 	for _s3i in $(seq $((_s3n + 2))); do _s3a="$_s3a \"\$$_s3i\""; done
