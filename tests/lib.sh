@@ -345,7 +345,9 @@ _s3_word() {
 #   S3_CA           the CA of the front's certificate
 #   S3_BUCKET       cti-test
 #   S3_REGION       the region signatures must name (us-east-1, or --region)
-#   S3_LOG          the front's log: one JSON line per request
+#   S3_LOG          the front's log: one JSON line per request, empty
+#                   when start_s3 returns (the bucket's making is in
+#                   $S3_DIR/start.jsonl)
 #   S3_KEY_ID, S3_SECRET
 #                   the test's key (new for each test file; pass it to cti
 #                   in the environment or a credentials file, never argv)
@@ -392,7 +394,10 @@ start_s3() {
 		--key "$T/s3-tls/srv.key" --backend "$_s3bp" \
 		--credentials "$S3_DIR/credentials" --log "$S3_LOG" "$@" ||
 		return 1
-	[ "$(s3_curl PUT "/$S3_BUCKET")" = 200 ] && return 0
+	if [ "$(s3_curl PUT "/$S3_BUCKET")" = 200 ]; then
+		# the log keeps the test's requests only (the front appends)
+		cp "$S3_LOG" "$S3_DIR/start.jsonl" && : >"$S3_LOG" && return 0
+	fi
 	echo "# start_s3: making bucket $S3_BUCKET failed:" >&2
 	sed 's/^/#   /' "$T/s3.out" >&2
 	return 1

@@ -53,9 +53,11 @@ check "S3_BUCKET, S3_REGION, S3_CA, S3_LOG" \
 		[ -f "$S3_CA" ] && [ -f "$S3_LOG" ]'
 check "the key: S3_KEY_ID and S3_SECRET" \
 	eval '[[ $S3_KEY_ID =~ ^AKIA[0-9A-Z]{16}$ ]] && [ ${#S3_SECRET} -eq 40 ]'
+check "the log is empty when start_s3 returns" [ ! -s "$S3_LOG" ]
 check "the bucket was made through the front, signed" \
-	last '.method == "PUT" and .path == "/cti-test" and .status == 200 and
-		.sig_ok and .signed == ["host", "x-amz-content-sha256", "x-amz-date"]'
+	jqs '.[-1] | .method == "PUT" and .path == "/cti-test" and .status == 200 and
+		.sig_ok and .signed == ["host", "x-amz-content-sha256", "x-amz-date"]' \
+	"$S3_DIR/start.jsonl"
 check "the credentials file the front reads is private" \
 	[ "$(stat -c %a "$S3_DIR/credentials")" = 600 ]
 
@@ -334,7 +336,7 @@ up faulty --region eu-west-2 --fail-first 2 503 --retry-after 7 --cut-body \
 	--clock-offset 600
 check "--region: S3_REGION" [ "$S3_REGION" = eu-west-2 ]
 check "--fail-first 2 503: bucket requests are not counted" \
-	last '.path == "/cti-test" and .status == 200'
+	jqs '.[-1] | .path == "/cti-test" and .status == 200' "$S3_DIR/start.jsonl"
 check "--fail-first 2 503: the first: 503" \
 	is 503 --payload UNSIGNED-PAYLOAD PUT /cti-test/obj -T obj
 check "--fail-first 2 503: SlowDown" code SlowDown
