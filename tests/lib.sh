@@ -46,9 +46,10 @@
 #   feed_files                  iocs.txt, more.txt, alice's keys, and
 #                               s1.cti s2.cti s3.cti signed by her for feed
 #                               cert-xy with seq 1 to 3
-#   s3_curl [--payload H] METHOD PATH [CURL-ARG...]
+#   s3_curl [--payload H] [--header 'N: V']... METHOD PATH [CURL-ARG...]
 #                               a request to $S3_ENDPOINT signed with the
-#                               test's key; prints the status
+#                               test's key; prints the status (s3_sign and
+#                               s3_send do its two halves)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -371,7 +372,7 @@ need_s3() {
 	exit
 }
 
-# _s3_word N: N random letters and digits
+# _s3_word N: N random hexadecimal digits, upper case
 _s3_word() {
 	od -An -tx1 -N 64 /dev/urandom | tr -d ' \n' | tr a-f A-F | cut -c "1-$1"
 }
@@ -386,7 +387,9 @@ _s3_word() {
 #   S3_CA           the CA of the front's certificate
 #   S3_BUCKET       cti-test
 #   S3_REGION       the region signatures must name (us-east-1, or --region)
-#   S3_LOG          the front's log: one JSON line per request
+#   S3_LOG          the front's log: one JSON line per request, empty
+#                   when start_s3 returns (the bucket's making is in
+#                   $S3_DIR/start.jsonl)
 #   S3_KEY_ID, S3_SECRET
 #                   the test's key (new for each test file; pass it to cti
 #                   in the environment or a credentials file, never argv)
@@ -421,6 +424,7 @@ start_s3() {
 		"$S3_TOKEN_KEY_ID" "$S3_TOKEN_SECRET" "$S3_SESSION_TOKEN" \
 		>"$S3_DIR/credentials") || return 1
 	_s3bp=$(free_port) && _s3fp=$(free_port) || return 1
+	while [ "$_s3fp" = "$_s3bp" ]; do _s3fp=$(free_port) || return 1; done
 	S3_ENDPOINT=https://127.0.0.1:$_s3fp
 	start_server "$_s3name-s3rver" "$_s3bp" node \
 		"$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" \
@@ -432,7 +436,10 @@ start_s3() {
 		--key "$T/s3-tls/srv.key" --backend "$_s3bp" \
 		--credentials "$S3_DIR/credentials" --log "$S3_LOG" "$@" ||
 		return 1
-	[ "$(s3_curl PUT "/$S3_BUCKET")" = 200 ] && return 0
+	if [ "$(s3_curl PUT "/$S3_BUCKET")" = 200 ]; then
+		# the log keeps the test's requests only (the front appends)
+		cp "$S3_LOG" "$S3_DIR/start.jsonl" && : >"$S3_LOG" && return 0
+	fi
 	echo "# start_s3: making bucket $S3_BUCKET failed:" >&2
 	sed 's/^/#   /' "$T/s3.out" >&2
 	return 1
@@ -467,13 +474,17 @@ s3_send() {
 # s3_curl [s3_sign OPTION...] METHOD PATH [CURL-ARG...]: s3_sign, then
 # s3_send
 s3_curl() {
-	_s3n=0
-	while :; do
-		eval "_s3w=\${$((_s3n + 1))}"
-		case $_s3w in
-		--payload | --header) _s3n=$((_s3n + 2)) ;;
-		*) break ;;
-		esac
+	_s3n=0 _s3v=
+	for _s3w; do
+		if [ -z "$_s3v" ]; then
+			case $_s3w in
+			--payload | --header) _s3v=1 ;;
+			*) break ;;
+			esac
+		else
+			_s3v=
+		fi
+		_s3n=$((_s3n + 1))
 	done
 	_s3a=
 	for _s3i in $(seq $((_s3n + 2))); do _s3a="$_s3a \"\$$_s3i\""; done

@@ -19,7 +19,7 @@ the SHA-256 of the body, which is then checked), every x-amz-* header
 signed, the session token of a temporary key. A request that passes goes
 to the emulator on 127.0.0.1:PORT (plain HTTP; its key id replaced by the
 emulator's, which checks no signature) and its answer comes back; bodies
-stream both ways in 256 KiB pieces, whatever their size (a body with a
+stream both ways in 1 MiB pieces, whatever their size (a body with a
 SHA-256 to check waits in an unlinked file beside the log until it is
 checked, so that the emulator never stores a body that does not match).
 A request that fails gets S3's answer: status and XML error
@@ -119,7 +119,7 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED = "UNSIGNED-PAYLOAD"
 MAX_SKEW = 15 * 60
-PIECE = 256 * 1024
+PIECE = 1024 * 1024
 # the emulator's own key id (it checks that the id exists, not signatures)
 BACKEND_KEY_ID = "S3RVER"
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
