@@ -7,13 +7,15 @@
  *   transport.c  the public cti_net_* functions: scheme dispatch, option
  *                checks, credentials, retries with back-off
  *   https.c      one backend per scheme (dir.c for local directories,
- *                taxii.c for TAXII collections, on https.c's exchanges);
- *                a backend does one attempt of an operation and says
- *                whether another attempt may help
+ *                taxii.c for TAXII collections and s3.c for S3 objects,
+ *                on https.c's exchanges); a backend does one attempt of
+ *                an operation and says whether another attempt may help
  *   curl.c       one HTTP exchange through libcurl (the only file that
  *                includes <curl/curl.h>)
- *   http.c       pure parsers of what a server sends (fuzzed), and
- *   taxiifmt.c   those of what a TAXII server sends (fuzzed)
+ *   sigv4.c      AWS Signature Version 4, for s3.c
+ *   http.c       pure parsers of what a server sends (fuzzed),
+ *   taxiifmt.c   those of what a TAXII server sends (fuzzed), and
+ *   s3xml.c      that of S3's error documents (fuzzed)
  */
 #ifndef CTI_NET_H
 #define CTI_NET_H
