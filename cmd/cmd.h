@@ -168,6 +168,7 @@ enum {
 	CMD_OPT_PASSWORD_FILE, CMD_OPT_TOKEN_FILE, CMD_OPT_NETRC_FILE,
 	CMD_OPT_NO_NETRC, CMD_OPT_CONNECT_TIMEOUT, CMD_OPT_TIMEOUT,
 	CMD_OPT_LOW_SPEED_TIME, CMD_OPT_RETRIES, CMD_OPT_MAX_WAIT,
+	CMD_OPT_ENDPOINT, CMD_OPT_REGION,
 };
 #define CMD_NET_LONGOPTS                                                      \
 	{ "public-key", required_argument, NULL, 'p' },                       \
@@ -188,7 +189,9 @@ enum {
 	{ "timeout", required_argument, NULL, CMD_OPT_TIMEOUT },              \
 	{ "low-speed-time", required_argument, NULL, CMD_OPT_LOW_SPEED_TIME }, \
 	{ "retries", required_argument, NULL, CMD_OPT_RETRIES },              \
-	{ "max-wait", required_argument, NULL, CMD_OPT_MAX_WAIT }
+	{ "max-wait", required_argument, NULL, CMD_OPT_MAX_WAIT },            \
+	{ "endpoint", required_argument, NULL, CMD_OPT_ENDPOINT },            \
+	{ "region", required_argument, NULL, CMD_OPT_REGION }
 #define CMD_NET_USAGE                                                         \
 	"[--allow-http] [--cacert FILE] [--capath DIR]\n"                      \
 	"                [--pinnedpubkey PIN] [--cert FILE] [--key FILE]\n"    \
@@ -196,7 +199,8 @@ enum {
 	"                [--netrc-file FILE] [--no-netrc]\n"                   \
 	"                [--connect-timeout DURATION] [--timeout DURATION]\n"  \
 	"                [--low-speed-time DURATION] [--retries N]\n"          \
-	"                [--max-wait DURATION]"
+	"                [--max-wait DURATION] [--endpoint URL]\n"            \
+	"                [--region REGION]"
 struct cti_net_opts;
 int cmd_net_option(struct cti_net_opts *o, cti_keyring *kr, int *nkeys,
 		   const struct option *longopts, int c, const char *arg);

@@ -75,6 +75,12 @@ cmd_net_option(struct cti_net_opts *o, cti_keyring *kr, int *nkeys,
 		else
 			o->max_wait = d;
 		return 0;
+	case CMD_OPT_ENDPOINT:
+		o->endpoint = arg;
+		return 0;
+	case CMD_OPT_REGION:
+		o->region = arg;
+		return 0;
 	case CMD_OPT_RETRIES:
 		if ((v = cmd_parse_uint(arg, 100)) < 0)
 			return cmd_bad_value(longopts, c, arg,

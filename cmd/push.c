@@ -79,7 +79,9 @@ print_json(const char *file, const char *dest,
 		"\"signers\":%zu,\"tlp\":", r->net.status,
 		(unsigned long long)r->bytes, r->net.attempts, r->signers);
 	cmd_json_str(stdout, r->tlp ? cti_tlp_label(r->tlp) : NULL);
-	fprintf(stdout, ",\"minisig\":%s", r->sig_sent ? "true" : "false");
+	fprintf(stdout, ",\"minisig\":%s,\"etag\":",
+		r->sig_sent ? "true" : "false");
+	cmd_json_str(stdout, r->net.etag);
 	if (taxii)
 		fprintf(stdout, ",\"total\":%llu,\"success\":%llu,"
 			"\"failure\":%llu,\"pending\":%llu,\"envelopes\":%u",
@@ -180,6 +182,11 @@ cmd_push(int argc, char **argv)
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, "standard input needs --name");
 	}
+	if (po.method && strncmp(dest, "s3://", 5) == 0) {
+		cti_keyring_free(kr);
+		return cmd_usage_error(usage, "--method does not apply to "
+				       "s3://: objects are written with PUT");
+	}
 	if (taxii ? po.method != NULL : po.batch != 0) {
 		cti_keyring_free(kr);
 		return cmd_usage_error(usage, taxii ?
@@ -231,10 +238,12 @@ cmd_push(int argc, char **argv)
 	if (rc)
 		goto fail;
 	if (!taxii)
-		cmd_info("%s: sent to %s (%ld, %llu bytes%s)",
+		cmd_info("%s: sent to %s (%ld, %llu bytes%s%s%s)",
 			 strcmp(file, "-") ? file : "standard input",
 			 res.net.location ? res.net.location : dest,
 			 res.net.status, (unsigned long long)res.bytes,
+			 res.net.etag ? ", ETag " : "",
+			 res.net.etag ? res.net.etag : "",
 			 res.sig_sent ? ", and its .minisig" : "");
 	cti_push_result_clear(&res);
 	cti_net_free(net);

@@ -1287,9 +1287,55 @@ void cti_diff_free(cti_diff *d);
  *   http://HOST/PATH    only with cti_net_opts.allow_http (a warning is
  *                       given through opts.warn on every use)
  *   a local path        a directory (removable media) or a file in one
- * taxii+https:// and s3:// are recognised and refused as not supported yet.
- * A URL ending in '/' and a directory are collections: the request's name
- * is appended to them (percent-encoded for URLs).
+ *   taxii+https://...   a TAXII collection (cti_pull(), cti_push())
+ *   s3://BUCKET/KEY     an object of an S3 bucket (below)
+ * A URL ending in '/', an s3:// URL whose key is empty or ends in '/' and
+ * a directory are collections: the request's name is appended to them
+ * (percent-encoded for https URLs, as it is to an S3 key).
+ *
+ * s3://BUCKET/KEY: BUCKET is 3 to 63 of [a-z0-9.-] (else CTI_EUSAGE);
+ * KEY is taken as written, no percent-decoding (at most 1024 bytes, no
+ * control character, no "." or ".." segment: CTI_EUSAGE at the request).
+ * cti_net_get() is a GetObject (conditional, ranged: signed like the
+ * rest; req->if_modified_since is sent only without req->if_none_match,
+ * as some S3 services weigh the date even beside the ETag and would call
+ * an object replaced within the same second unchanged), cti_net_stat() a
+ * HeadObject, cti_net_put() one PutObject (PUT
+ * only; more than 5 GiB is CTI_ELIMIT before any request; res->etag gets
+ * the ETag S3 answers with). Each request is signed with AWS Signature
+ * V4 as it goes out: host, x-amz-date, x-amz-content-sha256 (the empty
+ * body's hash for GET and HEAD; UNSIGNED-PAYLOAD for a PUT over https,
+ * where TLS protects the body and the file was verified before; the
+ * body's SHA-256, read once before, over http://), x-amz-security-token
+ * and every header cti sets (Content-Type, Range, If-None-Match,
+ * If-Modified-Since, If-Range). No redirect is followed (a signed request
+ * goes only where it was signed for): a 3xx is CTI_EREMOTE.
+ *   Endpoint: opts.endpoint ("https://HOST[:PORT]", nothing more;
+ * http:// with allow_http), else AWS_ENDPOINT_URL_S3, else
+ * AWS_ENDPOINT_URL, addressed path style (ENDPOINT/BUCKET/KEY); else AWS,
+ * https://BUCKET.s3.REGION.amazonaws.com/KEY, or path style on
+ * s3.REGION.amazonaws.com for a bucket name with a dot.
+ *   Region: opts.region, else AWS_REGION, else AWS_DEFAULT_REGION, else
+ * the "region" of the profile's section ("[profile NAME]", or "[default]")
+ * of AWS_CONFIG_FILE (default ~/.aws/config), else us-east-1.
+ *   Credentials, never from opts: with opts.env_secrets,
+ * AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN);
+ * the secret and the token are wiped from the environment once read.
+ * Else aws_access_key_id, aws_secret_access_key and aws_session_token of
+ * the section "[PROFILE]" of AWS_SHARED_CREDENTIALS_FILE (default
+ * ~/.aws/credentials), PROFILE being AWS_PROFILE or "default"; a file
+ * that others than its owner may read is warned of through opts.warn.
+ * None is CTI_EUSAGE, the message saying where cti looked; so are
+ * opts.user, password_file and token_file with an s3:// URL (and
+ * opts.endpoint or region with any other). The secret and the signing key
+ * live in sodium_malloc() memory; neither they nor a signature is in any
+ * message or opts.info line (the key id is).
+ *   An S3 error document's Code and Message are part of the message of a
+ * refused request ("s3://B/K: 403 Forbidden: SignatureDoesNotMatch:
+ * ..."); RequestTimeTooSkewed adds that the local clock is off, an
+ * x-amz-bucket-region other than the region the bucket's region. S3's
+ * RequestTimeout (400) is CTI_ENET and retried, as 5xx (503 SlowDown),
+ * 408 and 429 are.
  *
  * Errors of every cti_net_ function: CTI_ENET (worth retrying: DNS,
  * connect, TLS handshake or verification, time-out, reset, cut body, HTTP
@@ -1338,11 +1384,17 @@ struct cti_net_opts {
 	void *info_ctx;
 	cti_warn_fn warn;	 /* warnings (http://); may be NULL */
 	void *warn_ctx;
+	/* s3:// only (see below) */
+	const char *endpoint;	 /* "https://HOST[:PORT]"; NULL: from the
+				    environment, else AWS */
+	const char *region;	 /* NULL: from the environment or the AWS
+				    config file, else us-east-1 */
 };
 
 /* The defaults: a 30 s connect time-out, no total time-out, an abort
  * below 1000 bytes/s for 30 s, 3 retries, waits of at most 60 s, 5
- * redirects, no size limit, ~/.netrc consulted. */
+ * redirects, no size limit, ~/.netrc consulted (s3://: no redirect and
+ * no ~/.netrc). */
 #define CTI_NET_OPTS_INIT                                                 \
 	{ .connect_timeout = 30, .low_speed_time = 30,                    \
 	  .low_speed_limit = 1000, .retries = 3, .max_wait = 60,          \
@@ -1364,7 +1416,7 @@ struct cti_net_opts {
 int cti_net_open(cti_net **out, const char *url,
 		 const struct cti_net_opts *opts);
 
-/* "https", "http" or "dir". */
+/* "https", "http", "dir", "taxii" or "s3". */
 const char *cti_net_scheme(const cti_net *n);
 
 /* Whether names are appended (a URL ending in '/', a directory). */
@@ -1574,7 +1626,9 @@ void cti_push_result_clear(struct cti_push_result *res);
 /*
  * The default state directory of the source src (a URL as given to
  * cti_net_open(), or a path): cti_state_dir() + "/pull/" + a name made of
- * the source's host, port and path (a path: its absolute form) with every
+ * the source's host, port and path (a path: its absolute form; s3://: the
+ * bucket and key, whatever the endpoint: one object pulled from two
+ * endpoints shares a state directory unless one is given) with every
  * byte but letters, digits, '.' and '-' turned into '_' (runs of them
  * squeezed, at most 80 bytes kept), "-", and the first 16 hex digits of
  * the BLAKE2b-256 of the source (the absolute path for a file), so that

@@ -67,6 +67,13 @@ canonical(char **out, const char *src, struct cti__buf *readable)
 	int rc;
 
 	*out = NULL;
+	if (strncmp(src, "s3://", 5) == 0) {
+		/* BUCKET/KEY, the key's bytes as they are */
+		if (put_safe(readable, src + 5, strlen(src + 5)) ||
+		    !(*out = strdup(src)))
+			return cti__seterr(CTI_ENOMEM, "out of memory");
+		return CTI_OK;
+	}
 	if (strstr(src, "://")) {
 		if ((rc = cti__url_parse(&u, src)))
 			return rc;

@@ -37,6 +37,19 @@
 #                               TAXII_CLIENT_CERT and _KEY, made once per
 #                               test), and TAXII_SEED, _INBOX, _READONLY,
 #                               _WRITEONLY, _TWIN_A, _TWIN_B (collection ids)
+#   start_s3 NAME [OPTION...]   S3 on a free port: the emulator s3rver behind
+#                               tests/servers/s3front.py (Signature V4
+#                               checked; OPTIONs in its header), bucket
+#                               $S3_BUCKET made; see start_s3 below
+#   state_sums DIR              checksums of a pull state directory (less
+#                               its locks and partial download)
+#   feed_files                  iocs.txt, more.txt, alice's keys, and
+#                               s1.cti s2.cti s3.cti signed by her for feed
+#                               cert-xy with seq 1 to 3
+#   s3_curl [--payload H] [--header 'N: V']... METHOD PATH [CURL-ARG...]
+#                               a request to $S3_ENDPOINT signed with the
+#                               test's key; prints the status (s3_sign and
+#                               s3_send do its two halves)
 set -u
 : "${CTI:?CTI must name the cti binary}"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -142,6 +155,14 @@ sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))))' "$_port" 2>/dev/null
 }
 
 stop_server() {
+	# a server started with another one (start_s3) stops it too
+	if [ -f "$T/$1.with" ]; then
+		_with=$(cat "$T/$1.with")
+		rm -f "$T/$1.with"
+		stop_server "$1"
+		stop_server "$_with"
+		return 0
+	fi
 	[ -f "$T/$1.pid" ] || return 0
 	_pid=$(cat "$T/$1.pid")
 	rm -f "$T/$1.pid"
@@ -239,6 +260,29 @@ need_faults() {
 	start_faults || skip_all "openssl missing (sh tests/setup.sh --test)"
 }
 
+# state_sums DIR: the checksums of a pull state directory, less the locks
+# (they hold the pid of the last holder) and a partial download (kept to
+# resume): what a failed pull must leave as it was
+state_sums() {
+	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" |
+		sort | xargs -r sha256sum)
+}
+
+# feed_files: in the current directory, iocs.txt and more.txt (indicator
+# lists), alice.pub and alice.key (an unencrypted key pair) and s1.cti,
+# s2.cti, s3.cti: bundle files signed by alice for feed cert-xy with seq
+# 1, 2 (of more.txt) and 3
+feed_files() {
+	printf '198.51.100.7\nevil.example.com\n' >iocs.txt &&
+	printf '203.0.113.9\n' >more.txt &&
+	"$CTI" keygen -W -p alice.pub -s alice.key >/dev/null 2>&1 || return 1
+	for _f in 1:iocs 2:more 3:iocs; do
+		"$CTI" pack -o "s${_f%%:*}.cti" "${_f#*:}.txt" &&
+			"$CTI" sign -q -s alice.key --feed cert-xy --seq "${_f%%:*}" \
+				"s${_f%%:*}.cti" || return 1
+	done
+}
+
 done_testing() {
 	echo "# $(basename "$0"): $_pass passed, $_fail failed, $_skip skipped"
 	[ "$_fail" -eq 0 ]
@@ -314,4 +358,137 @@ start_taxii() {
 	TAXII_WRITEONLY=${_c}4 TAXII_TWIN_A=${_c}5 TAXII_TWIN_B=${_c}6
 	start_server "$_tname" "$TAXII_PORT" \
 		$PY "$SRC/tests/servers/taxii.py" --port "$TAXII_PORT" "$@"
+}
+
+# need_s3 [WHAT]: end the test with a skip, naming WHAT, when what start_s3
+# and its tests use is missing (curl, openssl, node, the emulator installed
+# by tests/setup.sh --test)
+need_s3() {
+	need_tools curl openssl node
+	[ -f "$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" ] &&
+		return 0
+	skip "${1:-S3}: no s3rver (sh tests/setup.sh --test)"
+	done_testing
+	exit
+}
+
+# _s3_word N: N random hexadecimal digits, upper case
+_s3_word() {
+	od -An -tx1 -N 64 /dev/urandom | tr -d ' \n' | tr a-f A-F | cut -c "1-$1"
+}
+
+# start_s3 NAME [OPTION...]: the S3 emulator s3rver (its data in
+# $T/NAME.s3/data, on a free port of 127.0.0.1, server NAME-s3rver) behind
+# tests/servers/s3front.py over TLS (server NAME, on a free port; OPTIONs
+# are the front's: --region R, --clock-offset SECS, --fail-first N STATUS,
+# --retry-after SECS, --cut-body), then bucket $S3_BUCKET made through the
+# front. stop_server NAME (or the end of the test) stops both. Sets:
+#   S3_ENDPOINT     https://127.0.0.1:PORT (path-style addressing)
+#   S3_CA           the CA of the front's certificate
+#   S3_BUCKET       cti-test
+#   S3_REGION       the region signatures must name (us-east-1, or --region)
+#   S3_LOG          the front's log: one JSON line per request, empty
+#                   when start_s3 returns (the bucket's making is in
+#                   $S3_DIR/start.jsonl)
+#   S3_KEY_ID, S3_SECRET
+#                   the test's key (new for each test file; pass it to cti
+#                   in the environment or a credentials file, never argv)
+#   S3_TOKEN_KEY_ID, S3_TOKEN_SECRET, S3_SESSION_TOKEN
+#                   a temporary key, good only with its session token
+#   S3_DIR          $T/NAME.s3 (the credentials file the front reads,
+#                   its log, the emulator's data)
+# shellcheck disable=SC2034 # the variables are for the tests
+start_s3() {
+	_s3name=$1
+	shift
+	S3_DIR=$T/$_s3name.s3
+	mkdir -p "$S3_DIR/data" || return 1
+	[ -f "$T/s3-tls/srv.pem" ] || make_tls "$T/s3-tls" || return 1
+	S3_CA=$T/s3-tls/ca.pem
+	S3_BUCKET=cti-test
+	S3_REGION=us-east-1
+	_s3a=
+	for _s3o in "$@"; do
+		[ "$_s3a" = --region ] && S3_REGION=$_s3o
+		_s3a=$_s3o
+	done
+	S3_LOG=$S3_DIR/requests.jsonl
+	if [ -z "${S3_KEY_ID:-}" ]; then
+		S3_KEY_ID=AKIA$(_s3_word 16)
+		S3_SECRET=$(head -c 30 /dev/urandom | base64)
+		S3_TOKEN_KEY_ID=ASIA$(_s3_word 16)
+		S3_TOKEN_SECRET=$(head -c 30 /dev/urandom | base64)
+		S3_SESSION_TOKEN=$(head -c 96 /dev/urandom | base64 -w 0)
+	fi
+	(umask 077 && printf '%s %s\n%s %s %s\n' "$S3_KEY_ID" "$S3_SECRET" \
+		"$S3_TOKEN_KEY_ID" "$S3_TOKEN_SECRET" "$S3_SESSION_TOKEN" \
+		>"$S3_DIR/credentials") || return 1
+	_s3bp=$(free_port) && _s3fp=$(free_port) || return 1
+	while [ "$_s3fp" = "$_s3bp" ]; do _s3fp=$(free_port) || return 1; done
+	S3_ENDPOINT=https://127.0.0.1:$_s3fp
+	start_server "$_s3name-s3rver" "$_s3bp" node \
+		"$SRC/tests/servers/s3/node_modules/s3rver/bin/s3rver.js" \
+		-d "$S3_DIR/data" -a 127.0.0.1 -p "$_s3bp" --no-vhost-buckets \
+		-s || return 1
+	echo "$_s3name-s3rver" >"$T/$_s3name.with"
+	start_server "$_s3name" "$_s3fp" $PY "$SRC/tests/servers/s3front.py" serve \
+		--port "$_s3fp" --cert "$T/s3-tls/srv.pem" \
+		--key "$T/s3-tls/srv.key" --backend "$_s3bp" \
+		--credentials "$S3_DIR/credentials" --log "$S3_LOG" "$@" ||
+		return 1
+	if [ "$(s3_curl PUT "/$S3_BUCKET")" = 200 ]; then
+		# the log keeps the test's requests only (the front appends)
+		cp "$S3_LOG" "$S3_DIR/start.jsonl" && : >"$S3_LOG" && return 0
+	fi
+	echo "# start_s3: making bucket $S3_BUCKET failed:" >&2
+	sed 's/^/#   /' "$T/s3.out" >&2
+	return 1
+}
+
+# s3_sign [--payload HASH] [--header 'NAME: VALUE']... METHOD PATH: the
+# headers that sign METHOD PATH (a path and query, as sent) to $S3_ENDPOINT
+# with $S3_KEY_ID and $S3_SECRET (and $AWS_SESSION_TOKEN when set) for
+# $S3_REGION, in $T/s3.sig, one "Name: value" a line, made by
+# tests/servers/s3front.py sign: x-amz-content-sha256 is HASH
+# (UNSIGNED-PAYLOAD; "-": none sent; default: the empty body's); each
+# --header is signed and sent too.
+s3_sign() {
+	AWS_ACCESS_KEY_ID=$S3_KEY_ID AWS_SECRET_ACCESS_KEY=$S3_SECRET \
+		$PY "$SRC/tests/servers/s3front.py" sign --region "$S3_REGION" \
+		--endpoint "$S3_ENDPOINT" "$@" >"$T/s3.sig"
+}
+
+# s3_send METHOD PATH [CURL-ARG...]: METHOD PATH to $S3_ENDPOINT with curl
+# (over TLS with $S3_CA) and the headers in $T/s3.sig (read from the file:
+# nothing secret in argv); prints the HTTP status; the body is in
+# $T/s3.out, the headers in $T/s3.head
+s3_send() {
+	_s3m=$1 _s3u=$S3_ENDPOINT$2
+	shift 2
+	if [ "$_s3m" = HEAD ]; then set -- -I "$@"; else set -- -X "$_s3m" "$@"; fi
+	: >"$T/s3.out"
+	curl -sS -g --cacert "$S3_CA" -H @"$T/s3.sig" -D "$T/s3.head" \
+		-o "$T/s3.out" -w '%{http_code}' "$@" "$_s3u"
+}
+
+# s3_curl [s3_sign OPTION...] METHOD PATH [CURL-ARG...]: s3_sign, then
+# s3_send
+s3_curl() {
+	_s3n=0 _s3v=
+	for _s3w; do
+		if [ -z "$_s3v" ]; then
+			case $_s3w in
+			--payload | --header) _s3v=1 ;;
+			*) break ;;
+			esac
+		else
+			_s3v=
+		fi
+		_s3n=$((_s3n + 1))
+	done
+	_s3a=
+	for _s3i in $(seq $((_s3n + 2))); do _s3a="$_s3a \"\$$_s3i\""; done
+	eval "s3_sign $_s3a" || return 1
+	shift "$_s3n"
+	s3_send "$@"
 }

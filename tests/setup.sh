@@ -53,6 +53,13 @@ libclang-rt-14-dev time python3 gzip strace zsh groff-base"
 	# python3-flask (with Werkzeug): the TAXII 2.1 test server,
 	# tests/servers/taxii.py; openssl makes its test certificates.
 	pkgs="$pkgs python3-flask openssl"
+
+	# awscli: Debian's AWS client (/usr/bin/aws), the other S3 client
+	# of the S3 harness test (tests/t0800-s3-server.sh) and the baseline
+	# of the S3 benchmark. Node.js and npm run the S3 emulator (s3rver,
+	# installed below); a machine's own Node.js is used when it has one.
+	pkgs="$pkgs awscli"
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 
 missing=
@@ -82,5 +89,23 @@ fi
 
 # Non-apt steps (e.g. an npm package for the S3 tests) go here; each must
 # check first whether it is already done.
+
+# s3rver, the S3 emulator behind tests/servers/s3front.py, at the versions
+# of tests/servers/s3/package-lock.json, into tests/servers/s3/node_modules
+# (when missing or older than the lock file).
+s3=$(dirname "$0")/servers/s3
+if [ "$test" -eq 1 ] && { [ ! -f "$s3/node_modules/.package-lock.json" ] ||
+	[ "$s3/package-lock.json" -nt "$s3/node_modules/.package-lock.json" ]; }
+then
+	log=$(mktemp) || exit 1
+	if ! (cd "$s3" && npm ci --no-audit --no-fund) </dev/null >"$log" 2>&1
+	then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "setup.sh: npm ci in $s3 failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+fi
 
 exit 0

@@ -6,13 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 2
 
-# sums DIR: the checksums of a state directory, less the locks (they hold
-# the pid of the last holder) and a partial download (kept to resume)
-sums() {
-	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" | sort |
-		xargs -r sha256sum)
-}
-
 printf '198.51.100.7\nevil.example.com\n' >iocs.txt
 printf '203.0.113.9\n' >more.txt
 "$CTI" keygen -W -p alice.pub -s alice.key >/dev/null 2>&1
@@ -41,14 +34,14 @@ check "the last good copy is 0600" test "$(stat -c %a "$st/bundle")" = 600
 check "validators recorded" grep -q '^etag "' "$st/validators"
 check "the replay state is the source's" test -s "$st/accepted/cert-xy/$("$CTI" show alice.pub | sed -n 's/^key id: *//p' | head -n 1)" -o -n "$(ls "$st/accepted/cert-xy")"
 check "no partial download left" test ! -e "$st/partial" -a ! -e "$st/partial.meta"
-before=$(sums "$st")
+before=$(state_sums "$st")
 stamp=$(stat -c %i.%Y feed.json)
 
 # --- unchanged: nothing written, nothing printed
 expect 0 "pull again: unchanged" "$CTI" pull $K -o feed.json usb/feed.cti
 check "unchanged is silent" test ! -s "$T/err" -a ! -s "$T/out"
 check "the output was not rewritten" test "$(stat -c %i.%Y feed.json)" = "$stamp"
-check "the state was not rewritten" test "$(sums "$st")" = "$before"
+check "the state was not rewritten" test "$(state_sums "$st")" = "$before"
 expect 0 "--json says unchanged" "$CTI" pull --json $K -o feed.json usb/feed.cti
 check "one status line: unchanged" sh -c "test \$(wc -l <'$T/out') = 1 && jq -e '.status == \"unchanged\" and .http_status == 304 and .state == \"$st\"' '$T/out' >/dev/null"
 expect 0 "-v says it" "$CTI" pull -v $K -o feed.json usb/feed.cti
@@ -60,7 +53,7 @@ rm -f again.json
 # --- refusals: exit status, nothing installed, state byte-identical
 good=s1.cti
 untouched() {
-	[ "$(sums "$st")" = "$before" ] && cmp -s "$good" "$st/bundle" &&
+	[ "$(state_sums "$st")" = "$before" ] && cmp -s "$good" "$st/bundle" &&
 		[ "$(stat -c %i.%Y feed.json)" = "$stamp" ]
 }
 refused() { # refused STATUS DESC FILE [OPTIONS...]
@@ -103,7 +96,7 @@ expect 0 "seq 2 arrives" "$CTI" pull --json $K -o feed.json usb/feed.cti
 check "updated, seq 2, feed, bytes" sh -c "jq -e '.status == \"updated\" and .seq == 2 and .feed == \"cert-xy\" and .verified == true and .signers == 1 and .bytes == $(wc -c <s2.cti) and .output == \"feed.json\"' '$T/out' >/dev/null"
 check "installed" cmp -s s2.cti "$st/bundle"
 check "its JSON" sh -c 'gzip -dc s2.cti | cmp -s - feed.json'
-before=$(sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s2.cti
+before=$(state_sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s2.cti
 cp s1.cti s1b.cti
 refused 1 "an older seq put back" s1b.cti $K
 check "the replay is named" err_has "replay"

@@ -20,19 +20,7 @@ all_out=$T/all-output	# every output of every run, for the secret check
 : >"$all_out"
 keep() { cat "$T/out" "$T/err" >>"$all_out"; }
 
-sums() {
-	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" |
-		sort | xargs -r sha256sum)
-}
-
-printf '198.51.100.7\nevil.example.com\n' >iocs.txt
-printf '203.0.113.9\n' >more.txt
-"$CTI" keygen -W -p alice.pub -s alice.key >/dev/null 2>&1
-mk() { # mk OUT SEQ [INPUT]
-	"$CTI" pack -o "$1" "${3:-iocs.txt}" &&
-		"$CTI" sign -q -s alice.key --feed cert-xy --seq "$2" "$1"
-}
-mk s1.cti 1 && mk s2.cti 2 more.txt && mk s3.cti 3
+feed_files
 K="-p alice.pub"
 F=$U/pub/feed.cti
 
@@ -53,9 +41,9 @@ check "it asked with If-None-Match (the validators kept)" grep -q '^etag "' "$st
 expect 0 "-v says each request and status" "$CTI" pull -v $TLS $K -o feed.json "$F"
 keep
 check "-v: GET and 304" sh -c "grep -q 'GET $F' '$T/err' && grep -q ': 304' '$T/err'"
-before=$(sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s1.cti
+before=$(state_sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s1.cti
 untouched() {
-	[ "$(sums "$st")" = "$before" ] && cmp -s "$good" "$st/bundle" &&
+	[ "$(state_sums "$st")" = "$before" ] && cmp -s "$good" "$st/bundle" &&
 		[ "$(stat -c %i.%Y feed.json)" = "$stamp" ] && [ ! -e "$st/partial" ]
 }
 # put FILE: the server's copy becomes FILE, with a later mtime (nginx's
@@ -76,7 +64,7 @@ put s2.cti
 expect 0 "seq 2 on the server" "$CTI" pull --json $TLS $K -o feed.json "$F"
 check "updated to seq 2" sh -c "jq -e '.status == \"updated\" and .seq == 2 and .http_status == 200' '$T/out' >/dev/null"
 check "installed" cmp -s s2.cti "$st/bundle"
-before=$(sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s2.cti
+before=$(state_sums "$st") stamp=$(stat -c %i.%Y feed.json) good=s2.cti
 put s1.cti
 expect 1 "an older seq put back" "$CTI" pull $TLS $K -o feed.json "$F"
 check "the replay is named" err_has "replay"
@@ -125,7 +113,8 @@ check "the outputs were kept for that check" test -s "$all_out"
 
 # --- two pulls at once: one waits or exits 4, never both writing
 seq 1 300 | awk '{ printf "10.%d.%d.9\n", int($1 / 250), $1 % 250 }' >big.txt
-mk big.cti 1 big.txt
+"$CTI" pack -o big.cti big.txt &&
+	"$CTI" sign -q -s alice.key --feed cert-xy --seq 1 big.cti
 cp big.cti "$W/slow/feed.cti"
 S=$U/slow/feed.cti
 "$CTI" pull $TLS $K --state st-slow -o slow.json "$S" 2>slow.err &
@@ -157,8 +146,8 @@ cp "$PW" home/.cti-pw && chmod 600 home/.cti-pw
 printf 'cert-ab:%s\n' "$(openssl passwd -apr1 'correct horse battery staple')" \
 	>>"$NGINX_DIR/htpasswd"
 # crontab lines
-# (TAXII's run in t0710)
-cron_cmds() { sed -n 's/^ *\*\/15 \* \* \* \* //p' | grep -v 'taxii+'; }
+# (TAXII's run in t0710, S3's in t0110)
+cron_cmds() { sed -n 's/^ *\*\/15 \* \* \* \* //p' | grep -v -e 'taxii+' -e 's3://'; }
 here() { # the places an example cannot know
 	sed -e "s|https://feeds.example.org/|$1|g" -e "s|/media/usb|$T/ex/usb|g" \
 		-e "s|/srv/feeds|$T/ex/srv/feeds|g" -e "s|cti pull |cti pull --cacert $CA |"

@@ -14,10 +14,6 @@ need_faults
 U=$FAULTS_URL
 TLS="--cacert $FAULTS_DIR/ca.pem"
 
-sums() {
-	(cd "$1" && find . -type f ! -name lock ! -name .lock ! -name "partial*" |
-		sort | xargs -r sha256sum)
-}
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -35,9 +31,9 @@ cp big.cti "$FAULTS_STORE/big.cti"
 # the good copy every fault must leave alone
 st=$T/st
 expect 0 "a first pull" "$CTI" pull $TLS $K --state "$st" -o feed.json "$U/ok/feed.cti"
-before=$(sums "$st") stamp=$(stat -c %i.%Y feed.json)
+before=$(state_sums "$st") stamp=$(stat -c %i.%Y feed.json)
 untouched() {
-	[ "$(sums "$st")" = "$before" ] && cmp -s s1.cti "$st/bundle" &&
+	[ "$(state_sums "$st")" = "$before" ] && cmp -s s1.cti "$st/bundle" &&
 		[ "$(stat -c %i.%Y feed.json)" = "$stamp" ]
 }
 fault() { # fault STATUS DESC PATH [OPTIONS...]

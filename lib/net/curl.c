@@ -188,7 +188,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 
 	/* only a successful response's body is the resource; another's
 	   is kept as far as the caller wants it, to report */
-	if (st >= 400 && c->x->errbody) {
+	if (st >= 300 && c->x->errbody) {
 		struct cti__buf *b = c->x->errbody;
 		size_t k = b->len < c->x->errbody_max ?
 				   c->x->errbody_max - b->len : 0;

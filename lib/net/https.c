@@ -15,7 +15,14 @@
 struct cti__https {
 	void *handle;		/* libcurl's, kept for connection reuse */
 	char *origin;		/* "scheme://host:port" of the URL given */
+	struct cti__https_hooks hooks;
 };
+
+void
+cti__https_set_hooks(struct cti__https *s, const struct cti__https_hooks *h)
+{
+	s->hooks = *h;
+}
 
 /* "scheme://host:port" of url into *out, malloc'd: CTI_OK, or the error
  * of parsing it (CTI_EUSAGE; CTI_EIO when libcurl cannot be loaded). */
@@ -220,7 +227,28 @@ cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
 		else
 			cti__net_info(n, "%s %s", x->method, disp);
 		cti__xres_clear(xr);
-		rc = cti__curl_exchange(xr, x);
+		if (s->hooks.errbody) {
+			x->errbody = s->hooks.errbody;
+			x->errbody_max = s->hooks.errbody_max;
+		}
+		/* the answer's own, not a redirect's */
+		if (x->errbody)
+			cti__buf_reset(x->errbody);
+		if (s->hooks.header) {
+			x->header = s->hooks.header;
+			x->hctx = s->hooks.ctx;
+		}
+		if (s->hooks.prepare) {
+			const char *const *given = x->headers;
+
+			if ((rc = s->hooks.prepare(s->hooks.ctx, x,
+						   &x->headers)))
+				break;
+			rc = cti__curl_exchange(xr, x);
+			x->headers = given;
+		} else {
+			rc = cti__curl_exchange(xr, x);
+		}
 		res->attempts = res->attempts ? res->attempts : 1;
 		res->status = xr->resp.status;
 		free(res->location);
@@ -326,9 +354,9 @@ free_headers(char **list)
 		free(list[i]);
 }
 
-static int
-https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
-	  struct cti__try *t)
+int
+cti__https_get(struct cti__https *s, cti_net *n, const struct cti__get *g,
+	       struct cti_net_result *res, struct cti__try *t)
 {
 	const struct cti_net_get *req = g->req;
 	struct cti__xfer x = { .opts = &n->opts };
@@ -383,7 +411,7 @@ https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 	x.max_size = n->opts.max_size;
 	h.from = x.range_from;
 	h.display = g->target;
-	rc = cti__https_run(n->priv, n, &x, &xr, res, t, conditional);
+	rc = cti__https_run(s, n, &x, &xr, res, t, conditional);
 	if (rc == CTI_EREMOTE && xr.resp.status == 416 && x.range_from > 0) {
 		/* the range is past the end: the resource changed (or the
 		 * caller holds it all); take it whole */
@@ -393,7 +421,7 @@ https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
 		x.range_from = h.from = 0;
 		x.headers = NULL;
 		if (!conditional)
-			rc = cti__https_run(n->priv, n, &x, &xr, res, t, 0);
+			rc = cti__https_run(s, n, &x, &xr, res, t, 0);
 		else
 			rc = cti__seterr(CTI_EREMOTE, "%s: 416 Range Not "
 					 "Satisfiable", g->target);
@@ -420,11 +448,11 @@ printable(const char *s)
 	return 1;
 }
 
-static int
-https_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
-	  struct cti__try *t)
+int
+cti__https_put(struct cti__https *s, cti_net *n, const char *url,
+	       const struct cti_net_put *req, struct cti_net_result *res,
+	       struct cti__try *t)
 {
-	const struct cti_net_put *req = p->req;
 	struct cti__xfer x = { .opts = &n->opts };
 	struct cti__xres xr = { 0 };
 	char *hdrs[5] = { NULL };
@@ -438,12 +466,17 @@ https_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
 		goto out;
 	x.method = req->method ? req->method : "PUT";
 	x.headers = (const char *const *)hdrs;
-	x.url = p->target;
+	x.url = url;
 	x.source = req->read;
 	x.ctx = req->ctx;
 	x.size = req->size;
-	rc = cti__https_run(n->priv, n, &x, &xr, res, t, 0);
+	rc = cti__https_run(s, n, &x, &xr, res, t, 0);
 	res->bytes = xr.sent;
+	free(res->etag);
+	res->etag = NULL;
+	if (rc == CTI_OK && xr.resp.etag[0] &&
+	    !(res->etag = strdup(xr.resp.etag)))
+		rc = cti__seterr(CTI_ENOMEM, "out of memory");
 	/*
 	 * A POST is not idempotent: once its whole body went out and no
 	 * answer came back, the server may have acted on it, and sending it
@@ -463,6 +496,20 @@ out:
 	cti__xres_clear(&xr);
 	free_headers(hdrs);
 	return rc;
+}
+
+static int
+https_get(cti_net *n, const struct cti__get *g, struct cti_net_result *res,
+	  struct cti__try *t)
+{
+	return cti__https_get(n->priv, n, g, res, t);
+}
+
+static int
+https_put(cti_net *n, const struct cti__put *p, struct cti_net_result *res,
+	  struct cti__try *t)
+{
+	return cti__https_put(n->priv, n, p->target, p->req, res, t);
 }
 
 static const struct cti__backend backend = {

@@ -7,13 +7,15 @@
  *   transport.c  the public cti_net_* functions: scheme dispatch, option
  *                checks, credentials, retries with back-off
  *   https.c      one backend per scheme (dir.c for local directories,
- *                taxii.c for TAXII collections, on https.c's exchanges);
- *                a backend does one attempt of an operation and says
- *                whether another attempt may help
+ *                taxii.c for TAXII collections and s3.c for S3 objects,
+ *                on https.c's exchanges); a backend does one attempt of
+ *                an operation and says whether another attempt may help
  *   curl.c       one HTTP exchange through libcurl (the only file that
  *                includes <curl/curl.h>)
- *   http.c       pure parsers of what a server sends (fuzzed), and
- *   taxiifmt.c   those of what a TAXII server sends (fuzzed)
+ *   sigv4.c      AWS Signature Version 4, for s3.c
+ *   http.c       pure parsers of what a server sends (fuzzed),
+ *   taxiifmt.c   those of what a TAXII server sends (fuzzed), and
+ *   s3xml.c      that of S3's error documents (fuzzed)
  */
 #ifndef CTI_NET_H
 #define CTI_NET_H
@@ -198,6 +200,79 @@ int cti__taxii_status_parse(struct cti__taxii_status *st, const char *json,
 					  const char *message),
 			    void *ctx);
 
+/* ------------------------------------------------------------ sigv4.c */
+
+/* The payload hash of an empty body, and that of a body not signed. */
+#define CTI__SHA256_EMPTY                                                   \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define CTI__UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
+
+/* A header to sign: its name (any case) and value, as sent. */
+struct cti__sigv4_hdr {
+	const char *name, *value;
+};
+
+/* The signing key of one scope ("DATE/REGION/SERVICE/aws4_request"),
+ * kept between requests; as secret as the secret key for that day: keep
+ * it in sodium_malloc() memory. An empty scope is no key yet. */
+struct cti__sigv4_key {
+	char scope[128];
+	unsigned char key[32];
+};
+
+/* One request to sign. */
+struct cti__sigv4 {
+	const char *method;
+	const char *path;	/* the canonical URI: the path as sent, each
+				   segment encoded once (S3 normalises
+				   nothing) */
+	const char *query;	/* as sent, without '?'; NULL or "": none */
+	const struct cti__sigv4_hdr *hdrs; /* every header signed (host
+				   and x-amz-date among them) */
+	size_t nhdrs;		/* at most 64 */
+	const char *payload_hash; /* hex SHA-256, or UNSIGNED-PAYLOAD */
+	const char *region, *service;
+	const char *key_id, *secret;
+	int64_t time;		/* of the request, as x-amz-date says it */
+};
+
+/*
+ * The value of the Authorization header of r ("AWS4-HMAC-SHA256
+ * Credential=ID/SCOPE, SignedHeaders=..., Signature=HEX") into out (size
+ * bytes). *key is derived again when its scope is not r's. Returns 0, or
+ * -1 for a request that cannot be signed (a header name that is not a
+ * token, a value with a line break, a path that is not one, a region or
+ * key id with a '/', too many headers, or out too small).
+ */
+int cti__sigv4_sign(char *out, size_t size, struct cti__sigv4_key *key,
+		    const struct cti__sigv4 *r);
+/* The canonical request of r appended to b, its signed header names
+ * (";"-separated) into signed_headers. 0 or -1, as above. */
+int cti__sigv4_canonical(struct cti__buf *b, char *signed_headers,
+			 size_t size, const struct cti__sigv4 *r);
+/* s[0..n) URI-encoded as SigV4 wants: every byte but the unreserved
+ * characters of RFC 3986 (and '/' when keep_slash) as %XX, upper-case.
+ * 0, or -1 out of memory. */
+int cti__sigv4_encode(struct cti__buf *b, const char *s, size_t n,
+		      int keep_slash);
+/* t as x-amz-date writes it: "20130524T000000Z". */
+void cti__sigv4_time(char out[17], int64_t t);
+
+/* ------------------------------------------------------------ s3xml.c */
+
+/* The largest S3 error document read. */
+#define CTI__S3_ERROR_MAX (64u << 10)
+
+/* What cti keeps of an S3 error document. */
+struct cti__s3_error {
+	char code[64];		/* "NoSuchKey": letters, digits, '.', '_' */
+	char message[256];	/* printable ASCII; "" when none */
+};
+/* The Code and Message of the <Error> document doc[0..len). 0, or -1
+ * when it is not one (no root Error element, no valid Code). */
+int cti__s3_error_parse(struct cti__s3_error *e, const char *doc,
+			size_t len);
+
 /* ------------------------------------------------------------ curl.c */
 
 /*
@@ -266,6 +341,7 @@ void cti__xres_clear(struct cti__xres *xr);
  */
 struct cti__https;
 struct cti__try;
+struct cti__get;
 int cti__https_new(struct cti__https **out, cti_net *n, const char *url);
 void cti__https_free(struct cti__https *s);
 /*
@@ -278,6 +354,39 @@ void cti__https_free(struct cti__https *s);
 int cti__https_run(struct cti__https *s, cti_net *n, struct cti__xfer *x,
 		   struct cti__xres *xr, struct cti_net_result *res,
 		   struct cti__try *t, int conditional);
+
+/*
+ * What a backend that speaks HTTP through s adds to each of its exchanges
+ * (s3.c signs them):
+ *   prepare  called before every exchange (after x's URL, method, headers,
+ *            range_from, size and source are set): *headers gets the list
+ *            of headers to send instead of x->headers (those and its
+ *            own), valid until its next call; a non-zero return (a CTI_E*
+ *            code, message set) ends the request with it
+ *   header   every line of every response head, as x->header
+ *   errbody  the body of an answer that is not 2xx, up to errbody_max
+ *            bytes, emptied before every exchange
+ * Copied; h->ctx and errbody are borrowed.
+ */
+struct cti__https_hooks {
+	int (*prepare)(void *ctx, const struct cti__xfer *x,
+		       const char *const **headers);
+	void (*header)(void *ctx, const char *line, size_t len);
+	struct cti__buf *errbody;
+	size_t errbody_max;
+	void *ctx;
+};
+void cti__https_set_hooks(struct cti__https *s,
+			  const struct cti__https_hooks *h);
+
+/* The https backend's GET (or HEAD: g->head_only) of g->target, and PUT
+ * (or POST) of req to url, through s, an https:// URL each. The ETag a
+ * PUT is answered with goes to res->etag. */
+int cti__https_get(struct cti__https *s, cti_net *n, const struct cti__get *g,
+		   struct cti_net_result *res, struct cti__try *t);
+int cti__https_put(struct cti__https *s, cti_net *n, const char *url,
+		   const struct cti_net_put *req, struct cti_net_result *res,
+		   struct cti__try *t);
 
 /* URL parts, through libcurl's URL parser. Strings malloc'd. */
 struct cti__url {
@@ -424,6 +533,7 @@ struct cti_net {
 const struct cti__backend *cti__backend_https(void);
 const struct cti__backend *cti__backend_dir(void);
 const struct cti__backend *cti__backend_taxii(void);
+const struct cti__backend *cti__backend_s3(void);
 
 /*
  * The retry loop of every backend: attempt(ctx, t) until it returns
@@ -441,5 +551,10 @@ void cti__net_warn(const cti_net *n, const char *fmt, ...) CTI_PRINTF(2, 3);
 
 /* A URL fit for messages: userinfo and query removed; malloc'd, or NULL. */
 char *cti__url_display(const char *url);
+
+/* Take name's value out of the environment into sodium_malloc() memory
+ * (sodium_free() wipes it), wiping it there: CTI_OK with *out NULL when
+ * it is not set, CTI_ELIMIT past 4096 bytes, CTI_ENOMEM. */
+int cti__net_secret_env(char **out, const char *name);
 
 #endif

@@ -54,7 +54,8 @@ cti__url_display(const char *url)
 	const char *p = strstr(url, "://"), *at, *end;
 	char *out;
 
-	if (!p)
+	/* an S3 key may hold '?', '#' and '@'; no credential rides in it */
+	if (!p || strncmp(url, "s3://", 5) == 0)
 		return strdup(url);
 	p += 3;
 	end = p + strcspn(p, "/?#");
@@ -116,14 +117,13 @@ secret_from_file(char **out, const char *path, const char *what)
 	return CTI_OK;
 }
 
-/* Take name's value out of the environment into sodium_malloc() memory,
- * wiping it there; *out stays NULL when it is not set. */
-static int
-secret_from_env(char **out, const char *name)
+int
+cti__net_secret_env(char **out, const char *name)
 {
 	char *v = getenv(name), *buf;
 	size_t len;
 
+	*out = NULL;
 	if (!v || !*v)
 		return CTI_OK;
 	len = strlen(v);
@@ -172,7 +172,7 @@ load_credentials(cti_net *n)
 					   "a user name");
 		if ((f = file_opt(o, o->token_file, "CTI_TOKEN_FILE")))
 			return secret_from_file(&n->token, f, "token");
-		return o->env_secrets ? secret_from_env(&n->token, "CTI_TOKEN") :
+		return o->env_secrets ? cti__net_secret_env(&n->token, "CTI_TOKEN") :
 					CTI_OK;
 	}
 	for (const char *c = o->user; *c; c++)
@@ -188,7 +188,7 @@ load_credentials(cti_net *n)
 		return cti__seterr(CTI_ENOMEM, "out of memory");
 	if ((f = file_opt(o, o->password_file, "CTI_PASSWORD_FILE")))
 		return secret_from_file(&n->password, f, "password");
-	return o->env_secrets ? secret_from_env(&n->password, "CTI_PASSWORD") :
+	return o->env_secrets ? cti__net_secret_env(&n->password, "CTI_PASSWORD") :
 				CTI_OK;
 }
 
@@ -230,9 +230,7 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 		   strncmp(url, "taxii+http://", 13) == 0) {
 		n->be = cti__backend_taxii();
 	} else if (strncmp(url, "s3://", 5) == 0) {
-		rc = cti__seterr(CTI_EUSAGE, "%.*s: not supported yet",
-				 (int)strcspn(url, ":"), url);
-		goto fail;
+		n->be = cti__backend_s3();
 	} else if (url[strspn(url, "abcdefghijklmnopqrstuvwxyz0123456789+.-")] ==
 			   ':' && strstr(url, "://")) {
 		rc = cti__seterr(CTI_EUSAGE, "%.*s: unknown scheme",
@@ -243,9 +241,16 @@ cti_net_open(cti_net **out, const char *url, const struct cti_net_opts *opts)
 	}
 	if ((rc = check_opts(&n->opts)))
 		goto fail;
+	if ((n->opts.endpoint || n->opts.region) &&
+	    n->be != cti__backend_s3()) {
+		rc = cti__seterr(CTI_EUSAGE, "%s: an S3 endpoint or region "
+				 "for a destination that is not s3://", url);
+		goto fail;
+	}
 	if ((rc = n->be->open(n)))
 		goto fail;
-	if ((rc = load_credentials(n)))
+	/* S3 signs with AWS credentials of its own (s3.c) */
+	if (n->be != cti__backend_s3() && (rc = load_credentials(n)))
 		goto fail;
 	if (n->is_http)
 		cti__net_warn(n, "%s: http:// is not encrypted: anyone on the "
@@ -264,6 +269,8 @@ cti_net_scheme(const cti_net *n)
 		return "dir";
 	if (n->be == cti__backend_taxii())
 		return "taxii";
+	if (n->be == cti__backend_s3())
+		return "s3";
 	return n->is_http ? "http" : "https";
 }
 
@@ -300,12 +307,13 @@ cti_net_result_clear(struct cti_net_result *res)
 }
 
 /* The target of a request: the URL or path, with name appended to a
- * collection (percent-encoded for URLs). malloc'd. */
+ * collection (percent-encoded for URLs; an S3 key takes it as it is).
+ * malloc'd. */
 static int
 target(char **out, const cti_net *n, const char *name, const char *suffix)
 {
 	struct cti__buf b = { 0 };
-	int url = n->be != cti__backend_dir();
+	int url = n->be != cti__backend_dir() && n->be != cti__backend_s3();
 
 	*out = NULL;
 	if (suffix && (strchr(suffix, '/') || strchr(suffix, '?') ||

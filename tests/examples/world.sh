@@ -116,6 +116,21 @@ SH
 	chmod +x shims/cti
 fi
 
+# the s3:// buckets of the examples (EX_S3_ENDPOINT: the test's S3 front,
+# with the CA of EX_CA; its key in EX_S3_KEY_ID, EX_S3_SECRET): the
+# keys in ~/.aws/credentials (the default profile and "feeds"), the
+# endpoint in the environment, a partner's feed in their bucket
+if [ -n "${EX_S3_ENDPOINT:-}" ]; then
+	mkdir -p home/.aws
+	(umask 077 && printf '[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+		default "$EX_S3_KEY_ID" "$EX_S3_SECRET" \
+		feeds "$EX_S3_KEY_ID" "$EX_S3_SECRET" >home/.aws/credentials)
+	echo "AWS_ENDPOINT_URL_S3=$EX_S3_ENDPOINT" >>env
+	AWS_ENDPOINT_URL_S3=$EX_S3_ENDPOINT cti push -q --cacert "$EX_CA" \
+		-p cert-xy.pub \
+		iocs.cti "s3://cti-test/cert-xy/feed.cti"
+fi
+
 case $DOC in
 man/cti-push.1)
 	# this side's own key pair, where cti keygen puts it, and the feed
